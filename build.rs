@@ -1,0 +1,53 @@
+//! Compiles the default dictionaries in `dictionaries/*.tsv` into the bytes
+//! that the library embeds with `include_bytes!`, so that start-up parses
+//! nothing. The parser and compiler are the library's own modules, included
+//! here by path, so the build and the runtime cannot disagree on the format.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[path = "src/level.rs"]
+#[allow(dead_code)]
+mod level;
+#[path = "src/tokenize.rs"]
+#[allow(dead_code)]
+mod tokenize;
+#[allow(dead_code)]
+#[path = "src/dictionary"]
+mod dictionary {
+    pub mod compiled;
+    pub mod source;
+}
+
+/// Default dictionaries in priority order: earlier ones win ties.
+const DEFAULTS: &[&str] = &["news", "science"];
+
+fn main() {
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR is set"));
+    let mut embedded = String::from("/// Default dictionaries: (name, compiled bytes).\n");
+    embedded.push_str("pub static DICTIONARIES: &[(&str, &[u8])] = &[\n");
+    for name in DEFAULTS {
+        let source = Path::new("dictionaries").join(format!("{name}.tsv"));
+        println!("cargo:rerun-if-changed={}", source.display());
+        let tsv = fs::read(&source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
+        let entries = dictionary::source::parse_tsv(&tsv)
+            .unwrap_or_else(|e| panic!("{}:{}: {}", source.display(), e.line, e.message));
+        let bytes = dictionary::compiled::compile(entries)
+            .unwrap_or_else(|e| panic!("{}:{}: {}", source.display(), e.line, e.message));
+        let target = out_dir.join(format!("{name}.dict"));
+        fs::write(&target, bytes).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+        writeln!(
+            embedded,
+            "    ({name:?}, include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{name}.dict\"))),"
+        )
+        .unwrap();
+    }
+    embedded.push_str("];\n");
+    fs::write(out_dir.join("embedded.rs"), embedded).expect("write embedded.rs");
+    println!("cargo:rerun-if-changed=src/dictionary/source.rs");
+    println!("cargo:rerun-if-changed=src/dictionary/compiled.rs");
+    println!("cargo:rerun-if-changed=src/tokenize.rs");
+    println!("cargo:rerun-if-changed=src/level.rs");
+}

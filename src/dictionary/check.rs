@@ -1,0 +1,172 @@
+//! Finds the mistakes a dictionary can contain before it is used.
+//!
+//! A curator edits dictionaries by hand, so `despin dict check` reports what
+//! would make repairs wrong or unstable: exact duplicates, entries that map a
+//! phrase to itself, a phrase with two different originals, and cycles
+//! (a → b and b → a), which would make repeated runs flip text back and forth.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use crate::dictionary::source::SourceEntry;
+use crate::tokenize::normalize_phrase;
+
+/// What kind of mistake a [`Problem`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProblemKind {
+    Duplicate,
+    SelfMap,
+    Ambiguous,
+    Cycle,
+}
+
+impl ProblemKind {
+    /// Short name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Duplicate => "duplicate",
+            ProblemKind::SelfMap => "self-map",
+            ProblemKind::Ambiguous => "ambiguous",
+            ProblemKind::Cycle => "cycle",
+        }
+    }
+}
+
+/// One mistake, located at a 1-based source line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.as_str(), self.message)
+    }
+}
+
+/// Checks parsed entries and returns every problem, ordered by line.
+pub fn check(entries: &[SourceEntry]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut by_key: BTreeMap<&str, Vec<&SourceEntry>> = BTreeMap::new();
+    for entry in entries {
+        by_key.entry(&entry.key).or_default().push(entry);
+        if normalize_phrase(&entry.original) == entry.key {
+            problems.push(Problem {
+                line: entry.line,
+                kind: ProblemKind::SelfMap,
+                message: format!("{:?} maps to itself", entry.spun),
+            });
+        }
+    }
+    for group in by_key.values() {
+        for (i, later) in group.iter().enumerate().skip(1) {
+            let earlier = &group[..i];
+            if let Some(first) = earlier.iter().find(|e| {
+                e.condition == later.condition
+                    && e.case_mask == later.case_mask
+                    && e.original == later.original
+                    && e.level == later.level
+            }) {
+                problems.push(Problem {
+                    line: later.line,
+                    kind: ProblemKind::Duplicate,
+                    message: format!("{:?} repeats line {}", later.spun, first.line),
+                });
+            } else if let Some(other) = earlier.iter().find(|e| e.original != later.original) {
+                problems.push(Problem {
+                    line: later.line,
+                    kind: ProblemKind::Ambiguous,
+                    message: format!(
+                        "{:?} -> {:?} here, but -> {:?} on line {}",
+                        later.spun, later.original, other.original, other.line
+                    ),
+                });
+            }
+        }
+    }
+    problems.extend(cycles(entries));
+    problems.sort_by_key(|p| (p.line, p.kind));
+    problems
+}
+
+/// Finds chains a → b → … → a, reporting each cycle once at its first line.
+fn cycles(entries: &[SourceEntry]) -> Vec<Problem> {
+    let mut next: HashMap<&str, (String, usize)> = HashMap::new();
+    for entry in entries {
+        let target = normalize_phrase(&entry.original);
+        if target != entry.key {
+            next.entry(&entry.key).or_insert((target, entry.line));
+        }
+    }
+    let mut problems = Vec::new();
+    let mut reported: Vec<Vec<String>> = Vec::new();
+    for start in next.keys() {
+        let mut path = vec![start.to_string()];
+        let mut current = start.to_string();
+        while let Some((target, _)) = next.get(current.as_str()) {
+            if target == start {
+                let mut members = path.clone();
+                members.sort();
+                if !reported.contains(&members) {
+                    let line = path
+                        .iter()
+                        .filter_map(|k| next.get(k.as_str()).map(|(_, l)| *l))
+                        .min()
+                        .unwrap_or(0);
+                    path.push(start.to_string());
+                    problems.push(Problem {
+                        line,
+                        kind: ProblemKind::Cycle,
+                        message: path.join(" -> "),
+                    });
+                    reported.push(members);
+                }
+                break;
+            }
+            if path.contains(target) || path.len() > next.len() {
+                break;
+            }
+            path.push(target.clone());
+            current = target.clone();
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dictionary::source::parse_tsv;
+
+    fn kinds(tsv: &str) -> Vec<(usize, ProblemKind)> {
+        check(&parse_tsv(tsv.as_bytes()).unwrap())
+            .into_iter()
+            .map(|p| (p.line, p.kind))
+            .collect()
+    }
+
+    #[test]
+    fn clean_dictionary_has_no_problems() {
+        assert!(kinds("a b\tc d\tsure\ne f\tg\tlikely\n").is_empty());
+    }
+
+    #[test]
+    fn finds_each_kind() {
+        assert_eq!(
+            kinds("a b\tc\tsure\na  b\tc\tsure\n"),
+            [(2, ProblemKind::Duplicate)]
+        );
+        assert_eq!(kinds("a b\tA-b\tsure\n"), [(1, ProblemKind::SelfMap)]);
+        assert_eq!(
+            kinds("a b\tc\tsure\na b\td\tsure\n"),
+            [(2, ProblemKind::Ambiguous)]
+        );
+        assert_eq!(kinds("a\tb\tsure\nb\ta\tsure\n"), [(1, ProblemKind::Cycle)]);
+        assert_eq!(
+            kinds("a\tb\tsure\nb\tc\tsure\nc\ta\tsure\n"),
+            [(1, ProblemKind::Cycle)]
+        );
+    }
+}

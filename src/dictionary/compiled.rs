@@ -1,0 +1,287 @@
+//! The compiled, load-for-free form of a dictionary.
+//!
+//! A compiled dictionary is one byte string: a header, an `fst::Map` from
+//! normalised spun phrase to the index of its first entry, a table of
+//! fixed-size entry records, and a blob of UTF-8 strings the records point
+//! into. Nothing is parsed on load beyond the header, so the same bytes can
+//! be embedded with `include_bytes!` or memory-mapped from a `.fst` file.
+//!
+//! Several entries may share one key (an entry with a document condition and
+//! a fallback without one): they are stored next to each other, and each
+//! record says whether another one for the same key follows.
+//!
+//! This module uses only `std` and `fst` because `build.rs` compiles it too.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::dictionary::source::{Condition, SourceEntry};
+use crate::level::Level;
+
+/// Identifies the format, so a random file is refused with a clear message.
+pub const MAGIC: &[u8; 8] = b"DSPNDICT";
+/// Bumped whenever the layout changes.
+pub const VERSION: u32 = 1;
+const HEADER_LEN: usize = 40;
+/// Size of one entry record.
+pub const RECORD_LEN: usize = 20;
+
+const FLAG_MORE: u8 = 1;
+const CONDITION_SHIFT: u8 = 1;
+const CONDITION_MASK: u8 = 0b110;
+
+/// Two lines of a dictionary that disagree, or another reason the entries
+/// cannot be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    /// 1-based line of the offending entry.
+    pub line: usize,
+    pub message: String,
+}
+
+/// Sorts entries into their compiled order and drops exact duplicates.
+///
+/// Entries that share a key are ordered with conditional ones first, so that
+/// a specific rule is tried before its fallback. Two entries with the same
+/// key and condition but a different original or level are an error: the
+/// dictionary would not say what to do.
+pub fn canonicalize(mut entries: Vec<SourceEntry>) -> Result<Vec<SourceEntry>, CompileError> {
+    entries.sort_by(|a, b| {
+        (
+            &a.key,
+            a.condition.is_none(),
+            &a.condition,
+            a.case_mask,
+            a.line,
+        )
+            .cmp(&(
+                &b.key,
+                b.condition.is_none(),
+                &b.condition,
+                b.case_mask,
+                b.line,
+            ))
+    });
+    let mut out: Vec<SourceEntry> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        if let Some(previous) = out.last() {
+            if previous.key == entry.key
+                && previous.condition == entry.condition
+                && previous.case_mask == entry.case_mask
+            {
+                if previous.original == entry.original && previous.level == entry.level {
+                    continue;
+                }
+                return Err(CompileError {
+                    line: entry.line,
+                    message: format!(
+                        "{:?} is mapped to {:?} ({}) here but to {:?} ({}) on line {}",
+                        entry.spun,
+                        entry.original,
+                        entry.level,
+                        previous.original,
+                        previous.level,
+                        previous.line
+                    ),
+                });
+            }
+        }
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+/// Compiles parsed entries into the byte form read by [`Layout`].
+pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
+    let entries = canonicalize(entries)?;
+    if entries.len() > u32::MAX as usize {
+        return Err(CompileError {
+            line: 0,
+            message: "too many entries".into(),
+        });
+    }
+    let mut strings = String::new();
+    let mut interned: HashMap<String, (u32, u32)> = HashMap::new();
+    let mut intern = |s: &str, strings: &mut String| -> (u32, u32) {
+        if let Some(&span) = interned.get(s) {
+            return span;
+        }
+        let span = (strings.len() as u32, s.len() as u32);
+        strings.push_str(s);
+        interned.insert(s.to_string(), span);
+        span
+    };
+    let mut records = Vec::with_capacity(entries.len() * RECORD_LEN);
+    let mut builder = fst::MapBuilder::memory();
+    for (index, entry) in entries.iter().enumerate() {
+        let first_of_key = index == 0 || entries[index - 1].key != entry.key;
+        if first_of_key {
+            builder
+                .insert(&entry.key, index as u64)
+                .map_err(|e| CompileError {
+                    line: entry.line,
+                    message: e.to_string(),
+                })?;
+        }
+        let more = entries
+            .get(index + 1)
+            .is_some_and(|next| next.key == entry.key);
+        let (original_offset, original_len) = intern(&entry.original, &mut strings);
+        let (kind, (condition_offset, condition_len)) = match &entry.condition {
+            None => (0u8, (0, 0)),
+            Some(Condition::Requires(p)) => (1, intern(p, &mut strings)),
+            Some(Condition::Unless(p)) => (2, intern(p, &mut strings)),
+        };
+        if condition_len > u16::MAX as u32 {
+            return Err(CompileError {
+                line: entry.line,
+                message: "condition phrase is too long".into(),
+            });
+        }
+        let flags = (more as u8) | (kind << CONDITION_SHIFT);
+        records.extend_from_slice(&original_offset.to_le_bytes());
+        records.extend_from_slice(&original_len.to_le_bytes());
+        records.extend_from_slice(&condition_offset.to_le_bytes());
+        records.extend_from_slice(&entry.case_mask.to_le_bytes());
+        records.extend_from_slice(&(condition_len as u16).to_le_bytes());
+        records.push(entry.level.to_byte());
+        records.push(flags);
+    }
+    let fst_bytes = builder.into_inner().map_err(|e| CompileError {
+        line: 0,
+        message: e.to_string(),
+    })?;
+    let mut out = Vec::with_capacity(HEADER_LEN + fst_bytes.len() + records.len() + strings.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&(fst_bytes.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(strings.len() as u64).to_le_bytes());
+    out.extend_from_slice(&fst_bytes);
+    out.extend_from_slice(&records);
+    out.extend_from_slice(strings.as_bytes());
+    Ok(out)
+}
+
+/// Where the parts of a compiled dictionary lie in its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub fst: Range<usize>,
+    pub records: Range<usize>,
+    pub strings: Range<usize>,
+    pub count: usize,
+}
+
+fn read_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(word)
+}
+
+impl Layout {
+    /// Reads and checks the header and the entry table.
+    ///
+    /// The error says what is wrong and at which byte offset, so a truncated
+    /// or foreign file is reported instead of crashing a run later.
+    pub fn read(bytes: &[u8]) -> Result<Layout, String> {
+        if bytes.len() < HEADER_LEN {
+            return Err(format!(
+                "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
+                bytes.len()
+            ));
+        }
+        if &bytes[..8] != MAGIC {
+            return Err("not a compiled despin dictionary (bad magic at offset 0)".into());
+        }
+        let version = read_u32(bytes, 8);
+        if version != VERSION {
+            return Err(format!(
+                "format version {version} at offset 8, expected {VERSION}"
+            ));
+        }
+        let fst_len = read_u64(bytes, 16);
+        let count = read_u64(bytes, 24);
+        let strings_len = read_u64(bytes, 32);
+        let expected = (HEADER_LEN as u128)
+            + fst_len as u128
+            + count as u128 * RECORD_LEN as u128
+            + strings_len as u128;
+        if expected != bytes.len() as u128 {
+            return Err(format!(
+                "truncated or corrupt: the header describes {expected} bytes, the file has {}",
+                bytes.len()
+            ));
+        }
+        let fst = HEADER_LEN..HEADER_LEN + fst_len as usize;
+        let records = fst.end..fst.end + count as usize * RECORD_LEN;
+        let strings = records.end..bytes.len();
+        let layout = Layout {
+            fst,
+            records,
+            strings,
+            count: count as usize,
+        };
+        layout.check_records(bytes)?;
+        Ok(layout)
+    }
+
+    fn check_records(&self, bytes: &[u8]) -> Result<(), String> {
+        let strings = std::str::from_utf8(&bytes[self.strings.clone()]).map_err(|e| {
+            format!(
+                "invalid UTF-8 at offset {}",
+                self.strings.start + e.valid_up_to()
+            )
+        })?;
+        for index in 0..self.count {
+            let record = self.record(bytes, index);
+            let at = self.records.start + index * RECORD_LEN;
+            let ok = Level::from_byte(record.level).is_some()
+                && record.condition_kind <= 2
+                && strings.get(record.original.clone()).is_some()
+                && strings.get(record.condition.clone()).is_some();
+            if !ok {
+                return Err(format!("corrupt entry record {index} at offset {at}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes record `index`. The caller keeps `index < count`.
+    pub fn record(&self, bytes: &[u8], index: usize) -> Record {
+        let at = self.records.start + index * RECORD_LEN;
+        let original_offset = read_u32(bytes, at) as usize;
+        let original_len = read_u32(bytes, at + 4) as usize;
+        let condition_offset = read_u32(bytes, at + 8) as usize;
+        let case_mask = read_u32(bytes, at + 12);
+        let condition_len = u16::from_le_bytes([bytes[at + 16], bytes[at + 17]]) as usize;
+        let level = bytes[at + 18];
+        let flags = bytes[at + 19];
+        Record {
+            original: original_offset..original_offset + original_len,
+            condition: condition_offset..condition_offset + condition_len,
+            condition_kind: (flags & CONDITION_MASK) >> CONDITION_SHIFT,
+            case_mask,
+            level,
+            more: flags & FLAG_MORE != 0,
+        }
+    }
+}
+
+/// One decoded entry record; ranges index the strings blob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub original: Range<usize>,
+    pub condition: Range<usize>,
+    /// 0: none, 1: requires, 2: unless.
+    pub condition_kind: u8,
+    pub case_mask: u32,
+    pub level: u8,
+    pub more: bool,
+}

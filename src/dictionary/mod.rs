@@ -1,0 +1,395 @@
+//! Dictionaries: what despin knows about spun phrases.
+//!
+//! A [`Dictionary`] is an `fst::Map` from a normalised spun phrase to the
+//! index of its first entry, plus a table of entries (original wording,
+//! level, optional document condition). Both live in one byte string that is
+//! read in place, so the defaults are embedded in the binary and large user
+//! dictionaries are memory-mapped, and neither is parsed at start-up.
+//!
+//! The reviewable TSV form is parsed by [`source`], compiled by [`compiled`]
+//! and validated by [`check`].
+
+pub mod check;
+pub mod compiled;
+pub mod source;
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use fst::raw::Fst;
+
+use crate::level::Level;
+use compiled::{Layout, Record};
+pub use source::Condition;
+
+/// The bytes behind a dictionary: embedded, memory-mapped or owned.
+///
+/// It is cheap to clone, and it can stand for a sub-range of its owner, which
+/// is how the `fst::Map` reads its part of a compiled dictionary in place.
+#[derive(Clone)]
+pub struct Bytes {
+    owner: Owner,
+    range: Range<usize>,
+}
+
+#[derive(Clone)]
+enum Owner {
+    Static(&'static [u8]),
+    Shared(Arc<dyn AsRef<[u8]> + Send + Sync>),
+}
+
+impl Bytes {
+    /// Bytes that live for the whole program, such as `include_bytes!`.
+    pub fn from_static(bytes: &'static [u8]) -> Bytes {
+        Bytes {
+            range: 0..bytes.len(),
+            owner: Owner::Static(bytes),
+        }
+    }
+
+    /// Shared bytes, such as a memory map (`memmap2::Mmap`) or a `Vec<u8>`.
+    pub fn from_shared(owner: Arc<dyn AsRef<[u8]> + Send + Sync>) -> Bytes {
+        let len = (*owner).as_ref().len();
+        Bytes {
+            owner: Owner::Shared(owner),
+            range: 0..len,
+        }
+    }
+
+    fn slice(&self, range: Range<usize>) -> Bytes {
+        Bytes {
+            owner: self.owner.clone(),
+            range: self.range.start + range.start..self.range.start + range.end,
+        }
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(bytes: Vec<u8>) -> Bytes {
+        Bytes::from_shared(Arc::new(bytes))
+    }
+}
+
+impl AsRef<[u8]> for Bytes {
+    #[inline]
+    fn as_ref(&self) -> &[u8] {
+        let all: &[u8] = match &self.owner {
+            Owner::Static(bytes) => bytes,
+            Owner::Shared(owner) => (**owner).as_ref(),
+        };
+        &all[self.range.clone()]
+    }
+}
+
+/// Why a dictionary could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum DictionaryError {
+    /// A line of a TSV dictionary is malformed or contradicts another.
+    #[error("{origin}:{line}: {message}")]
+    Line {
+        origin: String,
+        line: usize,
+        message: String,
+    },
+    /// A compiled dictionary is truncated, corrupt or foreign.
+    #[error("{origin}: {message}")]
+    Compiled { origin: String, message: String },
+}
+
+/// A document condition as stored in a dictionary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConditionRef<'a> {
+    /// The document must contain this normalised phrase.
+    Requires(&'a str),
+    /// The document must not contain this normalised phrase.
+    Unless(&'a str),
+}
+
+impl ConditionRef<'_> {
+    /// The normalised phrase the condition looks for.
+    pub fn phrase(&self) -> &str {
+        match self {
+            ConditionRef::Requires(p) | ConditionRef::Unless(p) => p,
+        }
+    }
+}
+
+impl fmt::Display for ConditionRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConditionRef::Requires(p) => write!(f, "if:{p}"),
+            ConditionRef::Unless(p) => write!(f, "unless:{p}"),
+        }
+    }
+}
+
+/// One entry of a dictionary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry<'a> {
+    /// The wording to restore, in the dictionary's own case.
+    pub original: &'a str,
+    pub level: Level,
+    pub condition: Option<ConditionRef<'a>>,
+    /// Bit `i` set: word `i` of the match must be capitalised.
+    pub case_mask: u32,
+    /// Another entry for the same key follows this one.
+    pub(crate) more: bool,
+}
+
+/// A compiled dictionary, read in place.
+#[derive(Clone)]
+pub struct Dictionary {
+    name: String,
+    data: Bytes,
+    layout: Layout,
+    fst: Fst<Bytes>,
+}
+
+impl fmt::Debug for Dictionary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dictionary")
+            .field("name", &self.name)
+            .field("entries", &self.layout.count)
+            .finish()
+    }
+}
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+impl Dictionary {
+    /// The default dictionaries embedded in the binary, in priority order.
+    pub fn defaults() -> Vec<Dictionary> {
+        embedded::DICTIONARIES
+            .iter()
+            .map(|&(name, bytes)| {
+                // build.rs compiled these bytes and a test verifies them.
+                Dictionary::from_compiled(name, name, Bytes::from_static(bytes))
+                    .expect("embedded dictionary is valid")
+            })
+            .collect()
+    }
+
+    /// Parses and compiles a TSV dictionary. `origin` names it in errors.
+    pub fn from_tsv(name: &str, origin: &str, tsv: &[u8]) -> Result<Dictionary, DictionaryError> {
+        let entries = source::parse_tsv(tsv).map_err(|e| DictionaryError::Line {
+            origin: origin.to_string(),
+            line: e.line,
+            message: e.message,
+        })?;
+        let bytes = compiled::compile(entries).map_err(|e| DictionaryError::Line {
+            origin: origin.to_string(),
+            line: e.line,
+            message: e.message,
+        })?;
+        Dictionary::from_compiled(name, origin, Bytes::from(bytes))
+    }
+
+    /// Reads a compiled dictionary in place. `origin` names it in errors.
+    pub fn from_compiled(
+        name: &str,
+        origin: &str,
+        data: Bytes,
+    ) -> Result<Dictionary, DictionaryError> {
+        let compiled_error = |message: String| DictionaryError::Compiled {
+            origin: origin.to_string(),
+            message,
+        };
+        let layout = Layout::read(data.as_ref()).map_err(compiled_error)?;
+        let fst = Fst::new(data.slice(layout.fst.clone()))
+            .map_err(|e| compiled_error(format!("corrupt phrase index: {e}")))?;
+        let dictionary = Dictionary {
+            name: name.to_string(),
+            data,
+            layout,
+            fst,
+        };
+        Ok(dictionary)
+    }
+
+    /// Checks the phrase index against its checksum, reading every byte.
+    pub fn verify(&self) -> Result<(), DictionaryError> {
+        self.fst.verify().map_err(|e| DictionaryError::Compiled {
+            origin: self.name.clone(),
+            message: format!("corrupt phrase index: {e}"),
+        })?;
+        let count = self.layout.count as u64;
+        let mut stream = self.keys();
+        for (key, first) in stream.by_ref() {
+            if first >= count {
+                return Err(DictionaryError::Compiled {
+                    origin: self.name.clone(),
+                    message: format!("key {key:?} points past the entry table"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The dictionary's name, shown in reports ("science", "news", a file stem).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.layout.count
+    }
+
+    /// Whether the dictionary has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.layout.count == 0
+    }
+
+    /// Number of distinct spun phrases.
+    pub fn key_count(&self) -> usize {
+        self.fst.len()
+    }
+
+    /// The phrase index, for matching.
+    pub(crate) fn fst(&self) -> &Fst<Bytes> {
+        &self.fst
+    }
+
+    /// Entry `id`, or `None` when `id` is out of range.
+    pub fn entry(&self, id: u64) -> Option<Entry<'_>> {
+        let index = usize::try_from(id)
+            .ok()
+            .filter(|&i| i < self.layout.count)?;
+        let bytes = self.data.as_ref();
+        let record: Record = self.layout.record(bytes, index);
+        let strings = &bytes[self.layout.strings.clone()];
+        // Layout::read checked every record's ranges and the blob's UTF-8.
+        let text = |range: Range<usize>| std::str::from_utf8(&strings[range]).unwrap_or("");
+        let condition = match record.condition_kind {
+            1 => Some(ConditionRef::Requires(text(record.condition.clone()))),
+            2 => Some(ConditionRef::Unless(text(record.condition.clone()))),
+            _ => None,
+        };
+        Some(Entry {
+            original: text(record.original),
+            level: Level::from_byte(record.level).unwrap_or(Level::Suggest),
+            condition,
+            case_mask: record.case_mask,
+            more: record.more,
+        })
+    }
+
+    /// The entries stored for one key, starting at the id the index gives.
+    pub fn entries_from(&self, first: u64) -> EntriesFrom<'_> {
+        EntriesFrom {
+            dictionary: self,
+            next: Some(first),
+        }
+    }
+
+    /// Looks a phrase up after normalising it as the matcher would.
+    pub fn lookup(&self, phrase: &str) -> Vec<(u64, Entry<'_>)> {
+        let key = crate::tokenize::normalize_phrase(phrase);
+        let map = fst::Map::from(self.fst.clone());
+        match map.get(key.as_bytes()) {
+            Some(first) => self.entries_from(first).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Every key with the id of its first entry, in sorted order.
+    pub fn keys(&self) -> impl Iterator<Item = (String, u64)> + '_ {
+        use fst::{IntoStreamer, Streamer};
+        let map = fst::Map::from(self.fst.clone());
+        let mut stream = map.into_stream();
+        let mut all = Vec::new();
+        while let Some((key, value)) = stream.next() {
+            all.push((String::from_utf8_lossy(key).into_owned(), value));
+        }
+        all.into_iter()
+    }
+
+    /// Keys within `distance` edits of `phrase`, for "did you mean" answers.
+    pub fn near_keys(&self, phrase: &str, distance: u32) -> Vec<String> {
+        use fst::{IntoStreamer, Streamer};
+        let key = crate::tokenize::normalize_phrase(phrase);
+        let Ok(automaton) = fst::automaton::Levenshtein::new(&key, distance) else {
+            return Vec::new();
+        };
+        let map = fst::Map::from(self.fst.clone());
+        let mut stream = map.search(automaton).into_stream();
+        let mut found = Vec::new();
+        while let Some((k, _)) = stream.next() {
+            found.push(String::from_utf8_lossy(k).into_owned());
+        }
+        found.sort_by(|a, b| {
+            strsim::jaro_winkler(b, &key)
+                .partial_cmp(&strsim::jaro_winkler(a, &key))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        found
+    }
+}
+
+/// Iterator over the entries of one key; see [`Dictionary::entries_from`].
+pub struct EntriesFrom<'a> {
+    dictionary: &'a Dictionary,
+    next: Option<u64>,
+}
+
+impl<'a> Iterator for EntriesFrom<'a> {
+    type Item = (u64, Entry<'a>);
+
+    fn next(&mut self) -> Option<(u64, Entry<'a>)> {
+        let id = self.next.take()?;
+        let entry = self.dictionary.entry(id)?;
+        if entry.more {
+            self.next = Some(id + 1);
+        }
+        Some((id, entry))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_dictionaries_are_valid() {
+        let defaults = Dictionary::defaults();
+        assert!(!defaults.is_empty());
+        for dictionary in &defaults {
+            dictionary.verify().unwrap();
+            assert!(dictionary.len() > 0, "{} is empty", dictionary.name());
+        }
+    }
+
+    #[test]
+    fn lookup_finds_all_entries_of_a_key() {
+        let tsv = b"profound learning\tdeep learning\tsure\tif:deep learning\nprofound learning\tdeep learning\tsuggest\n";
+        let dictionary = Dictionary::from_tsv("t", "t.tsv", tsv).unwrap();
+        let found = dictionary.lookup("Profound  Learning");
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].1.level, Level::Sure);
+        assert_eq!(
+            found[0].1.condition,
+            Some(ConditionRef::Requires("deep learning"))
+        );
+        assert_eq!(found[1].1.condition, None);
+    }
+
+    #[test]
+    fn conflicting_lines_are_an_error_naming_the_line() {
+        let err = Dictionary::from_tsv("t", "t.tsv", b"a b\tc\tsure\na b\td\tsure\n").unwrap_err();
+        assert!(err.to_string().starts_with("t.tsv:2: "), "{err}");
+    }
+
+    #[test]
+    fn truncated_compiled_dictionary_is_an_error() {
+        let entries = source::parse_tsv(b"a b\tc\tsure\n").unwrap();
+        let bytes = compiled::compile(entries).unwrap();
+        for cut in [0, 10, bytes.len() / 2, bytes.len() - 1] {
+            let err = Dictionary::from_compiled("t", "t.fst", Bytes::from(bytes[..cut].to_vec()))
+                .unwrap_err();
+            assert!(err.to_string().starts_with("t.fst: "), "{err}");
+        }
+    }
+}

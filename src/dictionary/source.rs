@@ -1,0 +1,198 @@
+//! Parses the reviewable text form of a dictionary.
+//!
+//! Dictionaries live as TSV so that people can read, diff and review them:
+//!
+//! ```text
+//! # comment
+//! spun phrase<TAB>original<TAB>level[<TAB>condition]
+//! ```
+//!
+//! The optional condition ties an entry to its document: `if:PHRASE` applies
+//! the entry only when the document also contains PHRASE somewhere, and
+//! `unless:PHRASE` only when it does not. A spun side written with capitals
+//! ("Residence Speaker") only matches text with the same capitalised words,
+//! which keeps ordinary lowercase uses ("a residence speaker system") clean.
+//!
+//! This module uses only `std` and the tokenizer because `build.rs` compiles
+//! it too.
+
+use crate::level::Level;
+use crate::tokenize::{normalize_phrase, tokens};
+
+/// A document condition attached to an entry.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Condition {
+    /// The document must contain this normalised phrase.
+    Requires(String),
+    /// The document must not contain this normalised phrase.
+    Unless(String),
+}
+
+impl Condition {
+    /// The normalised phrase the condition looks for.
+    pub fn phrase(&self) -> &str {
+        match self {
+            Condition::Requires(p) | Condition::Unless(p) => p,
+        }
+    }
+
+    /// The condition in dictionary syntax.
+    pub fn to_source(&self) -> String {
+        match self {
+            Condition::Requires(p) => format!("if:{p}"),
+            Condition::Unless(p) => format!("unless:{p}"),
+        }
+    }
+
+    fn parse(field: &str) -> Result<Condition, String> {
+        let (kind, phrase) = field
+            .split_once(':')
+            .ok_or_else(|| format!("condition {field:?} must be if:PHRASE or unless:PHRASE"))?;
+        let phrase = normalize_phrase(phrase);
+        if phrase.is_empty() {
+            return Err(format!("condition {field:?} has no words"));
+        }
+        match kind {
+            "if" => Ok(Condition::Requires(phrase)),
+            "unless" => Ok(Condition::Unless(phrase)),
+            _ => Err(format!(
+                "condition {field:?} must start with if: or unless:"
+            )),
+        }
+    }
+}
+
+/// One line of a dictionary, parsed and normalised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceEntry {
+    /// 1-based line number in the source, for messages.
+    pub line: usize,
+    /// The spun side as written.
+    pub spun: String,
+    /// The spun side normalised: the key looked up in the text.
+    pub key: String,
+    /// The original wording to restore.
+    pub original: String,
+    pub level: Level,
+    pub condition: Option<Condition>,
+    /// Bit `i` is set when word `i` of the spun side must be capitalised.
+    /// Zero means the entry matches in any case.
+    pub case_mask: u32,
+}
+
+/// A malformed dictionary line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line number.
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parses a whole TSV dictionary.
+///
+/// Every line is checked: the first malformed one is returned as an error
+/// with its line number, so a user can fix their file.
+pub fn parse_tsv(bytes: &[u8]) -> Result<Vec<SourceEntry>, ParseError> {
+    let mut entries = Vec::new();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = index + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let text = std::str::from_utf8(raw).map_err(|e| ParseError {
+            line,
+            message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
+        })?;
+        if text.trim().is_empty() || text.trim_start().starts_with('#') {
+            continue;
+        }
+        let entry = parse_line(text).map_err(|message| ParseError { line, message })?;
+        entries.push(SourceEntry { line, ..entry });
+    }
+    Ok(entries)
+}
+
+fn parse_line(text: &str) -> Result<SourceEntry, String> {
+    let fields: Vec<&str> = text.split('\t').collect();
+    if fields.len() < 3 {
+        return Err(format!(
+            "expected spun<TAB>original<TAB>level, found {} field{}",
+            fields.len(),
+            if fields.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if fields.len() > 4 {
+        return Err(format!("expected at most 4 fields, found {}", fields.len()));
+    }
+    let spun = fields[0].trim();
+    let original = fields[1].trim();
+    if spun.is_empty() {
+        return Err("the spun phrase is empty".to_string());
+    }
+    if original.is_empty() {
+        return Err("the original is empty".to_string());
+    }
+    let key = normalize_phrase(spun);
+    if key.is_empty() {
+        return Err(format!("the spun phrase {spun:?} has no words"));
+    }
+    let level = fields[2].trim().parse::<Level>()?;
+    let condition = match fields.get(3).map(|f| f.trim()) {
+        Some(field) if !field.is_empty() => Some(Condition::parse(field)?),
+        _ => None,
+    };
+    Ok(SourceEntry {
+        line: 0,
+        spun: spun.to_string(),
+        key,
+        original: original.to_string(),
+        level,
+        condition,
+        case_mask: case_mask(spun),
+    })
+}
+
+/// Which words of `phrase` start with a capital letter, as a bit mask.
+/// Phrases written all in lowercase get zero: they match in any case.
+pub fn case_mask(phrase: &str) -> u32 {
+    let mut mask = 0;
+    for (i, token) in tokens(phrase).enumerate().take(32) {
+        let first = phrase[token.start..].chars().next().unwrap_or(' ');
+        if first.is_uppercase() {
+            mask |= 1 << i;
+        }
+    }
+    mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lines_comments_and_conditions() {
+        let source = b"# c\n\nprofound learning\tdeep learning\tsure\nResidence Speaker\tHouse Speaker\tlikely\tif:house\n";
+        let entries = parse_tsv(source).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].key, "profound learning");
+        assert_eq!(entries[0].line, 3);
+        assert_eq!(entries[0].case_mask, 0);
+        assert_eq!(entries[1].case_mask, 0b11);
+        assert_eq!(
+            entries[1].condition,
+            Some(Condition::Requires("house".into()))
+        );
+    }
+
+    #[test]
+    fn names_the_bad_line() {
+        let err = parse_tsv(b"a\tb\tsure\nmissing tab\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        let err = parse_tsv(b"a\t\tsure\n").unwrap_err();
+        assert!(err.message.contains("original is empty"), "{}", err.message);
+        let err = parse_tsv(b"a\tb\tmaybe\n").unwrap_err();
+        assert!(err.message.contains("unknown level"));
+        let err = parse_tsv(b"a\tb\tsure\n\xff\tb\tsure\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("UTF-8"));
+    }
+}

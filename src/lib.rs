@@ -1,0 +1,42 @@
+//! despin repairs machine-paraphrased ("spun") English.
+//!
+//! Article spinners swap words for thesaurus synonyms, so "deep learning"
+//! becomes "profound learning" and "this week" becomes "this 7 days". This
+//! crate is the pure core of the `despin` tool: it finds such phrases with
+//! dictionaries and proposes the original wording as byte-range [`Edit`]s.
+//! It does no I/O and prints nothing; the command-line tool owns files,
+//! terminals and processes.
+//!
+//! The flow, one module per step:
+//! [`tokenize`] (words with byte offsets) → [`matcher`] (dictionary phrases
+//! at each word) → [`repair`] (levels, conditions, overlaps, case) →
+//! [`edit`] (apply in one pass).
+//!
+//! ```
+//! use despin::Repairer;
+//!
+//! let repair = Repairer::default().repair("Profound learning requires place this 7 days.");
+//! assert_eq!(repair.text, "Deep learning takes place this week.");
+//! assert_eq!(repair.applied().count(), 3);
+//! ```
+
+#![deny(missing_docs)]
+
+#[allow(missing_docs)]
+pub mod case;
+#[allow(missing_docs)]
+pub mod dictionary;
+#[allow(missing_docs)]
+pub mod edit;
+#[allow(missing_docs)]
+pub mod level;
+#[allow(missing_docs)]
+pub mod matcher;
+pub mod repair;
+#[allow(missing_docs)]
+pub mod tokenize;
+
+pub use dictionary::{Dictionary, DictionaryError, Entry};
+pub use edit::{Edit, EntryRef};
+pub use level::Level;
+pub use repair::{Options, Repair, Repairer};

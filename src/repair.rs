@@ -1,0 +1,321 @@
+//! Turns text into a list of edits, and edits into repaired text.
+//!
+//! [`Repairer`] ties the pipeline together: tokenize each valid UTF-8 run
+//! of the input, collect matcher candidates, keep the entry of each that
+//! passes its level, case and document condition, resolve overlaps, and
+//! carry the case of the spun text over to the replacement. Invalid UTF-8 is
+//! never touched: it only separates runs, so a phrase cannot span it.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::case::transfer_case;
+use crate::dictionary::{ConditionRef, Dictionary, Entry};
+use crate::edit::{self, Edit, EntryRef};
+use crate::level::Level;
+use crate::matcher::{find_candidates, gaps, Candidate};
+use crate::tokenize::{normalize_word, tokens, Gap, Token};
+
+/// What a [`Repairer`] applies and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// The least confident level that is applied, or `None` to apply
+    /// nothing. `suggest` entries are never applied, whatever this says.
+    pub apply: Option<Level>,
+    /// The least confident level that is reported as an edit at all.
+    pub report: Level,
+}
+
+impl Default for Options {
+    /// Applies `sure` entries and reports every level.
+    fn default() -> Options {
+        Options {
+            apply: Some(Level::Sure),
+            report: Level::Suggest,
+        }
+    }
+}
+
+impl Options {
+    fn applies(&self, level: Level) -> bool {
+        level != Level::Suggest && self.apply.is_some_and(|floor| level.at_least(floor))
+    }
+
+    fn reports(&self, level: Level) -> bool {
+        level.at_least(self.report) || self.applies(level)
+    }
+}
+
+/// The result of [`Repairer::repair`]: the repaired text and every edit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// The input with the applied edits written in.
+    pub text: String,
+    /// Applied and report-only edits, sorted by position, with byte ranges
+    /// into the input.
+    pub edits: Vec<Edit>,
+}
+
+impl Repair {
+    /// The edits that were written into [`Repair::text`].
+    pub fn applied(&self) -> impl Iterator<Item = &Edit> {
+        self.edits.iter().filter(|e| e.applied)
+    }
+
+    /// Whether the text changed.
+    pub fn changed(&self) -> bool {
+        self.edits.iter().any(|e| e.applied)
+    }
+}
+
+/// Repairs spun text with a set of dictionaries.
+///
+/// ```
+/// let repairer = despin::Repairer::default();
+/// let repair = repairer.repair("We use profound learning this 7 days.");
+/// assert_eq!(repair.text, "We use deep learning this week.");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Repairer {
+    dictionaries: Vec<Dictionary>,
+    options: Options,
+}
+
+impl Default for Repairer {
+    /// The embedded default dictionaries with default options.
+    fn default() -> Repairer {
+        Repairer::new(Dictionary::defaults(), Options::default())
+    }
+}
+
+/// One valid UTF-8 run of the input, tokenized.
+struct Segment<'a> {
+    offset: usize,
+    text: &'a str,
+    tokens: Vec<Token>,
+    gaps: Vec<Gap>,
+}
+
+impl Repairer {
+    /// A repairer over `dictionaries`; earlier ones win ties.
+    pub fn new(dictionaries: Vec<Dictionary>, options: Options) -> Repairer {
+        Repairer {
+            dictionaries,
+            options,
+        }
+    }
+
+    /// The dictionaries, in priority order.
+    pub fn dictionaries(&self) -> &[Dictionary] {
+        &self.dictionaries
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> Options {
+        self.options
+    }
+
+    /// The dictionary entry behind an edit.
+    pub fn entry(&self, entry: EntryRef) -> Option<Entry<'_>> {
+        self.dictionaries.get(entry.dictionary)?.entry(entry.id)
+    }
+
+    /// The name of the dictionary behind an edit.
+    pub fn dictionary_name(&self, entry: EntryRef) -> &str {
+        self.dictionaries
+            .get(entry.dictionary)
+            .map_or("?", |d| d.name())
+    }
+
+    /// Repairs `text`, returning the new text and every edit.
+    pub fn repair(&self, text: &str) -> Repair {
+        let edits = self.find_edits(text.as_bytes());
+        let mut out = Vec::with_capacity(text.len());
+        edit::apply(text.as_bytes(), &edits, &mut out);
+        // Valid UTF-8 with valid UTF-8 spliced in at char boundaries.
+        let text = String::from_utf8(out).expect("edits keep UTF-8 valid");
+        Repair { text, edits }
+    }
+
+    /// Finds the edits for `input`, which may contain invalid UTF-8.
+    ///
+    /// The input is one document: document conditions look at all of it.
+    pub fn find_edits(&self, input: &[u8]) -> Vec<Edit> {
+        let mut segments = Vec::new();
+        let mut offset = 0;
+        for chunk in input.utf8_chunks() {
+            let text = chunk.valid();
+            if !text.is_empty() {
+                let tokens: Vec<Token> = tokens(text).collect();
+                let gaps = gaps(text, &tokens);
+                segments.push(Segment {
+                    offset,
+                    text,
+                    tokens,
+                    gaps,
+                });
+            }
+            offset += text.len() + chunk.invalid().len();
+        }
+        let conditions = ConditionCache::new(&segments);
+        let mut candidates = Vec::new();
+        let mut edits = Vec::new();
+        for segment in &segments {
+            candidates.clear();
+            find_candidates(
+                &self.dictionaries,
+                segment.text,
+                &segment.tokens,
+                &segment.gaps,
+                &mut candidates,
+            );
+            for candidate in &candidates {
+                if let Some(edit) = self.choose(segment, candidate, &conditions) {
+                    edits.push(edit);
+                }
+            }
+        }
+        edit::resolve_overlaps(edits)
+    }
+
+    /// Picks the first entry of a candidate's key that passes its level,
+    /// case and condition, and builds its edit.
+    fn choose(
+        &self,
+        segment: &Segment<'_>,
+        candidate: &Candidate,
+        conditions: &ConditionCache<'_, '_>,
+    ) -> Option<Edit> {
+        let dictionary = &self.dictionaries[candidate.dictionary];
+        let matched = &segment.text[candidate.start..candidate.end];
+        for (id, entry) in dictionary.entries_from(candidate.first_entry) {
+            if !self.options.reports(entry.level)
+                || !case_fits(segment, candidate, entry.case_mask)
+                || !entry.condition.is_none_or(|c| conditions.holds(c))
+            {
+                continue;
+            }
+            let replacement = build_replacement(segment, candidate, matched, entry.original);
+            if replacement == matched {
+                return None;
+            }
+            return Some(Edit {
+                range: segment.offset + candidate.start..segment.offset + candidate.end,
+                replacement,
+                entry: EntryRef {
+                    dictionary: candidate.dictionary,
+                    id,
+                },
+                level: entry.level,
+                applied: self.options.applies(entry.level),
+            });
+        }
+        None
+    }
+}
+
+/// Whether the capitalised words of a match agree with an entry's mask.
+fn case_fits(segment: &Segment<'_>, candidate: &Candidate, mask: u32) -> bool {
+    if mask == 0 {
+        return true;
+    }
+    let words = &segment.tokens[candidate.first_token..=candidate.last_token];
+    words.iter().enumerate().take(32).all(|(i, token)| {
+        let capital = segment.text[token.start..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase);
+        capital == (mask & (1 << i) != 0)
+    })
+}
+
+/// The replacement text: the original in the match's case, keeping the
+/// match's own separators (a hyphen, a line break) when the word counts
+/// agree.
+fn build_replacement(
+    segment: &Segment<'_>,
+    candidate: &Candidate,
+    matched: &str,
+    original: &str,
+) -> String {
+    let cased = transfer_case(matched, original);
+    let matched_words = candidate.last_token - candidate.first_token + 1;
+    if matched_words < 2 {
+        return cased;
+    }
+    let words: Vec<&str> = cased.split(' ').collect();
+    if words.len() != matched_words || words.iter().any(|w| w.is_empty()) {
+        return cased;
+    }
+    let mut out = String::with_capacity(cased.len());
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            let before = segment.tokens[candidate.first_token + i - 1];
+            let after = segment.tokens[candidate.first_token + i];
+            out.push_str(&segment.text[before.end..after.start]);
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Answers, once per phrase, whether the document contains it.
+struct ConditionCache<'s, 'a> {
+    segments: &'s [Segment<'a>],
+    known: RefCell<HashMap<String, bool>>,
+}
+
+impl<'s, 'a> ConditionCache<'s, 'a> {
+    fn new(segments: &'s [Segment<'a>]) -> Self {
+        ConditionCache {
+            segments,
+            known: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn holds(&self, condition: ConditionRef<'_>) -> bool {
+        let present = self.contains(condition.phrase());
+        match condition {
+            ConditionRef::Requires(_) => present,
+            ConditionRef::Unless(_) => !present,
+        }
+    }
+
+    fn contains(&self, phrase: &str) -> bool {
+        if let Some(&known) = self.known.borrow().get(phrase) {
+            return known;
+        }
+        let words: Vec<&str> = phrase.split(' ').collect();
+        let found = self.segments.iter().any(|s| segment_contains(s, &words));
+        self.known.borrow_mut().insert(phrase.to_string(), found);
+        found
+    }
+}
+
+fn segment_contains(segment: &Segment<'_>, words: &[&str]) -> bool {
+    let tokens = &segment.tokens;
+    (0..tokens.len()).any(|start| {
+        words.iter().enumerate().all(|(i, word)| {
+            let Some(token) = tokens.get(start + i) else {
+                return false;
+            };
+            if i > 0 && segment.gaps[start + i - 1] == Gap::Break {
+                return false;
+            }
+            let last = i + 1 == words.len();
+            word_equals(&segment.text[token.start..token.end], word)
+                || last && word_equals(&segment.text[token.start..token.stem_end], word)
+        })
+    })
+}
+
+/// Whether a word of the text normalises to `word`.
+fn word_equals(text: &str, word: &str) -> bool {
+    let expected = word.as_bytes();
+    let mut at = 0;
+    normalize_word(text, |b| {
+        let same = expected.get(at) == Some(&b);
+        at += 1;
+        same
+    }) && at == expected.len()
+}

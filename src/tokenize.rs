@@ -1,0 +1,315 @@
+//! Splits text into word tokens with byte offsets.
+//!
+//! Matching works on words, never on raw bytes, so that an entry can never
+//! fire inside a longer word. The tokenizer is lossless: it only records
+//! where words start and end, and everything between two words (spaces,
+//! punctuation, line breaks) stays in the input untouched. The same rules
+//! normalise dictionary keys, so a key and the text it should match always
+//! agree on what a word is.
+//!
+//! This module uses only `std` because `build.rs` compiles it too.
+
+/// A word in the input: `text[start..end]`.
+///
+/// `stem_end` is where a trailing possessive (`'s`, `’s`) begins, or `end`
+/// when there is none, so a phrase can match "Speaker" inside "Speaker’s"
+/// and leave the possessive where it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub stem_end: usize,
+}
+
+impl Token {
+    /// Whether the word ends in a possessive that a match may leave outside.
+    pub fn has_possessive(&self) -> bool {
+        self.stem_end < self.end
+    }
+}
+
+/// Whether `c` belongs inside a word.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Apostrophes that join two parts of one word ("don't", "China’s").
+pub fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+/// Hyphen variants that join the parts of a compound ("profound-learning").
+pub fn is_hyphen(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{00AD}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}'
+    )
+}
+
+/// Iterates over the words of `text`, in order.
+pub fn tokens(text: &str) -> Tokens<'_> {
+    Tokens { text, pos: 0 }
+}
+
+/// Iterator returned by [`tokens`].
+pub struct Tokens<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+/// Decodes the char at `pos`, with an ASCII fast path.
+#[inline]
+fn char_at(text: &str, pos: usize) -> char {
+    let b = text.as_bytes()[pos];
+    if b < 0x80 {
+        b as char
+    } else {
+        text[pos..].chars().next().unwrap_or('\u{FFFD}')
+    }
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        let bytes = self.text.as_bytes();
+        // Skip to the first word character.
+        let mut pos = self.pos;
+        loop {
+            if pos >= bytes.len() {
+                self.pos = pos;
+                return None;
+            }
+            let b = bytes[pos];
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() || b == b'_' {
+                    break;
+                }
+                pos += 1;
+            } else {
+                let c = char_at(self.text, pos);
+                if is_word_char(c) {
+                    break;
+                }
+                pos += c.len_utf8();
+            }
+        }
+        let start = pos;
+        // Consume the word, joining parts across single apostrophes.
+        let mut last_apostrophe = None;
+        loop {
+            if pos >= bytes.len() {
+                break;
+            }
+            let b = bytes[pos];
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() || b == b'_' {
+                    pos += 1;
+                    continue;
+                }
+                if b == b'\'' && self.word_char_follows(pos + 1) {
+                    last_apostrophe = Some(pos);
+                    pos += 1;
+                    continue;
+                }
+                break;
+            }
+            let c = char_at(self.text, pos);
+            if is_word_char(c) {
+                pos += c.len_utf8();
+            } else if is_apostrophe(c) && self.word_char_follows(pos + c.len_utf8()) {
+                last_apostrophe = Some(pos);
+                pos += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let end = pos;
+        self.pos = end;
+        let stem_end = match last_apostrophe {
+            Some(a) => {
+                let after = a + char_at(self.text, a).len_utf8();
+                if after + 1 == end && matches!(bytes[after], b's' | b'S') {
+                    a
+                } else {
+                    end
+                }
+            }
+            None => end,
+        };
+        Some(Token {
+            start,
+            end,
+            stem_end,
+        })
+    }
+}
+
+impl Tokens<'_> {
+    fn word_char_follows(&self, pos: usize) -> bool {
+        pos < self.text.len() && is_word_char(char_at(self.text, pos))
+    }
+}
+
+/// How two neighbouring words are separated, for phrase matching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gap {
+    /// Whitespace with at most one line break: a phrase may continue.
+    Space,
+    /// A single hyphen: the words form a compound, and a phrase may continue.
+    Hyphen,
+    /// Anything else (punctuation, a blank line): a phrase ends here.
+    Break,
+}
+
+/// Classifies the text between two words.
+pub fn classify_gap(gap: &str) -> Gap {
+    let mut chars = gap.chars();
+    match chars.next() {
+        None => return Gap::Break,
+        Some(c) if is_hyphen(c) && chars.as_str().is_empty() => return Gap::Hyphen,
+        _ => {}
+    }
+    let mut line_breaks = 0;
+    let mut previous = '\0';
+    for c in gap.chars() {
+        if !c.is_whitespace() {
+            return Gap::Break;
+        }
+        if c == '\n' && previous != '\r' || c == '\r' {
+            line_breaks += 1;
+        }
+        previous = c;
+    }
+    if line_breaks > 1 {
+        Gap::Break
+    } else {
+        Gap::Space
+    }
+}
+
+/// Calls `sink` with the bytes of `word` in normalised form: lowercase,
+/// with every apostrophe variant written as `'`.
+#[inline]
+pub fn normalize_word(word: &str, mut sink: impl FnMut(u8) -> bool) -> bool {
+    for (i, &b) in word.as_bytes().iter().enumerate() {
+        if b < 0x80 {
+            if !sink(b.to_ascii_lowercase()) {
+                return false;
+            }
+        } else {
+            // Rare: fall back to char-wise lowercasing for the rest.
+            return normalize_word_slow(&word[i..], sink);
+        }
+    }
+    true
+}
+
+fn normalize_word_slow(word: &str, mut sink: impl FnMut(u8) -> bool) -> bool {
+    let mut buf = [0u8; 4];
+    for c in word.chars() {
+        if is_apostrophe(c) {
+            if !sink(b'\'') {
+                return false;
+            }
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            for &b in lower.encode_utf8(&mut buf).as_bytes() {
+                if !sink(b) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Normalises a phrase to the key form used in dictionaries: its words,
+/// normalised, joined by single spaces. Returns an empty string when the
+/// phrase has no words.
+pub fn normalize_phrase(phrase: &str) -> String {
+    let mut key = Vec::with_capacity(phrase.len());
+    for (i, token) in tokens(phrase).enumerate() {
+        if i > 0 {
+            key.push(b' ');
+        }
+        normalize_word(&phrase[token.start..token.end], |b| {
+            key.push(b);
+            true
+        });
+    }
+    // Only whole UTF-8 sequences were pushed.
+    String::from_utf8(key).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        tokens(text).map(|t| &text[t.start..t.end]).collect()
+    }
+
+    #[test]
+    fn splits_on_spaces_and_punctuation() {
+        assert_eq!(
+            words("Hello, world! 7 days"),
+            ["Hello", "world", "7", "days"]
+        );
+    }
+
+    #[test]
+    fn keeps_apostrophes_inside_words() {
+        assert_eq!(
+            words("don't China’s 'quoted'"),
+            ["don't", "China’s", "quoted"]
+        );
+    }
+
+    #[test]
+    fn hyphen_splits_words() {
+        assert_eq!(words("profound-learning"), ["profound", "learning"]);
+    }
+
+    #[test]
+    fn finds_possessive_stem() {
+        let text = "Speaker’s";
+        let token = tokens(text).next().unwrap();
+        assert_eq!(&text[token.start..token.stem_end], "Speaker");
+        let text = "it's";
+        let token = tokens(text).next().unwrap();
+        assert_eq!(&text[token.start..token.stem_end], "it");
+        let text = "don't";
+        let token = tokens(text).next().unwrap();
+        assert!(!token.has_possessive());
+    }
+
+    #[test]
+    fn unicode_words() {
+        assert_eq!(words("café naïve—Zürich"), ["café", "naïve", "Zürich"]);
+    }
+
+    #[test]
+    fn classifies_gaps() {
+        assert_eq!(classify_gap(" "), Gap::Space);
+        assert_eq!(classify_gap("  \t"), Gap::Space);
+        assert_eq!(classify_gap("\n "), Gap::Space);
+        assert_eq!(classify_gap("\r\n"), Gap::Space);
+        assert_eq!(classify_gap("\n\n"), Gap::Break);
+        assert_eq!(classify_gap("-"), Gap::Hyphen);
+        assert_eq!(classify_gap("\u{2011}"), Gap::Hyphen);
+        assert_eq!(classify_gap(", "), Gap::Break);
+        assert_eq!(classify_gap(" - "), Gap::Break);
+    }
+
+    #[test]
+    fn normalizes_phrases() {
+        assert_eq!(
+            normalize_phrase("  Profound-Learning "),
+            "profound learning"
+        );
+        assert_eq!(normalize_phrase("China’s  ÉTAT"), "china's état");
+        assert_eq!(normalize_phrase("--"), "");
+    }
+}

@@ -68,6 +68,15 @@ impl Repair {
     }
 }
 
+/// The edits found in one input, and how many words it has.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// Applied and report-only edits, sorted by position.
+    pub edits: Vec<Edit>,
+    /// Number of word tokens, for spin scores.
+    pub words: usize,
+}
+
 /// Repairs spun text with a set of dictionaries.
 ///
 /// ```
@@ -138,9 +147,14 @@ impl Repairer {
     }
 
     /// Finds the edits for `input`, which may contain invalid UTF-8.
+    pub fn find_edits(&self, input: &[u8]) -> Vec<Edit> {
+        self.scan(input).edits
+    }
+
+    /// Finds the edits for `input` and counts its words.
     ///
     /// The input is one document: document conditions look at all of it.
-    pub fn find_edits(&self, input: &[u8]) -> Vec<Edit> {
+    pub fn scan(&self, input: &[u8]) -> Scan {
         let mut segments = Vec::new();
         let mut offset = 0;
         for chunk in input.utf8_chunks() {
@@ -175,7 +189,10 @@ impl Repairer {
                 }
             }
         }
-        edit::resolve_overlaps(edits)
+        Scan {
+            edits: edit::resolve_overlaps(edits),
+            words: segments.iter().map(|s| s.tokens.len()).sum(),
+        }
     }
 
     /// Picks the first entry of a candidate's key that passes its level,

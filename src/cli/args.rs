@@ -1,0 +1,158 @@
+//! Command-line arguments, declared once with clap's derive API.
+//!
+//! The flags are grouped in `--help` by what a user is deciding: which mode
+//! to run, what to report, which dictionaries to use and how fast to go.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use despin::Level;
+
+/// Repair machine-paraphrased ("spun") English.
+///
+/// With no mode flag despin is a filter: it prints the repaired text of each
+/// PATH, or of standard input when there is none or PATH is "-".
+#[derive(Debug, Parser)]
+#[command(name = "despin", version, args_conflicts_with_subcommands = true)]
+#[command(after_help = "Exit status: 0 nothing found, 1 found (--check, --diff), 2 error.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Files or directories to repair; directories are walked honouring
+    /// .gitignore. "-" is standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub mode: ModeArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub dictionaries: DictionaryArgs,
+
+    #[command(flatten)]
+    pub levels: LevelArgs,
+
+    /// Number of threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N", help_heading = "Performance")]
+    pub jobs: Option<usize>,
+}
+
+/// How the repair is delivered.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+#[command(next_help_heading = "Modes")]
+pub struct ModeArgs {
+    /// Print a unified diff of the repairs (exit 1 when there is one).
+    #[arg(long)]
+    pub diff: bool,
+    /// Rewrite changed files atomically.
+    #[arg(short = 'i', long)]
+    pub in_place: bool,
+    /// Report findings as PATH:LINE:COL (exit 1 when there is one).
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// What reports look like.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Format of --check reports.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// With --check, add a per-file summary with the spin score
+    /// (findings per 1,000 words).
+    #[arg(long)]
+    pub stats: bool,
+    /// When to colour diffs.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// Which dictionaries are used.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Dictionaries")]
+pub struct DictionaryArgs {
+    /// Add a dictionary: TSV (spun<TAB>original<TAB>level) or compiled .fst.
+    /// Repeatable; user dictionaries win over the defaults.
+    #[arg(long = "dict", value_name = "FILE")]
+    pub dicts: Vec<PathBuf>,
+    /// Do not use the embedded default dictionaries.
+    #[arg(long)]
+    pub no_default_dict: bool,
+}
+
+/// Which levels are applied and reported.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Levels")]
+pub struct LevelArgs {
+    /// Also apply `likely` entries (by default only `sure` ones are applied).
+    #[arg(long)]
+    pub aggressive: bool,
+    /// Least confident level to report: sure, likely or suggest.
+    #[arg(long, value_name = "LEVEL", default_value = "suggest", value_parser = parse_level)]
+    pub level: Level,
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse()
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// PATH:LINE:COL: spun -> original [dictionary, level]
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Colour choice, as in ripgrep and git.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect, validate and compile dictionaries.
+    #[command(subcommand)]
+    Dict(DictCommand),
+}
+
+/// `despin dict ...`
+#[derive(Debug, Subcommand)]
+pub enum DictCommand {
+    /// Validate TSV dictionaries: syntax, duplicates, self-maps, cycles and
+    /// phrases with two originals (exit 1 when a problem is found).
+    Check {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Compile a TSV dictionary once into a memory-mappable .fst file.
+    Compile {
+        #[arg(value_name = "FILE.tsv")]
+        input: PathBuf,
+        #[arg(short, long, value_name = "FILE.fst")]
+        output: PathBuf,
+    },
+    /// Show the entries for a phrase (exit 1 when there is none).
+    Lookup {
+        #[arg(required = true, value_name = "PHRASE")]
+        phrase: Vec<String>,
+        #[command(flatten)]
+        dictionaries: DictionaryArgs,
+    },
+    /// Count the entries of each dictionary by level.
+    Stats {
+        #[command(flatten)]
+        dictionaries: DictionaryArgs,
+    },
+}

@@ -1,0 +1,284 @@
+//! Finds the inputs named on the command line and reads them in chunks.
+//!
+//! Directories are walked with the `ignore` crate, so .gitignore and hidden
+//! files are honoured as in ripgrep, in a sorted and therefore deterministic
+//! order. A file named twice, or reached through two paths, is read once.
+//! Reading is streaming: [`ChunkReader`] cuts a long input at paragraph or
+//! line boundaries so that memory stays bounded whatever its size.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context, Result};
+
+/// One input to repair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File {
+        path: PathBuf,
+        /// Named on the command line, rather than found in a directory.
+        explicit: bool,
+    },
+}
+
+impl Input {
+    /// The name used in reports and diff headers.
+    pub fn display(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".to_string(),
+            Input::File { path, .. } => path.display().to_string(),
+        }
+    }
+
+    /// Whether a person asked for this input by name.
+    pub fn is_explicit(&self) -> bool {
+        match self {
+            Input::Stdin => true,
+            Input::File { explicit, .. } => *explicit,
+        }
+    }
+
+    /// Size in bytes when known in advance.
+    pub fn size(&self) -> Option<u64> {
+        match self {
+            Input::Stdin => None,
+            Input::File { path, .. } => std::fs::metadata(path).ok().map(|m| m.len()),
+        }
+    }
+
+    /// Opens the input for reading.
+    pub fn open(&self) -> Result<Box<dyn Read + Send>> {
+        match self {
+            Input::Stdin => Ok(Box::new(io::stdin())),
+            Input::File { path, .. } => {
+                let file =
+                    File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+                Ok(Box::new(file))
+            }
+        }
+    }
+}
+
+/// An input that could not be found or listed, kept in command-line order.
+#[derive(Debug)]
+pub struct InputError {
+    pub error: anyhow::Error,
+}
+
+/// Expands the command-line paths into inputs, in order.
+///
+/// No paths means standard input. Errors are returned in place so that the
+/// other inputs are still processed and the messages come out in order.
+pub fn discover(paths: &[PathBuf]) -> Vec<Result<Input, InputError>> {
+    if paths.is_empty() {
+        return vec![Ok(Input::Stdin)];
+    }
+    let mut seen = Seen::default();
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Ok(Input::Stdin));
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Err(e) => inputs.push(Err(InputError {
+                error: anyhow!(e).context(format!("{}: cannot read", path.display())),
+            })),
+            Ok(meta) if meta.is_dir() => walk(path, &mut seen, &mut inputs),
+            Ok(_) => {
+                if seen.first_time(path) {
+                    inputs.push(Ok(Input::File {
+                        path: path.clone(),
+                        explicit: true,
+                    }));
+                }
+            }
+        }
+    }
+    inputs
+}
+
+fn walk(dir: &Path, seen: &mut Seen, inputs: &mut Vec<Result<Input, InputError>>) {
+    let walker = ignore::WalkBuilder::new(dir)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        match entry {
+            Err(e) => inputs.push(Err(InputError {
+                error: anyhow!(e.to_string()).context(format!("{}: cannot walk", dir.display())),
+            })),
+            Ok(entry) => {
+                if entry.file_type().is_some_and(|t| t.is_file()) && seen.first_time(entry.path()) {
+                    inputs.push(Ok(Input::File {
+                        path: entry.path().to_path_buf(),
+                        explicit: false,
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Remembers files already listed, by device and inode where possible.
+#[derive(Default)]
+struct Seen {
+    files: HashSet<(u64, u64)>,
+    paths: HashSet<PathBuf>,
+}
+
+impl Seen {
+    fn first_time(&mut self, path: &Path) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if let Ok(meta) = std::fs::metadata(path) {
+                return self.files.insert((meta.dev(), meta.ino()));
+            }
+        }
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.paths.insert(key)
+    }
+}
+
+/// How many leading bytes are searched for NUL to detect binary files, as
+/// git and ripgrep do.
+const BINARY_PROBE: usize = 8192;
+
+/// Whether a buffer looks like a binary file.
+pub fn looks_binary(start: &[u8]) -> bool {
+    memchr::memchr(0, &start[..start.len().min(BINARY_PROBE)]).is_some()
+}
+
+/// Reads an input as a sequence of chunks cut at paragraph or line
+/// boundaries.
+///
+/// Each chunk is at least `target` bytes (unless the input ends first) and
+/// ends after a blank line when the text has one, else after a line break,
+/// else after a space, else at a character boundary. Phrases never span a
+/// blank line, so a cut there changes nothing about matching.
+pub struct ChunkReader {
+    source: Box<dyn Read + Send>,
+    target: usize,
+    carry: Vec<u8>,
+    done: bool,
+}
+
+impl ChunkReader {
+    pub fn new(source: Box<dyn Read + Send>, target: usize) -> ChunkReader {
+        ChunkReader {
+            source,
+            target: target.max(1),
+            carry: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// The next chunk, or `None` at the end of the input.
+    pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
+        let mut buf = std::mem::take(&mut self.carry);
+        while !self.done && buf.len() < self.target {
+            let want = (self.target - buf.len()).max(64 * 1024);
+            let start = buf.len();
+            buf.resize(start + want, 0);
+            let read = loop {
+                match self.source.read(&mut buf[start..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        buf.truncate(start);
+                        return Err(e);
+                    }
+                }
+            };
+            buf.truncate(start + read);
+            if read == 0 {
+                self.done = true;
+            }
+        }
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        if !self.done {
+            let cut = cut_point(&buf, self.target / 2);
+            self.carry = buf.split_off(cut);
+        }
+        Ok(Some(buf))
+    }
+}
+
+/// Where to end a chunk: after the last blank line, line break or space in
+/// `buf[floor..]`, else at the last character boundary.
+fn cut_point(buf: &[u8], floor: usize) -> usize {
+    let tail = &buf[floor.min(buf.len())..];
+    let base = buf.len() - tail.len();
+    if let Some(i) = memchr::memmem::rfind(tail, b"\n\n") {
+        return base + i + 2;
+    }
+    if let Some(i) = memchr::memrchr(b'\n', tail) {
+        return base + i + 1;
+    }
+    if let Some(i) = tail.iter().rposition(|b| b.is_ascii_whitespace()) {
+        return base + i + 1;
+    }
+    // No separator at all: cut before the last UTF-8 lead byte.
+    let mut cut = buf.len();
+    for back in 1..=4.min(buf.len()) {
+        let b = buf[buf.len() - back];
+        if b & 0xC0 != 0x80 {
+            cut = buf.len() - back;
+            break;
+        }
+    }
+    if cut == 0 {
+        buf.len()
+    } else {
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(text: &[u8], target: usize) -> Vec<Vec<u8>> {
+        let mut reader = ChunkReader::new(Box::new(io::Cursor::new(text.to_vec())), target);
+        let mut out = Vec::new();
+        while let Some(chunk) = reader.next_chunk().unwrap() {
+            out.push(chunk);
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_concatenate_to_the_input() {
+        let text = b"one two\n\nthree four\nfive six seven\n\neight".repeat(50);
+        for target in [1, 7, 64, 1000, 100_000] {
+            let parts = chunks(&text, target);
+            assert_eq!(parts.concat(), text, "target {target}");
+        }
+    }
+
+    #[test]
+    fn prefers_paragraph_boundaries() {
+        let text = b"aaaa bbbb\n\ncccc dddd\neeee";
+        let parts = chunks(text, 12);
+        assert_eq!(parts[0], b"aaaa bbbb\n\n");
+    }
+
+    #[test]
+    fn never_cuts_inside_a_character() {
+        let text = "é".repeat(100);
+        for part in chunks(text.as_bytes(), 5) {
+            assert!(std::str::from_utf8(&part).is_ok());
+        }
+    }
+
+    #[test]
+    fn detects_binary() {
+        assert!(looks_binary(b"abc\0def"));
+        assert!(!looks_binary(b"plain text"));
+    }
+}

@@ -1,0 +1,91 @@
+//! The command-line tool around the `despin` library.
+//!
+//! `args` declares the interface, `input` finds and reads inputs, `run`
+//! drives them through the repairer in parallel, `mode` delivers the result
+//! (filter, diff, in-place, check), `report` renders findings and `dict`
+//! handles user dictionaries and the `dict` subcommands.
+
+pub mod args;
+pub mod dict;
+pub mod input;
+pub mod mode;
+pub mod report;
+pub mod run;
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+use despin::{Level, Options, Repairer};
+
+use args::{Cli, ColorChoice, Command};
+use mode::Mode;
+
+/// Runs despin and returns its exit status (0 clean, 1 found, 2 error).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run_cli(&cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("despin: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_cli(cli: &Cli) -> Result<ExitCode> {
+    if let Some(Command::Dict(command)) = &cli.command {
+        return dict::run(command);
+    }
+    let options = Options {
+        apply: Some(if cli.levels.aggressive {
+            Level::Likely
+        } else {
+            Level::Sure
+        }),
+        report: cli.levels.level,
+    };
+    let repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
+    let mode = choose_mode(cli);
+    let jobs = cli
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+    let inputs = input::discover(&cli.paths);
+    let stdout = io::stdout();
+    let mut out = run::Output::new(io::BufWriter::with_capacity(1 << 16, stdout));
+    let result = pool.install(|| run::run(inputs, &repairer, mode.as_ref(), jobs, &mut out));
+    match result {
+        Ok(status) => Ok(dict::exit_code(status.found, status.errored)),
+        // A reader that went away (`despin big.txt | head`) is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("despin: error writing output: {e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn choose_mode(cli: &Cli) -> Box<dyn Mode> {
+    if cli.mode.diff {
+        let color = match cli.output.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        Box::new(mode::Diff { color })
+    } else if cli.mode.in_place {
+        Box::new(mode::InPlace)
+    } else if cli.mode.check {
+        Box::new(mode::Check {
+            report: report::for_format(cli.output.format),
+            stats: cli.output.stats,
+        })
+    } else {
+        Box::new(mode::Filter)
+    }
+}

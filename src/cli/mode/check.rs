@@ -1,0 +1,112 @@
+//! Check mode: report findings with their location, change nothing.
+
+use std::io::Write;
+
+use anyhow::Result;
+use despin::Repairer;
+
+use super::{Chunk, Mode, Outcome, Sink};
+use crate::cli::input::Input;
+use crate::cli::report::{Finding, Report, Summary};
+
+/// Reports each finding, and optionally a per-file summary.
+pub struct Check {
+    pub report: Box<dyn Report>,
+    pub stats: bool,
+}
+
+impl Mode for Check {
+    fn begin<'a>(
+        &'a self,
+        input: &'a Input,
+        repairer: &'a Repairer,
+        out: &'a mut dyn Write,
+    ) -> Result<Box<dyn Sink + 'a>> {
+        Ok(Box::new(CheckSink {
+            mode: self,
+            repairer,
+            path: input.display(),
+            out,
+            offset: 0,
+            line: 1,
+            column: 0,
+            words: 0,
+            outcome: Outcome::default(),
+        }))
+    }
+
+    fn found(&self, outcome: &Outcome) -> bool {
+        outcome.findings > 0
+    }
+}
+
+struct CheckSink<'a> {
+    mode: &'a Check,
+    repairer: &'a Repairer,
+    path: String,
+    out: &'a mut dyn Write,
+    /// Byte offset of the current chunk in the input.
+    offset: u64,
+    /// Line and 0-based character column at the start of the chunk.
+    line: u64,
+    column: u64,
+    words: usize,
+    outcome: Outcome,
+}
+
+/// Advances a line/column position over `bytes`.
+fn advance(bytes: &[u8], line: &mut u64, column: &mut u64) {
+    let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    let rest = match memchr::memrchr(b'\n', bytes) {
+        Some(i) => {
+            *column = 0;
+            &bytes[i + 1..]
+        }
+        None => bytes,
+    };
+    *line += newlines;
+    // Count characters, not bytes: skip UTF-8 continuation bytes.
+    *column += rest.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
+}
+
+impl Sink for CheckSink<'_> {
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
+        self.words += chunk.words;
+        self.outcome.changed |= chunk.changes();
+        let (mut line, mut column) = (self.line, self.column);
+        let mut last = 0;
+        for edit in chunk.edits {
+            advance(&chunk.bytes[last..edit.range.start], &mut line, &mut column);
+            last = edit.range.start;
+            let found = String::from_utf8_lossy(&chunk.bytes[edit.range.clone()]);
+            let finding = Finding {
+                kind: "finding",
+                path: &self.path,
+                line,
+                column: column + 1,
+                byte_start: self.offset + edit.range.start as u64,
+                byte_end: self.offset + edit.range.end as u64,
+                found: &found,
+                replacement: &edit.replacement,
+                dictionary: self.repairer.dictionary_name(edit.entry),
+                level: edit.level.as_str(),
+                applied: edit.applied,
+            };
+            self.mode.report.finding(self.out, &finding)?;
+            self.outcome.findings += 1;
+        }
+        advance(&chunk.bytes[last..], &mut line, &mut column);
+        self.line = line;
+        self.column = column;
+        self.offset += chunk.bytes.len() as u64;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Outcome> {
+        if self.mode.stats {
+            let summary = Summary::new(&self.path, self.outcome.findings, self.words);
+            self.mode.report.summary(self.out, &summary)?;
+        }
+        Ok(self.outcome)
+    }
+}

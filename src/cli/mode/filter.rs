@@ -1,0 +1,53 @@
+//! Filter mode: print the repaired text, as sed does.
+
+use std::io::Write;
+
+use anyhow::Result;
+use despin::Repairer;
+
+use super::{BinaryPolicy, Chunk, Mode, Outcome, Sink};
+use crate::cli::input::Input;
+
+/// Prints each input repaired.
+pub struct Filter;
+
+impl Mode for Filter {
+    fn begin<'a>(
+        &'a self,
+        _input: &'a Input,
+        _repairer: &'a Repairer,
+        out: &'a mut dyn Write,
+    ) -> Result<Box<dyn Sink + 'a>> {
+        Ok(Box::new(FilterSink {
+            out,
+            outcome: Outcome::default(),
+        }))
+    }
+
+    fn found(&self, _outcome: &Outcome) -> bool {
+        false
+    }
+
+    /// A pipeline must not lose data, so binary input is copied through.
+    fn binary_policy(&self) -> BinaryPolicy {
+        BinaryPolicy::PassThrough
+    }
+}
+
+struct FilterSink<'a> {
+    out: &'a mut dyn Write,
+    outcome: Outcome,
+}
+
+impl Sink for FilterSink<'_> {
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
+        self.outcome.changed |= chunk.changes();
+        self.outcome.findings += chunk.edits.len();
+        super::write_repaired(self.out, chunk)?;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Outcome> {
+        Ok(self.outcome)
+    }
+}

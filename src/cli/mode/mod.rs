@@ -1,0 +1,96 @@
+//! The ways despin delivers a repair: one [`Mode`] implementation each.
+//!
+//! The driver reads an input, finds its edits chunk by chunk and pushes the
+//! chunks, in order, into the [`Sink`] the mode opened for that input, as
+//! ripgrep's searcher pushes into its sinks. Adding a mode touches one file.
+
+mod check;
+mod diff;
+mod filter;
+mod in_place;
+
+use std::io::Write;
+
+use anyhow::Result;
+use despin::{Edit, Repairer};
+
+pub use check::Check;
+pub use diff::Diff;
+pub use filter::Filter;
+pub use in_place::InPlace;
+
+use crate::cli::input::Input;
+
+/// A piece of an input with its edits.
+pub struct Chunk<'a> {
+    /// The input bytes of this chunk.
+    pub bytes: &'a [u8],
+    /// Edits with byte ranges relative to `bytes`, sorted.
+    pub edits: &'a [Edit],
+    /// Number of words in the chunk.
+    pub words: usize,
+}
+
+impl Chunk<'_> {
+    /// Whether any edit in the chunk is written.
+    pub fn changes(&self) -> bool {
+        self.edits.iter().any(|e| e.applied)
+    }
+}
+
+/// What happened to one input.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Outcome {
+    /// The repaired text differs from the input.
+    pub changed: bool,
+    /// Number of edits reported.
+    pub findings: usize,
+}
+
+/// What to do with binary inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryPolicy {
+    /// Copy the bytes through unchanged, with a warning.
+    PassThrough,
+    /// Leave the input alone, with a note.
+    Skip,
+}
+
+/// A way of delivering repairs.
+pub trait Mode: Sync {
+    /// Opens the sink for one input; whatever it prints goes to `out`.
+    fn begin<'a>(
+        &'a self,
+        input: &'a Input,
+        repairer: &'a Repairer,
+        out: &'a mut dyn Write,
+    ) -> Result<Box<dyn Sink + 'a>>;
+
+    /// Whether an outcome counts as "found" for the exit status.
+    fn found(&self, outcome: &Outcome) -> bool;
+
+    /// How binary inputs named on the command line are treated.
+    fn binary_policy(&self) -> BinaryPolicy {
+        BinaryPolicy::Skip
+    }
+}
+
+/// Receives the chunks of one input, in order.
+pub trait Sink {
+    /// One chunk and its edits.
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()>;
+
+    /// The input ended; finish writing and say what happened.
+    fn finish(self: Box<Self>) -> Result<Outcome>;
+}
+
+/// Writes a chunk with its applied edits, copying every other byte.
+pub fn write_repaired(out: &mut dyn Write, chunk: &Chunk<'_>) -> std::io::Result<()> {
+    let mut last = 0;
+    for edit in chunk.edits.iter().filter(|e| e.applied) {
+        out.write_all(&chunk.bytes[last..edit.range.start])?;
+        out.write_all(edit.replacement.as_bytes())?;
+        last = edit.range.end;
+    }
+    out.write_all(&chunk.bytes[last..])
+}

@@ -121,10 +121,8 @@ fn walk_from(
         });
     };
     for last in first..tokens.len() {
-        if last > first {
-            if gaps[last - 1] == Gap::Break || !walk.feed(b' ') {
-                return;
-            }
+        if last > first && (gaps[last - 1] == Gap::Break || !walk.feed(b' ')) {
+            return;
         }
         let token = tokens[last];
         let compound_continues = gaps.get(last) == Some(&Gap::Hyphen);

@@ -358,7 +358,7 @@ mod tests {
         assert!(!defaults.is_empty());
         for dictionary in &defaults {
             dictionary.verify().unwrap();
-            assert!(dictionary.len() > 0, "{} is empty", dictionary.name());
+            assert!(!dictionary.is_empty(), "{} is empty", dictionary.name());
         }
     }
 

@@ -39,4 +39,4 @@ pub mod tokenize;
 pub use dictionary::{Dictionary, DictionaryError, Entry};
 pub use edit::{Edit, EntryRef};
 pub use level::Level;
-pub use repair::{Options, Repair, Repairer, Scan};
+pub use repair::{Options, Repair, Repairer, Scan, SpinEvidence};

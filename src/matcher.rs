@@ -10,7 +10,7 @@
 use fst::raw::{Fst, Node, Output};
 
 use crate::dictionary::{Bytes, Dictionary};
-use crate::tokenize::{classify_gap, normalize_word, Gap, Token};
+use crate::tokenize::{classify_gap, gap_key, normalize_word, Gap, Token};
 
 /// A dictionary key found in the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,8 +121,11 @@ fn walk_from(
         });
     };
     for last in first..tokens.len() {
-        if last > first && (gaps[last - 1] == Gap::Break || !walk.feed(b' ')) {
-            return;
+        if last > first {
+            match gap_key(gaps[last - 1]) {
+                Some(bytes) if bytes.iter().all(|&b| walk.feed(b)) => {}
+                _ => return,
+            }
         }
         let token = tokens[last];
         let compound_continues = gaps.get(last) == Some(&Gap::Hyphen);

@@ -14,24 +14,62 @@ use crate::dictionary::{ConditionRef, Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef};
 use crate::level::Level;
 use crate::matcher::{find_candidates, gaps, Candidate};
-use crate::tokenize::{normalize_word, tokens, Gap, Token};
+use crate::tokenize::{gap_key, normalize_word, tokens, Gap, Token};
 
 /// What a [`Repairer`] applies and reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Options {
     /// The least confident level that is applied, or `None` to apply
     /// nothing. `suggest` entries are never applied, whatever this says.
     pub apply: Option<Level>,
     /// The least confident level that is reported as an edit at all.
     pub report: Level,
+    /// When a document shows enough spin for its `likely` entries to be
+    /// applied too, or `None` to never promote them.
+    pub promote: Option<SpinEvidence>,
+}
+
+/// The rule that promotes `likely` entries inside a spun document.
+///
+/// Phrases like "stated" or "keep away from" are ordinary English on their
+/// own, but in a document that already contains several phrases no clean
+/// text has ("this 7 days", "Residence Speaker"), they are almost surely the
+/// spinner's too. A document counts as spun when it has at least
+/// `min_findings` `sure` findings and at least `per_thousand_words` of them
+/// per 1,000 words.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SpinEvidence {
+    /// The fewest `sure` findings that make a document spun.
+    pub min_findings: usize,
+    /// The lowest density of `sure` findings, per 1,000 words.
+    pub per_thousand_words: f64,
+}
+
+impl Default for SpinEvidence {
+    /// Three `sure` findings, at one or more per 1,000 words.
+    fn default() -> SpinEvidence {
+        SpinEvidence {
+            min_findings: 3,
+            per_thousand_words: 1.0,
+        }
+    }
+}
+
+impl SpinEvidence {
+    /// Whether a document with `sure` findings in `words` words is spun.
+    pub fn holds(&self, sure: usize, words: usize) -> bool {
+        sure >= self.min_findings && sure as f64 * 1000.0 >= self.per_thousand_words * words as f64
+    }
 }
 
 impl Default for Options {
-    /// Applies `sure` entries and reports every level.
+    /// Applies `sure` entries (and `likely` ones in a spun document), and
+    /// reports `sure` and `likely` findings.
     fn default() -> Options {
         Options {
             apply: Some(Level::Sure),
-            report: Level::Suggest,
+            report: Level::Likely,
+            promote: Some(SpinEvidence::default()),
         }
     }
 }
@@ -42,7 +80,9 @@ impl Options {
     }
 
     fn reports(&self, level: Level) -> bool {
-        level.at_least(self.report) || self.applies(level)
+        level.at_least(self.report)
+            || self.applies(level)
+            || level == Level::Likely && self.promote.is_some()
     }
 }
 
@@ -75,6 +115,8 @@ pub struct Scan {
     pub edits: Vec<Edit>,
     /// Number of word tokens, for spin scores.
     pub words: usize,
+    /// The document showed enough spin for `likely` entries to be applied.
+    pub promoted: bool,
 }
 
 /// Repairs spun text with a set of dictionaries.
@@ -189,9 +231,30 @@ impl Repairer {
                 }
             }
         }
+        let words = segments.iter().map(|s| s.tokens.len()).sum();
+        let candidates = edits.clone();
+        let mut edits = edit::resolve_overlaps(edits);
+        let sure = edits.iter().filter(|e| e.level == Level::Sure).count();
+        let promoted = self.options.apply.is_some()
+            && self
+                .options
+                .promote
+                .is_some_and(|rule| rule.holds(sure, words))
+            && edits.iter().any(|e| e.level == Level::Likely && !e.applied);
+        if promoted {
+            let mut candidates = candidates;
+            for edit in &mut candidates {
+                edit.applied |= edit.level == Level::Likely;
+            }
+            edits = edit::resolve_overlaps(candidates);
+        }
+        // Likely edits were kept for a possible promotion; below the report
+        // floor they are only wanted when applied.
+        edits.retain(|e| e.applied || e.level.at_least(self.options.report));
         Scan {
-            edits: edit::resolve_overlaps(edits),
-            words: segments.iter().map(|s| s.tokens.len()).sum(),
+            edits,
+            words,
+            promoted,
         }
     }
 
@@ -261,7 +324,11 @@ fn build_replacement(
         return cased;
     }
     let words: Vec<&str> = cased.split(' ').collect();
-    if words.len() != matched_words || words.iter().any(|w| w.is_empty()) {
+    let gaps = &segment.gaps[candidate.first_token..candidate.last_token];
+    if words.len() != matched_words
+        || words.iter().any(|w| w.is_empty() || w.contains(','))
+        || gaps.iter().any(|&g| g == Gap::Comma)
+    {
         return cased;
     }
     let mut out = String::with_capacity(cased.len());
@@ -316,7 +383,7 @@ fn segment_contains(segment: &Segment<'_>, words: &[&str]) -> bool {
             let Some(token) = tokens.get(start + i) else {
                 return false;
             };
-            if i > 0 && segment.gaps[start + i - 1] == Gap::Break {
+            if i > 0 && gap_key(segment.gaps[start + i - 1]) != Some(b" ") {
                 return false;
             }
             let last = i + 1 == words.len();

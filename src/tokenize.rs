@@ -158,6 +158,9 @@ pub enum Gap {
     Space,
     /// A single hyphen: the words form a compound, and a phrase may continue.
     Hyphen,
+    /// A comma and whitespace: a phrase may continue only if its key has a
+    /// comma there ("accuracy, precision, recall").
+    Comma,
     /// Anything else (punctuation, a blank line): a phrase ends here.
     Break,
 }
@@ -170,9 +173,13 @@ pub fn classify_gap(gap: &str) -> Gap {
         Some(c) if is_hyphen(c) && chars.as_str().is_empty() => return Gap::Hyphen,
         _ => {}
     }
+    let (spaces, comma) = match gap.strip_prefix(',') {
+        Some(rest) if !rest.is_empty() => (rest, true),
+        _ => (gap, false),
+    };
     let mut line_breaks = 0;
     let mut previous = '\0';
-    for c in gap.chars() {
+    for c in spaces.chars() {
         if !c.is_whitespace() {
             return Gap::Break;
         }
@@ -183,8 +190,20 @@ pub fn classify_gap(gap: &str) -> Gap {
     }
     if line_breaks > 1 {
         Gap::Break
+    } else if comma {
+        Gap::Comma
     } else {
         Gap::Space
+    }
+}
+
+/// The bytes a gap contributes to a normalised key, or `None` when a
+/// phrase cannot continue across it.
+pub fn gap_key(gap: Gap) -> Option<&'static [u8]> {
+    match gap {
+        Gap::Space | Gap::Hyphen => Some(b" "),
+        Gap::Comma => Some(b", "),
+        Gap::Break => None,
     }
 }
 
@@ -226,14 +245,17 @@ fn normalize_word_slow(word: &str, mut sink: impl FnMut(u8) -> bool) -> bool {
 }
 
 /// Normalises a phrase to the key form used in dictionaries: its words,
-/// normalised, joined by single spaces. Returns an empty string when the
-/// phrase has no words.
+/// normalised, joined by single spaces (or ", " where the phrase has a
+/// comma). Returns an empty string when the phrase has no words.
 pub fn normalize_phrase(phrase: &str) -> String {
     let mut key = Vec::with_capacity(phrase.len());
-    for (i, token) in tokens(phrase).enumerate() {
-        if i > 0 {
-            key.push(b' ');
+    let mut previous: Option<Token> = None;
+    for token in tokens(phrase) {
+        if let Some(before) = previous {
+            let gap = classify_gap(&phrase[before.end..token.start]);
+            key.extend_from_slice(gap_key(gap).unwrap_or(b" "));
         }
+        previous = Some(token);
         normalize_word(&phrase[token.start..token.end], |b| {
             key.push(b);
             true
@@ -299,8 +321,10 @@ mod tests {
         assert_eq!(classify_gap("\n\n"), Gap::Break);
         assert_eq!(classify_gap("-"), Gap::Hyphen);
         assert_eq!(classify_gap("\u{2011}"), Gap::Hyphen);
-        assert_eq!(classify_gap(", "), Gap::Break);
         assert_eq!(classify_gap(" - "), Gap::Break);
+        assert_eq!(classify_gap(", "), Gap::Comma);
+        assert_eq!(classify_gap(",\n"), Gap::Comma);
+        assert_eq!(classify_gap(","), Gap::Break);
     }
 
     #[test]
@@ -311,5 +335,6 @@ mod tests {
         );
         assert_eq!(normalize_phrase("China’s  ÉTAT"), "china's état");
         assert_eq!(normalize_phrase("--"), "");
+        assert_eq!(normalize_phrase("Accuracy,  recall"), "accuracy, recall");
     }
 }

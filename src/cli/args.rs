@@ -94,8 +94,19 @@ pub struct LevelArgs {
     #[arg(long)]
     pub aggressive: bool,
     /// Least confident level to report: sure, likely or suggest.
-    #[arg(long, value_name = "LEVEL", default_value = "suggest", value_parser = parse_level)]
+    #[arg(long, value_name = "LEVEL", default_value = "likely", value_parser = parse_level)]
     pub level: Level,
+    /// A document with at least this many `sure` findings per 1,000 words
+    /// (and --spin-min-findings of them) counts as spun, and its `likely`
+    /// entries are applied too.
+    #[arg(long, value_name = "PER_1000", default_value_t = 1.0)]
+    pub spin_threshold: f64,
+    /// The fewest `sure` findings that can make a document count as spun.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub spin_min_findings: usize,
+    /// Never apply `likely` entries because of document-level spin.
+    #[arg(long)]
+    pub no_promote: bool,
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Parser;
-use despin::{Level, Options, Repairer};
+use despin::{Level, Options, Repairer, SpinEvidence};
 
 use args::{Cli, ColorChoice, Command};
 use mode::Mode;
@@ -45,6 +45,10 @@ fn run_cli(cli: &Cli) -> Result<ExitCode> {
             Level::Sure
         }),
         report: cli.levels.level,
+        promote: (!cli.levels.no_promote).then_some(SpinEvidence {
+            min_findings: cli.levels.spin_min_findings,
+            per_thousand_words: cli.levels.spin_threshold,
+        }),
     };
     let repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
     let mode = choose_mode(cli);

@@ -46,11 +46,14 @@ pub struct CompileError {
 /// key and condition but a different original or level are an error: the
 /// dictionary would not say what to do.
 pub fn canonicalize(mut entries: Vec<SourceEntry>) -> Result<Vec<SourceEntry>, CompileError> {
+    // Within a key: conditional entries first, then case-specific ones, so
+    // that the most specific rule is tried before its fallback.
     entries.sort_by(|a, b| {
         (
             &a.key,
             a.condition.is_none(),
             &a.condition,
+            a.case_mask == 0,
             a.case_mask,
             a.line,
         )
@@ -58,6 +61,7 @@ pub fn canonicalize(mut entries: Vec<SourceEntry>) -> Result<Vec<SourceEntry>, C
                 &b.key,
                 b.condition.is_none(),
                 &b.condition,
+                b.case_mask == 0,
                 b.case_mask,
                 b.line,
             ))

@@ -15,8 +15,8 @@
 //! ```
 //! use despin::Repairer;
 //!
-//! let repair = Repairer::default().repair("Profound learning requires place this 7 days.");
-//! assert_eq!(repair.text, "Deep learning takes place this week.");
+//! let repair = Repairer::default().repair("Counterfeit consciousness requires place this 7 days.");
+//! assert_eq!(repair.text, "Artificial intelligence takes place this week.");
 //! assert_eq!(repair.applied().count(), 3);
 //! ```
 

@@ -123,8 +123,8 @@ pub struct Scan {
 ///
 /// ```
 /// let repairer = despin::Repairer::default();
-/// let repair = repairer.repair("We use profound learning this 7 days.");
-/// assert_eq!(repair.text, "We use deep learning this week.");
+/// let repair = repairer.repair("We fit irregular woodland models this 7 days.");
+/// assert_eq!(repair.text, "We fit random forest models this week.");
 /// ```
 #[derive(Clone, Debug)]
 pub struct Repairer {
@@ -327,7 +327,7 @@ fn build_replacement(
     let gaps = &segment.gaps[candidate.first_token..candidate.last_token];
     if words.len() != matched_words
         || words.iter().any(|w| w.is_empty() || w.contains(','))
-        || gaps.iter().any(|&g| g == Gap::Comma)
+        || gaps.contains(&Gap::Comma)
     {
         return cased;
     }

@@ -1,0 +1,545 @@
+//! Runs the real `despin` binary on fixtures, as a user would.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const EXAMPLE: &str = "tests/fixtures/xi-putin-summit.spun.txt";
+const TEST_DICT: &str = "tests/fixtures/test-dict.tsv";
+
+fn despin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_despin"))
+}
+
+/// Runs despin with `args`, feeding `stdin`.
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args, stdin)
+}
+
+fn run_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = despin()
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("despin runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(output),
+        stderr(output)
+    );
+}
+
+/// A temporary directory with files in it.
+struct Dir {
+    dir: tempfile::TempDir,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        Dir {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(&path, contents).unwrap();
+        path
+    }
+
+    fn read(&self, name: &str) -> Vec<u8> {
+        fs::read(self.path().join(name)).unwrap()
+    }
+}
+
+fn test_dict_arg() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(TEST_DICT)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn filter_reads_stdin_and_files() {
+    let output = run(&[], b"We met this 7 days in man or woman.\n");
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "We met this week in person.\n");
+
+    let dir = Dir::new();
+    dir.write("a.txt", "this 7 days\n");
+    dir.write("b.txt", "in man or woman");
+    let output = run_in(dir.path(), &["a.txt", "-", "b.txt"], b"point out media\n");
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "this week\nstate media\nin person");
+}
+
+#[test]
+fn filter_keeps_crlf_bom_tabs_and_missing_newline() {
+    let input = b"\xEF\xBB\xBFthis 7 days\r\n\tin man or woman\rlast\r\n\r\nno newline";
+    let output = run(&[], input);
+    assert_exit(&output, 0);
+    assert_eq!(
+        output.stdout,
+        b"\xEF\xBB\xBFthis week\r\n\tin person\rlast\r\n\r\nno newline"
+    );
+}
+
+#[test]
+fn filter_keeps_invalid_utf8() {
+    let input = b"\xff this 7 days \xfe\xfd in man or woman \xc3";
+    let output = run(&[], input);
+    assert_exit(&output, 0);
+    assert_eq!(output.stdout, b"\xff this week \xfe\xfd in person \xc3");
+}
+
+#[test]
+fn output_equals_input_when_nothing_matches() {
+    let input = fs::read("tests/fixtures/clean/state_union/1961-Kennedy.txt").unwrap();
+    let output = run(&[], &input);
+    assert_exit(&output, 0);
+    assert!(output.stdout == input, "clean text changed");
+}
+
+#[test]
+fn diff_applies_with_git_and_patch_and_equals_in_place() {
+    let example = fs::read(EXAMPLE).unwrap();
+    for tool in ["git", "patch"] {
+        let dir = Dir::new();
+        dir.write("story.txt", &example);
+        let diff = run_in(dir.path(), &["--diff", "story.txt"], b"");
+        assert_exit(&diff, 1);
+        let text = stdout(&diff);
+        assert!(
+            text.starts_with("--- a/story.txt\n+++ b/story.txt\n@@ -1,"),
+            "{text}"
+        );
+        assert!(text
+            .contains("+In August, ties strike a extraordinary new lower when US House Speaker"));
+
+        let applied = Dir::new();
+        applied.write("story.txt", &example);
+        let mut command = match tool {
+            "git" => {
+                let mut c = Command::new("git");
+                c.args(["apply", "-"]);
+                c
+            }
+            _ => {
+                let mut c = Command::new("patch");
+                c.args(["-p1", "--quiet"]);
+                c
+            }
+        };
+        let mut child = command
+            .current_dir(applied.path())
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&diff.stdout).unwrap();
+        assert!(child.wait().unwrap().success(), "{tool} rejected the diff");
+
+        let in_place = run_in(dir.path(), &["--in-place", "story.txt"], b"");
+        assert_exit(&in_place, 0);
+        assert_eq!(applied.read("story.txt"), dir.read("story.txt"), "{tool}");
+        assert_ne!(dir.read("story.txt"), example);
+
+        // Repairing the repaired text changes nothing.
+        let again = run_in(dir.path(), &["--diff", "story.txt"], b"");
+        assert_exit(&again, 0);
+        assert!(again.stdout.is_empty());
+    }
+}
+
+#[test]
+fn diff_colours_changed_words_when_asked() {
+    let dir = Dir::new();
+    dir.write("a.txt", "one\nWe met this 7 days.\nthree\n");
+    let output = run_in(dir.path(), &["--diff", "--color", "always", "a.txt"], b"");
+    assert_exit(&output, 1);
+    let text = stdout(&output);
+    assert!(text.contains("\x1b[1;7;31m7 days"), "{text:?}");
+    assert!(text.contains("\x1b[1;7;32mweek"), "{text:?}");
+    let plain = run_in(dir.path(), &["--diff", "a.txt"], b"");
+    assert!(
+        !stdout(&plain).contains('\x1b'),
+        "piped output is not coloured"
+    );
+}
+
+#[test]
+fn in_place_rewrites_only_changed_files_and_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    let changed = dir.write("changed.txt", "this 7 days\r\n");
+    let clean = dir.write("clean.txt", "nothing here\n");
+    fs::set_permissions(&changed, fs::Permissions::from_mode(0o640)).unwrap();
+    let before = fs::metadata(&clean).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    let output = run_in(dir.path(), &["-i", "changed.txt", "clean.txt"], b"");
+    assert_exit(&output, 0);
+    assert_eq!(dir.read("changed.txt"), b"this week\r\n");
+    assert_eq!(
+        fs::metadata(&changed).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    assert_eq!(fs::metadata(&clean).unwrap().modified().unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains("despin"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn in_place_follows_symlinks_and_keeps_the_link() {
+    let dir = Dir::new();
+    dir.write("real.txt", "this 7 days\n");
+    std::os::unix::fs::symlink("real.txt", dir.path().join("link.txt")).unwrap();
+    let output = run_in(dir.path(), &["-i", "link.txt", "real.txt"], b"");
+    assert_exit(&output, 0);
+    assert_eq!(dir.read("real.txt"), b"this week\n");
+    assert!(fs::symlink_metadata(dir.path().join("link.txt"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
+fn directories_are_walked_honouring_gitignore_and_skipping_binaries() {
+    let dir = Dir::new();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    dir.write(".gitignore", "ignored.txt\n");
+    dir.write("docs/a.txt", "this 7 days\n");
+    dir.write("docs/b.txt", "in man or woman\n");
+    dir.write("ignored.txt", "this 7 days\n");
+    dir.write("blob.bin", b"this 7 days\0\x01\x02");
+    let output = run_in(dir.path(), &["--check", "."], b"");
+    assert_exit(&output, 1);
+    let text = stdout(&output);
+    assert!(
+        text.contains("docs/a.txt:1:1: this 7 days -> this week [news, sure]"),
+        "{text}"
+    );
+    assert!(text.contains("docs/b.txt:1:1: in man or woman -> in person [news, sure]"));
+    assert!(!text.contains("ignored.txt"));
+    assert!(stderr(&output).contains("blob.bin: binary file skipped"));
+}
+
+#[test]
+fn named_binary_file_passes_through_the_filter() {
+    let dir = Dir::new();
+    let bytes = b"this 7 days\0\xff";
+    dir.write("blob.bin", bytes);
+    let output = run_in(dir.path(), &["blob.bin"], b"");
+    assert_exit(&output, 0);
+    assert_eq!(output.stdout, bytes);
+    assert!(stderr(&output).contains("blob.bin: binary file passed through unchanged"));
+}
+
+#[test]
+fn check_reports_locations_and_exit_codes() {
+    let dir = Dir::new();
+    dir.write(
+        "spun.txt",
+        "Intro line.\nThey met “this 7 days” in man or woman.\n",
+    );
+    dir.write("clean.txt", "Nothing to see.\n");
+    let output = run_in(dir.path(), &["--check", "spun.txt"], b"");
+    assert_exit(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "spun.txt:2:11: this 7 days -> this week [news, sure]\n\
+         spun.txt:2:24: in man or woman -> in person [news, sure]\n"
+    );
+    let output = run_in(dir.path(), &["--check", "clean.txt"], b"");
+    assert_exit(&output, 0);
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn check_json_lines_and_stats() {
+    let dir = Dir::new();
+    dir.write("spun.txt", "Él dijo: this 7 days.\n");
+    let output = run_in(
+        dir.path(),
+        &["--check", "--format", "json", "--stats", "spun.txt"],
+        b"",
+    );
+    assert_exit(&output, 1);
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    let finding = &lines[0];
+    assert_eq!(finding["type"], "finding");
+    assert_eq!(finding["path"], "spun.txt");
+    assert_eq!(finding["line"], 1);
+    assert_eq!(finding["column"], 10, "columns count characters");
+    assert_eq!(finding["byte_start"], 10, "byte offsets count bytes");
+    assert_eq!(finding["byte_end"], 21);
+    assert_eq!(finding["found"], "this 7 days");
+    assert_eq!(finding["replacement"], "this week");
+    assert_eq!(finding["dictionary"], "news");
+    assert_eq!(finding["level"], "sure");
+    assert_eq!(finding["applied"], true);
+    let summary = &lines[1];
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["findings"], 1);
+    assert_eq!(summary["words"], 5);
+    assert_eq!(summary["spin_score"], 200.0);
+}
+
+#[test]
+fn missing_file_is_reported_and_the_others_processed() {
+    let dir = Dir::new();
+    dir.write("a.txt", "this 7 days\n");
+    dir.write("c.txt", "in man or woman\n");
+    let output = run_in(dir.path(), &["a.txt", "missing.txt", "c.txt"], b"");
+    assert_exit(&output, 2);
+    assert_eq!(stdout(&output), "this week\nin person\n");
+    let err = stderr(&output);
+    assert!(err.contains("missing.txt"), "{err}");
+    assert!(err.contains("No such file"), "{err}");
+}
+
+#[test]
+fn user_dictionaries_and_levels() {
+    let dict = test_dict_arg();
+    let output = run(
+        &["--no-default-dict", "--dict", &dict],
+        b"this 7 days, He stated\n",
+    );
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "this week, He stated\n");
+    let output = run(
+        &["--no-default-dict", "--dict", &dict, "--aggressive"],
+        b"this 7 days, He stated\n",
+    );
+    assert_eq!(stdout(&output), "this week, He said\n");
+    // Without the default dictionaries the news phrases are unknown.
+    let output = run(
+        &["--no-default-dict", "--dict", &dict],
+        b"in man or woman\n",
+    );
+    assert_eq!(stdout(&output), "in man or woman\n");
+    // Suggestions are reported only when asked for.
+    let output = run(
+        &[
+            "--check",
+            "--no-default-dict",
+            "--dict",
+            &dict,
+            "--level",
+            "suggest",
+            "-",
+        ],
+        b"the place\n",
+    );
+    assert_exit(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "<stdin>:1:1: the place -> where [test-dict, suggest]\n"
+    );
+}
+
+#[test]
+fn bad_dictionary_line_names_file_and_line() {
+    let output = run(&["--dict", "tests/fixtures/bad-dict.tsv"], b"x\n");
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("tests/fixtures/bad-dict.tsv:2:"), "{err}");
+    assert!(
+        err.contains("expected spun<TAB>original<TAB>level"),
+        "{err}"
+    );
+}
+
+#[test]
+fn dict_subcommands() {
+    let dir = Dir::new();
+    dir.write(
+        "mine.tsv",
+        "a b\tc\tsure\nc\ta b\tsure\nx y\tz\tsure\nx  y\tz\tsure\n",
+    );
+    let output = run_in(dir.path(), &["dict", "check", "mine.tsv"], b"");
+    assert_exit(&output, 1);
+    let text = stdout(&output);
+    assert!(
+        text.contains("mine.tsv:1: cycle: a b -> c -> a b"),
+        "{text}"
+    );
+    assert!(text.contains("mine.tsv:4: duplicate"), "{text}");
+
+    let output = run(&["dict", "check", TEST_DICT], b"");
+    assert_exit(&output, 0);
+
+    let fst = dir.path().join("mine.fst");
+    let output = run_in(
+        dir.path(),
+        &["dict", "compile", &test_dict_arg(), "-o", "mine.fst"],
+        b"",
+    );
+    assert_exit(&output, 0);
+    assert!(fst.exists());
+    let output = run_in(
+        dir.path(),
+        &["--no-default-dict", "--dict", "mine.fst"],
+        b"Irregular woodland\n",
+    );
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "Random forest\n");
+
+    let output = run(&["dict", "lookup", "this 7 days"], b"");
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "news: this 7 days -> this week [sure]\n");
+    let output = run(&["dict", "lookup", "this 7 dayz"], b"");
+    assert_exit(&output, 1);
+    assert!(stdout(&output).contains("similar: this 7 days"));
+
+    let output = run(&["dict", "stats"], b"");
+    assert_exit(&output, 0);
+    let text = stdout(&output);
+    assert!(text.starts_with("dictionary\tentries"), "{text}");
+    assert!(text.contains("\nnews\t") && text.contains("\nscience\t"));
+}
+
+#[test]
+fn truncated_compiled_dictionary_is_an_error() {
+    let dir = Dir::new();
+    let output = run_in(
+        dir.path(),
+        &["dict", "compile", &test_dict_arg(), "-o", "full.fst"],
+        b"",
+    );
+    assert_exit(&output, 0);
+    let bytes = dir.read("full.fst");
+    dir.write("cut.fst", &bytes[..bytes.len() - 7]);
+    let output = run_in(dir.path(), &["--dict", "cut.fst"], b"x\n");
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("cut.fst: truncated or corrupt"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn output_order_is_the_same_for_any_number_of_jobs() {
+    let dir = Dir::new();
+    for i in 0..300 {
+        dir.write(
+            &format!("d{}/f{i:03}.txt", i % 7),
+            format!("file {i}: this 7 days\n"),
+        );
+    }
+    let one = run_in(dir.path(), &["--check", "-j", "1", "."], b"");
+    let four = run_in(dir.path(), &["--check", "-j", "4", "."], b"");
+    assert_exit(&one, 1);
+    assert_eq!(stdout(&one).lines().count(), 300);
+    assert_eq!(one.stdout, four.stdout);
+}
+
+#[test]
+fn large_input_is_streamed_in_chunks_with_the_same_result() {
+    let paragraph = "Plain words here. They met this 7 days in man or woman.\n\n";
+    let input = paragraph.repeat(60_000); // about 3.5 MB, several chunks
+    let expected = "Plain words here. They met this week in person.\n\n".repeat(60_000);
+    let output = run(&["-j", "2"], input.as_bytes());
+    assert_exit(&output, 0);
+    assert!(output.stdout == expected.as_bytes());
+    let check = run(&["--check", "-"], input.as_bytes());
+    let text = stdout(&check);
+    assert_eq!(text.lines().count(), 120_000);
+    assert_eq!(
+        text.lines().last().unwrap(),
+        "<stdin>:119999:40: in man or woman -> in person [news, sure]"
+    );
+}
+
+#[test]
+fn broken_pipe_exits_quietly() {
+    let dir = Dir::new();
+    let big = "this 7 days and more words\n".repeat(400_000);
+    dir.write("big.txt", &big);
+    let mut child = despin()
+        .arg("big.txt")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "this week and more words\n");
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 0);
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+}
+
+#[test]
+fn write_errors_are_reported() {
+    let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not on this system
+    };
+    let output = despin()
+        .arg(EXAMPLE)
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("No space left"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn founding_example_check_lists_its_spun_phrases() {
+    let output = run(&["--check", EXAMPLE], b"");
+    assert_exit(&output, 1);
+    let text = stdout(&output);
+    for expected in [
+        ":1:96: this 7 days -> this week [news, sure]",
+        ":10:58: Residence Speaker -> House Speaker [news, sure]",
+        ":13:189: point out media -> state media [news, sure]",
+        ":20:30: in man or woman -> in person [news, sure]",
+        ":22:13: requires place -> takes place [news, sure]",
+    ] {
+        assert!(text.contains(expected), "missing {expected}\n{text}");
+    }
+}

@@ -1,0 +1,130 @@
+//! Properties that must hold for any input and any dictionary.
+
+use despin::{edit, Dictionary, Options, Repairer};
+use proptest::prelude::*;
+
+/// Words a spinner writes (the spun side) and words of the original side.
+/// They are disjoint, as in a dictionary without chains.
+const SPUN: &[&str] = &[
+    "profound",
+    "woodland",
+    "Residence",
+    "7",
+    "days",
+    "man",
+    "woman",
+    "né",
+];
+const ORIGINAL: &[&str] = &["deep", "forest", "House", "week", "person", "ünïcode"];
+const OTHER: &[&str] = &["the", "a", "of", "and", "Learning", "x", "'s", "don't"];
+const SEPARATORS: &[&str] = &[
+    " ", "  ", "\n", "\r\n", "-", ", ", ". ", "\n\n", "’", "\t", "\u{2011}",
+];
+
+fn phrase(vocabulary: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(vocabulary), 1..4).prop_map(|w| w.join(" "))
+}
+
+fn level() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(&["sure", "likely", "suggest"][..])
+}
+
+fn dictionary() -> impl Strategy<Value = Dictionary> {
+    prop::collection::btree_map(phrase(SPUN), (phrase(ORIGINAL), level()), 1..8).prop_map(
+        |entries| {
+            let tsv: String = entries
+                .iter()
+                .map(|(spun, (original, level))| format!("{spun}\t{original}\t{level}\n"))
+                .collect();
+            Dictionary::from_tsv("prop", "prop.tsv", tsv.as_bytes())
+                .expect("generated dictionary is valid")
+        },
+    )
+}
+
+fn text() -> impl Strategy<Value = String> {
+    let word = prop::sample::select([SPUN, ORIGINAL, OTHER].concat());
+    let piece = (word, prop::sample::select(SEPARATORS)).prop_map(|(w, s)| format!("{w}{s}"));
+    prop::collection::vec(piece, 0..40).prop_map(|p| p.concat())
+}
+
+/// Checks the structural promises of a list of edits over `input`.
+fn assert_well_formed(input: &[u8], edits: &[despin::Edit]) {
+    let mut last_end = 0;
+    for e in edits {
+        assert!(e.range.start >= last_end, "edits overlap or are unsorted");
+        assert!(e.range.start < e.range.end && e.range.end <= input.len());
+        let span = &input[e.range.clone()];
+        assert!(
+            std::str::from_utf8(span).is_ok(),
+            "edit not on char boundaries"
+        );
+        last_end = e.range.end;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(input in prop::collection::vec(any::<u8>(), 0..512)) {
+        let repairer = Repairer::default();
+        let edits = repairer.find_edits(&input);
+        assert_well_formed(&input, &edits);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics_with_defaults(input in "\\PC{0,300}") {
+        let repair = Repairer::default().repair(&input);
+        assert_well_formed(input.as_bytes(), &repair.edits);
+    }
+
+    #[test]
+    fn bytes_outside_edits_are_preserved(dictionary in dictionary(), input in text(), junk in prop::collection::vec(any::<u8>(), 0..4)) {
+        let repairer = Repairer::new(vec![dictionary], Options::default());
+        // Splice invalid bytes in the middle of the text.
+        let mut bytes = input.clone().into_bytes();
+        let at = bytes.len() / 2;
+        let at = (0..=at).rev().find(|&i| input.is_char_boundary(i)).unwrap_or(0);
+        bytes.splice(at..at, junk.iter().map(|b| b | 0x80));
+        let edits = repairer.find_edits(&bytes);
+        assert_well_formed(&bytes, &edits);
+        let mut out = Vec::new();
+        edit::apply(&bytes, &edits, &mut out);
+        // Walk the output: every byte between applied edits is the input's.
+        let mut pos_in = 0;
+        let mut pos_out = 0;
+        for e in edits.iter().filter(|e| e.applied) {
+            let kept = &bytes[pos_in..e.range.start];
+            prop_assert_eq!(&out[pos_out..pos_out + kept.len()], kept);
+            pos_out += kept.len() + e.replacement.len();
+            pos_in = e.range.end;
+        }
+        prop_assert_eq!(&out[pos_out..], &bytes[pos_in..]);
+    }
+
+    #[test]
+    fn identity_when_nothing_matches(dictionary in dictionary(), words in prop::collection::vec(prop::sample::select([ORIGINAL, OTHER].concat()), 0..30), sep in prop::sample::select(SEPARATORS)) {
+        let input = words.join(sep);
+        let repairer = Repairer::new(vec![dictionary], Options::default());
+        let repair = repairer.repair(&input);
+        prop_assert!(repair.edits.is_empty());
+        prop_assert_eq!(repair.text, input);
+    }
+
+    #[test]
+    fn repair_is_idempotent(dictionary in dictionary(), input in text()) {
+        let repairer = Repairer::new(vec![dictionary], Options::default());
+        let once = repairer.repair(&input).text;
+        let twice = repairer.repair(&once).text;
+        prop_assert_eq!(twice, once);
+    }
+
+    #[test]
+    fn defaults_are_idempotent(input in text()) {
+        let repairer = Repairer::default();
+        let once = repairer.repair(&input).text;
+        let twice = repairer.repair(&once).text;
+        prop_assert_eq!(twice, once);
+    }
+}

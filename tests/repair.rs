@@ -1,0 +1,203 @@
+//! Core behaviour of `Repairer`, written as input/expected-output pairs.
+
+use despin::{Dictionary, Level, Options, Repairer};
+
+fn test_dictionary() -> Dictionary {
+    let tsv = include_bytes!("fixtures/test-dict.tsv");
+    Dictionary::from_tsv("test", "tests/fixtures/test-dict.tsv", tsv).unwrap()
+}
+
+fn repairer(options: Options) -> Repairer {
+    Repairer::new(vec![test_dictionary()], options)
+}
+
+/// Asserts that repairing `input` with the test dictionary gives `expected`.
+#[track_caller]
+fn assert_repair(input: &str, expected: &str) {
+    assert_repair_with(Options::default(), input, expected);
+}
+
+#[track_caller]
+fn assert_repair_with(options: Options, input: &str, expected: &str) {
+    let repair = repairer(options).repair(input);
+    assert_eq!(repair.text, expected, "input: {input:?}");
+}
+
+#[test]
+fn replaces_a_phrase() {
+    assert_repair(
+        "We use profound learning here.",
+        "We use deep learning here.",
+    );
+}
+
+#[test]
+fn identity_when_nothing_matches() {
+    let text = "Nothing\r\nto see  here,\ttruly.\u{FEFF} No final newline";
+    assert_repair(text, text);
+}
+
+#[test]
+fn carries_case_over() {
+    assert_repair("Profound learning works.", "Deep learning works.");
+    assert_repair("PROFOUND LEARNING WORKS", "DEEP LEARNING WORKS");
+    assert_repair("On Profound Learning", "On Deep Learning");
+    assert_repair("deoxyribonucleic corrosive", "DNA");
+}
+
+#[test]
+fn longest_match_wins() {
+    // "profound" alone is a likely entry; the sure two-word entry wins.
+    let aggressive = Options {
+        apply: Some(Level::Likely),
+        ..Options::default()
+    };
+    assert_repair_with(aggressive, "profound learning", "deep learning");
+    assert_repair_with(aggressive, "profound thought", "deep thought");
+}
+
+#[test]
+fn never_matches_inside_a_word() {
+    assert_repair("unprofound learning", "unprofound learning");
+    assert_repair("profound learningless", "profound learningless");
+    assert_repair("this 7 dayss", "this 7 dayss");
+}
+
+#[test]
+fn matches_across_spacing_line_breaks_and_hyphens() {
+    assert_repair("this 7\n days", "this week");
+    assert_repair("this  7   days", "this week");
+    assert_repair("profound-learning", "deep-learning");
+    assert_repair("profound\u{2011}learning", "deep\u{2011}learning");
+    assert_repair("profound\nlearning", "deep\nlearning");
+}
+
+#[test]
+fn stops_at_a_blank_line_and_punctuation() {
+    assert_repair("this 7\n\ndays", "this 7\n\ndays");
+    assert_repair("profound. Learning", "profound. Learning");
+}
+
+#[test]
+fn does_not_split_hyphenated_compounds() {
+    // "learning" is not the start of a phrase inside "pre-profound-learning".
+    assert_repair("pre-profound learning", "pre-profound learning");
+    assert_repair("profound learning-based", "profound learning-based");
+}
+
+#[test]
+fn keeps_possessives_and_punctuation() {
+    assert_repair(
+        "the Residence Speaker’s office, (profound learning).",
+        "the House Speaker’s office, (deep learning).",
+    );
+    assert_repair("Residence Speaker's", "House Speaker's");
+}
+
+#[test]
+fn capitalised_entries_need_capitals() {
+    assert_repair("a residence speaker system", "a residence speaker system");
+    assert_repair("US Residence Speaker Pelosi", "US House Speaker Pelosi");
+}
+
+#[test]
+fn apostrophe_variants_are_the_same() {
+    assert_repair("don’t stop", "keep going");
+    assert_repair("don't stop", "keep going");
+    assert_repair("Don\u{02BC}t stop", "Keep going");
+}
+
+#[test]
+fn commas_in_keys_match_commas_in_text() {
+    assert_repair("accuracy, review and F1", "accuracy, recall and F1");
+    assert_repair("accuracy review", "accuracy review");
+}
+
+#[test]
+fn levels_decide_what_is_applied() {
+    let defaults = repairer(Options::default());
+    let repair = defaults.repair("He stated it, the place is fine.");
+    assert_eq!(repair.text, "He stated it, the place is fine.");
+    assert_eq!(repair.edits.len(), 1, "likely is reported by default");
+    assert!(!repair.edits[0].applied);
+
+    let aggressive = Options {
+        apply: Some(Level::Likely),
+        report: Level::Suggest,
+        ..Options::default()
+    };
+    let repair = repairer(aggressive).repair("He stated it, the place is fine.");
+    assert_eq!(repair.text, "He said it, the place is fine.");
+    assert_eq!(repair.edits.len(), 2);
+    assert_eq!(repair.edits[1].level, Level::Suggest);
+    assert!(!repair.edits[1].applied, "suggest is never applied");
+}
+
+#[test]
+fn likely_entries_apply_in_a_spun_document() {
+    let spun = "Profound learning this 7 days. Counterfeit consciousness. He stated it.";
+    assert_repair(
+        spun,
+        "Deep learning this week. Artificial intelligence. He said it.",
+    );
+    let no_promotion = Options {
+        promote: None,
+        ..Options::default()
+    };
+    assert_repair_with(
+        no_promotion,
+        spun,
+        "Deep learning this week. Artificial intelligence. He stated it.",
+    );
+}
+
+#[test]
+fn document_conditions() {
+    // `if:` needs the phrase elsewhere in the document; otherwise the
+    // fallback entry only suggests.
+    assert_repair(
+        "The surface region grows. The surface area is known.",
+        "The surface area grows. The surface area is known.",
+    );
+    assert_repair("The surface region grows.", "The surface region grows.");
+    // `unless:` is blocked by the phrase.
+    assert_repair("bosom cancer", "breast cancer");
+    assert_repair("a bosom friend and bosom", "a bosom friend and bosom");
+}
+
+#[test]
+fn invalid_utf8_passes_through() {
+    let repairer = repairer(Options::default());
+    let input = b"\xff\xfeprofound learning \xc3 this 7 days\x80";
+    let edits = repairer.find_edits(input);
+    let mut out = Vec::new();
+    despin::edit::apply(input, &edits, &mut out);
+    assert_eq!(out, b"\xff\xfedeep learning \xc3 this week\x80");
+}
+
+#[test]
+fn edits_carry_their_entry() {
+    let repairer = repairer(Options::default());
+    let repair = repairer.repair("x profound learning");
+    let edit = &repair.edits[0];
+    assert_eq!(edit.range, 2..19);
+    assert_eq!(repairer.dictionary_name(edit.entry), "test");
+    assert_eq!(
+        repairer.entry(edit.entry).unwrap().original,
+        "deep learning"
+    );
+}
+
+#[test]
+fn default_dictionaries_repair_the_founding_example_phrases() {
+    let repair = Repairer::default().repair(
+        "US Residence Speaker Nancy Pelosi will meet in man or woman this 7 days, \
+         in accordance to point out media.",
+    );
+    assert_eq!(
+        repair.text,
+        "US House Speaker Nancy Pelosi will meet in person this week, \
+         according to state media.",
+        "four sure findings make the sentence spun, so `likely` applies too"
+    );
+}

@@ -102,11 +102,17 @@ fn cycles(entries: &[SourceEntry]) -> Vec<Problem> {
     }
     let mut problems = Vec::new();
     let mut reported: Vec<Vec<String>> = Vec::new();
-    for start in next.keys() {
+    // Start from entries in line order, so each cycle is reported from its
+    // first line, the same way every run.
+    for entry in entries {
+        let start = entry.key.as_str();
+        if !next.contains_key(start) {
+            continue;
+        }
         let mut path = vec![start.to_string()];
         let mut current = start.to_string();
         while let Some((target, _)) = next.get(current.as_str()) {
-            if target == start {
+            if target.as_str() == start {
                 let mut members = path.clone();
                 members.sort();
                 if !reported.contains(&members) {

@@ -9,6 +9,7 @@
 
 use fst::raw::{Fst, Node, Output};
 
+use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::{Bytes, Dictionary};
 use crate::tokenize::{classify_gap, gap_key, normalize_word, Gap, Token};
 
@@ -71,19 +72,71 @@ pub fn gaps(text: &str, tokens: &[Token]) -> Vec<Gap> {
         .collect()
 }
 
+/// The union of the dictionaries' first-word filters.
+///
+/// A word whose bit is clear starts no key in any dictionary, so the
+/// matcher moves on after hashing it, without touching an FST.
+#[derive(Clone, Debug)]
+pub struct FirstWords {
+    bits: Vec<u8>,
+}
+
+impl FirstWords {
+    /// The filter for a set of dictionaries.
+    pub fn new(dictionaries: &[Dictionary]) -> FirstWords {
+        let mut bits = vec![0u8; FILTER_LEN];
+        for dictionary in dictionaries {
+            for (bit, &byte) in bits.iter_mut().zip(dictionary.first_word_filter()) {
+                *bit |= byte;
+            }
+        }
+        FirstWords { bits }
+    }
+
+    /// Whether the word may start a key (false positives are possible,
+    /// false negatives are not).
+    #[inline]
+    fn may_start(&self, text: &str, token: Token) -> bool {
+        let mut hash = WordHash::default();
+        normalize_word(&text[token.start..token.stem_end], |b| {
+            hash.push(b);
+            true
+        });
+        if self.has(hash) {
+            return true;
+        }
+        token.has_possessive() && {
+            normalize_word(&text[token.stem_end..token.end], |b| {
+                hash.push(b);
+                true
+            });
+            self.has(hash)
+        }
+    }
+
+    #[inline]
+    fn has(&self, hash: WordHash) -> bool {
+        let (index, mask) = hash.bit();
+        self.bits[index] & mask != 0
+    }
+}
+
 /// Appends to `out` every key of every dictionary found in `text`.
 ///
 /// A match never starts or ends inside a hyphenated compound: "Stimson
 /// Middle" can match, but "based" inside "Washington-based" cannot.
 pub fn find_candidates(
     dictionaries: &[Dictionary],
+    first_words: &FirstWords,
     text: &str,
     tokens: &[Token],
     gaps: &[Gap],
     out: &mut Vec<Candidate>,
 ) {
     for first in 0..tokens.len() {
-        if first > 0 && gaps[first - 1] == Gap::Hyphen {
+        if first > 0 && gaps[first - 1] == Gap::Hyphen
+            || !first_words.may_start(text, tokens[first])
+        {
             continue;
         }
         for (dictionary_index, dictionary) in dictionaries.iter().enumerate() {

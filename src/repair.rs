@@ -13,7 +13,7 @@ use crate::case::transfer_case;
 use crate::dictionary::{ConditionRef, Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef};
 use crate::level::Level;
-use crate::matcher::{find_candidates, gaps, Candidate};
+use crate::matcher::{find_candidates, gaps, Candidate, FirstWords};
 use crate::tokenize::{gap_key, normalize_word, tokens, Gap, Token};
 
 /// What a [`Repairer`] applies and reports.
@@ -129,6 +129,7 @@ pub struct Scan {
 #[derive(Clone, Debug)]
 pub struct Repairer {
     dictionaries: Vec<Dictionary>,
+    first_words: FirstWords,
     options: Options,
 }
 
@@ -151,6 +152,7 @@ impl Repairer {
     /// A repairer over `dictionaries`; earlier ones win ties.
     pub fn new(dictionaries: Vec<Dictionary>, options: Options) -> Repairer {
         Repairer {
+            first_words: FirstWords::new(&dictionaries),
             dictionaries,
             options,
         }
@@ -220,6 +222,7 @@ impl Repairer {
             candidates.clear();
             find_candidates(
                 &self.dictionaries,
+                &self.first_words,
                 segment.text,
                 &segment.tokens,
                 &segment.gaps,

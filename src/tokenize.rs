@@ -167,6 +167,9 @@ pub enum Gap {
 
 /// Classifies the text between two words.
 pub fn classify_gap(gap: &str) -> Gap {
+    if gap == " " {
+        return Gap::Space;
+    }
     let mut chars = gap.chars();
     match chars.next() {
         None => return Gap::Break,

@@ -1,9 +1,9 @@
 //! The compiled, load-for-free form of a dictionary.
 //!
-//! A compiled dictionary is one byte string: a header, an `fst::Map` from
-//! normalised spun phrase to the index of its first entry, a table of
-//! fixed-size entry records, and a blob of UTF-8 strings the records point
-//! into. Nothing is parsed on load beyond the header, so the same bytes can
+//! A compiled dictionary is one byte string: a header, a first-word filter,
+//! an `fst::Map` from normalised spun phrase to the index of its first
+//! entry, a table of fixed-size entry records, and a blob of UTF-8 strings
+//! the records point into. Nothing is parsed on load beyond the header, so the same bytes can
 //! be embedded with `include_bytes!` or memory-mapped from a `.fst` file.
 //!
 //! Several entries may share one key (an entry with a document condition and
@@ -21,8 +21,48 @@ use crate::level::Level;
 /// Identifies the format, so a random file is refused with a clear message.
 pub const MAGIC: &[u8; 8] = b"DSPNDICT";
 /// Bumped whenever the layout changes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const HEADER_LEN: usize = 40;
+/// Size of the first-word filter: a bit set indexed by a hash of the first
+/// word of every key. Most words of a text start no key, and one bit test
+/// lets the matcher skip them without walking the FST.
+pub const FILTER_LEN: usize = 8192;
+const FILTER_BITS: u64 = (FILTER_LEN * 8) as u64;
+
+/// Hashes normalised word bytes for the first-word filter (FNV-1a), one
+/// byte at a time so the matcher can hash while it normalises.
+#[derive(Clone, Copy, Debug)]
+pub struct WordHash(u64);
+
+impl Default for WordHash {
+    fn default() -> WordHash {
+        WordHash(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl WordHash {
+    /// Adds one byte.
+    #[inline]
+    pub fn push(&mut self, byte: u8) {
+        self.0 = (self.0 ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+
+    /// The filter bit for the bytes pushed so far: (byte index, mask).
+    #[inline]
+    pub fn bit(self) -> (usize, u8) {
+        let bit = (self.0 ^ (self.0 >> 29)) % FILTER_BITS;
+        ((bit / 8) as usize, 1 << (bit % 8))
+    }
+}
+
+/// Sets the filter bit of `key`'s first word.
+fn add_to_filter(filter: &mut [u8], key: &str) {
+    let first = key.split([' ', ',']).next().unwrap_or("");
+    let mut hash = WordHash::default();
+    first.bytes().for_each(|b| hash.push(b));
+    let (index, mask) = hash.bit();
+    filter[index] |= mask;
+}
 /// Size of one entry record.
 pub const RECORD_LEN: usize = 20;
 
@@ -116,10 +156,12 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
         span
     };
     let mut records = Vec::with_capacity(entries.len() * RECORD_LEN);
+    let mut filter = vec![0u8; FILTER_LEN];
     let mut builder = fst::MapBuilder::memory();
     for (index, entry) in entries.iter().enumerate() {
         let first_of_key = index == 0 || entries[index - 1].key != entry.key;
         if first_of_key {
+            add_to_filter(&mut filter, &entry.key);
             builder
                 .insert(&entry.key, index as u64)
                 .map_err(|e| CompileError {
@@ -155,13 +197,16 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
         line: 0,
         message: e.to_string(),
     })?;
-    let mut out = Vec::with_capacity(HEADER_LEN + fst_bytes.len() + records.len() + strings.len());
+    let mut out = Vec::with_capacity(
+        HEADER_LEN + FILTER_LEN + fst_bytes.len() + records.len() + strings.len(),
+    );
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes());
     out.extend_from_slice(&(fst_bytes.len() as u64).to_le_bytes());
     out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
     out.extend_from_slice(&(strings.len() as u64).to_le_bytes());
+    out.extend_from_slice(&filter);
     out.extend_from_slice(&fst_bytes);
     out.extend_from_slice(&records);
     out.extend_from_slice(strings.as_bytes());
@@ -171,6 +216,7 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
 /// Where the parts of a compiled dictionary lie in its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
+    pub filter: Range<usize>,
     pub fst: Range<usize>,
     pub records: Range<usize>,
     pub strings: Range<usize>,
@@ -214,6 +260,7 @@ impl Layout {
         let count = read_u64(bytes, 24);
         let strings_len = read_u64(bytes, 32);
         let expected = (HEADER_LEN as u128)
+            + FILTER_LEN as u128
             + fst_len as u128
             + count as u128 * RECORD_LEN as u128
             + strings_len as u128;
@@ -223,10 +270,12 @@ impl Layout {
                 bytes.len()
             ));
         }
-        let fst = HEADER_LEN..HEADER_LEN + fst_len as usize;
+        let filter = HEADER_LEN..HEADER_LEN + FILTER_LEN;
+        let fst = filter.end..filter.end + fst_len as usize;
         let records = fst.end..fst.end + count as usize * RECORD_LEN;
         let strings = records.end..bytes.len();
         let layout = Layout {
+            filter,
             fst,
             records,
             strings,

@@ -253,6 +253,12 @@ impl Dictionary {
         &self.fst
     }
 
+    /// The first-word filter: bit `WordHash::bit` is set for the first word
+    /// of every key.
+    pub(crate) fn first_word_filter(&self) -> &[u8] {
+        &self.data.as_ref()[self.layout.filter.clone()]
+    }
+
     /// Entry `id`, or `None` when `id` is out of range.
     pub fn entry(&self, id: u64) -> Option<Entry<'_>> {
         let index = usize::try_from(id)

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::case::transfer_case;
-use crate::dictionary::{ConditionRef, Dictionary, Entry};
+use crate::dictionary::{parse_condition, Clause, ClauseKind, Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef};
 use crate::level::Level;
 use crate::matcher::{find_candidates, gaps, Candidate, FirstWords};
@@ -274,7 +274,9 @@ impl Repairer {
         for (id, entry) in dictionary.entries_from(candidate.first_entry) {
             if !self.options.reports(entry.level)
                 || !case_fits(segment, candidate, entry.case_mask)
-                || !entry.condition.is_none_or(|c| conditions.holds(c))
+                || !entry
+                    .condition
+                    .is_none_or(|c| conditions.holds(c, segment, candidate))
             {
                 continue;
             }
@@ -346,54 +348,110 @@ fn build_replacement(
     out
 }
 
-/// Answers, once per phrase, whether the document contains it.
+/// Evaluates entry conditions against the document, remembering each
+/// parsed expression and each document-wide phrase search.
 struct ConditionCache<'s, 'a> {
     segments: &'s [Segment<'a>],
-    known: RefCell<HashMap<String, bool>>,
+    parsed: RefCell<HashMap<String, Vec<Clause>>>,
+    present: RefCell<HashMap<String, bool>>,
 }
 
 impl<'s, 'a> ConditionCache<'s, 'a> {
     fn new(segments: &'s [Segment<'a>]) -> Self {
         ConditionCache {
             segments,
-            known: RefCell::new(HashMap::new()),
+            parsed: RefCell::new(HashMap::new()),
+            present: RefCell::new(HashMap::new()),
         }
     }
 
-    fn holds(&self, condition: ConditionRef<'_>) -> bool {
-        let present = self.contains(condition.phrase());
-        match condition {
-            ConditionRef::Requires(_) => present,
-            ConditionRef::Unless(_) => !present,
+    /// Whether every clause of `expression` holds for a match in `segment`.
+    fn holds(&self, expression: &str, segment: &Segment<'_>, candidate: &Candidate) -> bool {
+        if !self.parsed.borrow().contains_key(expression) {
+            // Compiled dictionaries hold canonical, valid expressions; a
+            // corrupt one simply never holds.
+            let clauses = parse_condition(expression).unwrap_or_default();
+            self.parsed
+                .borrow_mut()
+                .insert(expression.to_string(), clauses);
         }
+        let parsed = self.parsed.borrow();
+        let clauses = &parsed[expression];
+        !clauses.is_empty()
+            && clauses.iter().all(|clause| match clause.kind {
+                ClauseKind::Requires => clause.phrases.iter().any(|p| self.contains(p)),
+                ClauseKind::Unless => !clause.phrases.iter().any(|p| self.contains(p)),
+                ClauseKind::Near(distance) => clause
+                    .phrases
+                    .iter()
+                    .any(|p| near(segment, candidate, p, distance as usize)),
+            })
     }
 
     fn contains(&self, phrase: &str) -> bool {
-        if let Some(&known) = self.known.borrow().get(phrase) {
+        if let Some(&known) = self.present.borrow().get(phrase) {
             return known;
         }
         let words: Vec<&str> = phrase.split(' ').collect();
-        let found = self.segments.iter().any(|s| segment_contains(s, &words));
-        self.known.borrow_mut().insert(phrase.to_string(), found);
+        let found = self
+            .segments
+            .iter()
+            .any(|s| (0..s.tokens.len()).any(|start| phrase_at(s, start, &words)));
+        self.present.borrow_mut().insert(phrase.to_string(), found);
         found
     }
 }
 
-fn segment_contains(segment: &Segment<'_>, words: &[&str]) -> bool {
-    let tokens = &segment.tokens;
-    (0..tokens.len()).any(|start| {
-        words.iter().enumerate().all(|(i, word)| {
-            let Some(token) = tokens.get(start + i) else {
-                return false;
-            };
-            if i > 0 && gap_key(segment.gaps[start + i - 1]) != Some(b" ") {
-                return false;
-            }
-            let last = i + 1 == words.len();
-            word_equals(&segment.text[token.start..token.end], word)
-                || last && word_equals(&segment.text[token.start..token.stem_end], word)
-        })
+/// Whether `phrase` starts within `distance` words before or after the
+/// match, outside it.
+fn near(segment: &Segment<'_>, candidate: &Candidate, phrase: &str, distance: usize) -> bool {
+    let words: Vec<&str> = phrase.split(' ').collect();
+    let from = candidate
+        .first_token
+        .saturating_sub(distance + words.len() - 1);
+    let to = (candidate.last_token + distance).min(segment.tokens.len().saturating_sub(1));
+    (from..=to)
+        .filter(|&t| t + words.len() <= candidate.first_token || t > candidate.last_token)
+        .any(|t| phrase_at(segment, t, &words))
+}
+
+/// Whether the words of a normalised phrase occur at token `start`.
+fn phrase_at(segment: &Segment<'_>, start: usize, words: &[&str]) -> bool {
+    words.iter().enumerate().all(|(i, word)| {
+        let Some(token) = segment.tokens.get(start + i) else {
+            return false;
+        };
+        if i > 0 && gap_key(segment.gaps[start + i - 1]) != Some(b" ") {
+            return false;
+        }
+        let last = i + 1 == words.len();
+        word_matches(&segment.text[token.start..token.end], word)
+            || last && word_matches(&segment.text[token.start..token.stem_end], word)
     })
+}
+
+/// Whether a word of the text matches a condition word, which may end in
+/// `*` to accept any word with that prefix.
+fn word_matches(text: &str, word: &str) -> bool {
+    match word.strip_suffix('*') {
+        Some(prefix) => word_starts_with(text, prefix),
+        None => word_equals(text, word),
+    }
+}
+
+fn word_starts_with(text: &str, prefix: &str) -> bool {
+    let expected = prefix.as_bytes();
+    let mut at = 0;
+    let mut matched = true;
+    normalize_word(text, |b| {
+        if at == expected.len() {
+            return false;
+        }
+        matched = expected[at] == b;
+        at += 1;
+        matched
+    });
+    matched && at == expected.len()
 }
 
 /// Whether a word of the text normalises to `word`.

@@ -166,6 +166,36 @@ fn document_conditions() {
 }
 
 #[test]
+fn near_conditions_look_around_the_match() {
+    assert_repair(
+        "We ran clustering and the gatherings were tight.",
+        "We ran clustering and the clusters were tight.",
+    );
+    assert_repair("K-means found gatherings.", "K-means found clusters.");
+    assert_repair(
+        "The gatherings were large. One two three four five six: clustering.",
+        "The gatherings were large. One two three four five six: clustering.",
+    );
+}
+
+#[test]
+fn clauses_combine_and_prefixes_match() {
+    assert_repair(
+        "Highlight extraction for neural networks.",
+        "Feature extraction for neural networks.",
+    );
+    assert_repair(
+        "Highlight extraction for neurally inspired models.",
+        "Feature extraction for neurally inspired models.",
+    );
+    assert_repair(
+        "Highlight extraction for neural nets with specular light.",
+        "Highlight extraction for neural nets with specular light.",
+    );
+    assert_repair("Highlight extraction alone.", "Highlight extraction alone.");
+}
+
+#[test]
 fn invalid_utf8_passes_through() {
     let repairer = repairer(Options::default());
     let input = b"\xff\xfeprofound learning \xc3 this 7 days\x80";

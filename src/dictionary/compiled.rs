@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::dictionary::source::{Condition, SourceEntry};
+use crate::dictionary::source::SourceEntry;
 use crate::level::Level;
 
 /// Identifies the format, so a random file is refused with a clear message.
@@ -175,8 +175,7 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
         let (original_offset, original_len) = intern(&entry.original, &mut strings);
         let (kind, (condition_offset, condition_len)) = match &entry.condition {
             None => (0u8, (0, 0)),
-            Some(Condition::Requires(p)) => (1, intern(p, &mut strings)),
-            Some(Condition::Unless(p)) => (2, intern(p, &mut strings)),
+            Some(expression) => (1, intern(expression, &mut strings)),
         };
         if condition_len > u16::MAX as u32 {
             return Err(CompileError {
@@ -296,7 +295,7 @@ impl Layout {
             let record = self.record(bytes, index);
             let at = self.records.start + index * RECORD_LEN;
             let ok = Level::from_byte(record.level).is_some()
-                && record.condition_kind <= 2
+                && record.condition_kind <= 1
                 && strings.get(record.original.clone()).is_some()
                 && strings.get(record.condition.clone()).is_some();
             if !ok {
@@ -332,7 +331,7 @@ impl Layout {
 pub struct Record {
     pub original: Range<usize>,
     pub condition: Range<usize>,
-    /// 0: none, 1: requires, 2: unless.
+    /// 0: none, 1: a condition expression.
     pub condition_kind: u8,
     pub case_mask: u32,
     pub level: u8,

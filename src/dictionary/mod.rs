@@ -21,7 +21,7 @@ use fst::raw::Fst;
 
 use crate::level::Level;
 use compiled::{Layout, Record};
-pub use source::Condition;
+pub use source::{parse_condition, Clause, ClauseKind};
 
 /// The bytes behind a dictionary: embedded, memory-mapped or owned.
 ///
@@ -97,40 +97,14 @@ pub enum DictionaryError {
     Compiled { origin: String, message: String },
 }
 
-/// A document condition as stored in a dictionary.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ConditionRef<'a> {
-    /// The document must contain this normalised phrase.
-    Requires(&'a str),
-    /// The document must not contain this normalised phrase.
-    Unless(&'a str),
-}
-
-impl ConditionRef<'_> {
-    /// The normalised phrase the condition looks for.
-    pub fn phrase(&self) -> &str {
-        match self {
-            ConditionRef::Requires(p) | ConditionRef::Unless(p) => p,
-        }
-    }
-}
-
-impl fmt::Display for ConditionRef<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConditionRef::Requires(p) => write!(f, "if:{p}"),
-            ConditionRef::Unless(p) => write!(f, "unless:{p}"),
-        }
-    }
-}
-
 /// One entry of a dictionary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry<'a> {
     /// The wording to restore, in the dictionary's own case.
     pub original: &'a str,
     pub level: Level,
-    pub condition: Option<ConditionRef<'a>>,
+    /// The document condition in canonical form (see [`parse_condition`]).
+    pub condition: Option<&'a str>,
     /// Bit `i` set: word `i` of the match must be capitalised.
     pub case_mask: u32,
     /// Another entry for the same key follows this one.
@@ -269,11 +243,7 @@ impl Dictionary {
         let strings = &bytes[self.layout.strings.clone()];
         // Layout::read checked every record's ranges and the blob's UTF-8.
         let text = |range: Range<usize>| std::str::from_utf8(&strings[range]).unwrap_or("");
-        let condition = match record.condition_kind {
-            1 => Some(ConditionRef::Requires(text(record.condition.clone()))),
-            2 => Some(ConditionRef::Unless(text(record.condition.clone()))),
-            _ => None,
-        };
+        let condition = (record.condition_kind == 1).then(|| text(record.condition.clone()));
         Some(Entry {
             original: text(record.original),
             level: Level::from_byte(record.level).unwrap_or(Level::Suggest),
@@ -375,10 +345,7 @@ mod tests {
         let found = dictionary.lookup("Profound  Learning");
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].1.level, Level::Sure);
-        assert_eq!(
-            found[0].1.condition,
-            Some(ConditionRef::Requires("deep learning"))
-        );
+        assert_eq!(found[0].1.condition, Some("if:deep learning"));
         assert_eq!(found[1].1.condition, None);
     }
 

@@ -8,8 +8,11 @@
 //! ```
 //!
 //! The optional condition ties an entry to its document: `if:PHRASE` applies
-//! the entry only when the document also contains PHRASE somewhere, and
-//! `unless:PHRASE` only when it does not. A spun side written with capitals
+//! the entry only when the document also contains PHRASE somewhere,
+//! `unless:PHRASE` only when it does not, and `near:PHRASE~N` only when
+//! PHRASE is within N words of the match. `A|B` accepts either phrase, a
+//! trailing `*` makes a word a prefix, and `;` joins clauses that must all
+//! hold. A spun side written with capitals
 //! ("Residence Speaker") only matches text with the same capitalised words,
 //! which keeps ordinary lowercase uses ("a residence speaker system") clean.
 //!
@@ -19,47 +22,87 @@
 use crate::level::Level;
 use crate::tokenize::{normalize_phrase, tokens};
 
-/// A document condition attached to an entry.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Condition {
-    /// The document must contain this normalised phrase.
-    Requires(String),
-    /// The document must not contain this normalised phrase.
-    Unless(String),
+/// What a condition clause asks of the document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClauseKind {
+    /// One of the phrases occurs somewhere in the document.
+    Requires,
+    /// None of the phrases occurs anywhere in the document.
+    Unless,
+    /// One of the phrases occurs within this many words of the match.
+    Near(u32),
 }
 
-impl Condition {
-    /// The normalised phrase the condition looks for.
-    pub fn phrase(&self) -> &str {
-        match self {
-            Condition::Requires(p) | Condition::Unless(p) => p,
-        }
-    }
+/// One clause of an entry's condition: a kind and its alternative phrases,
+/// normalised. A phrase word ending in `*` matches any word with that
+/// prefix ("optimiz*").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clause {
+    pub kind: ClauseKind,
+    pub phrases: Vec<String>,
+}
 
-    /// The condition in dictionary syntax.
-    pub fn to_source(&self) -> String {
-        match self {
-            Condition::Requires(p) => format!("if:{p}"),
-            Condition::Unless(p) => format!("unless:{p}"),
+/// Parses a condition expression: clauses separated by `;`, each
+/// `if:A|B`, `unless:A|B` or `near:A|B~N`. All clauses must hold.
+pub fn parse_condition(field: &str) -> Result<Vec<Clause>, String> {
+    let mut clauses = Vec::new();
+    for clause in field.split(';').map(str::trim).filter(|c| !c.is_empty()) {
+        let (kind, body) = clause.split_once(':').ok_or_else(|| {
+            format!("condition {clause:?} must be if:PHRASE, unless:PHRASE or near:PHRASE~N")
+        })?;
+        let (kind, body) = match kind.trim() {
+            "if" => (ClauseKind::Requires, body),
+            "unless" => (ClauseKind::Unless, body),
+            "near" => {
+                let (body, distance) = body.rsplit_once('~').ok_or_else(|| {
+                    format!("condition {clause:?} needs a distance: near:PHRASE~N")
+                })?;
+                let distance = distance
+                    .trim()
+                    .parse::<u32>()
+                    .map_err(|_| format!("condition {clause:?} has a bad distance"))?;
+                (ClauseKind::Near(distance), body)
+            }
+            other => {
+                return Err(format!(
+                    "unknown condition {other:?} (expected if, unless or near)"
+                ))
+            }
+        };
+        let mut phrases = Vec::new();
+        for alternative in body.split('|') {
+            let prefix = alternative.trim_end().ends_with('*');
+            let mut phrase = normalize_phrase(alternative);
+            if phrase.is_empty() {
+                return Err(format!("condition {clause:?} has an empty phrase"));
+            }
+            if prefix {
+                phrase.push('*');
+            }
+            phrases.push(phrase);
         }
+        clauses.push(Clause { kind, phrases });
     }
+    if clauses.is_empty() {
+        return Err("empty condition".to_string());
+    }
+    Ok(clauses)
+}
 
-    fn parse(field: &str) -> Result<Condition, String> {
-        let (kind, phrase) = field
-            .split_once(':')
-            .ok_or_else(|| format!("condition {field:?} must be if:PHRASE or unless:PHRASE"))?;
-        let phrase = normalize_phrase(phrase);
-        if phrase.is_empty() {
-            return Err(format!("condition {field:?} has no words"));
-        }
-        match kind {
-            "if" => Ok(Condition::Requires(phrase)),
-            "unless" => Ok(Condition::Unless(phrase)),
-            _ => Err(format!(
-                "condition {field:?} must start with if: or unless:"
-            )),
-        }
-    }
+/// Writes clauses back in canonical form, as stored in compiled dictionaries.
+pub fn condition_to_source(clauses: &[Clause]) -> String {
+    clauses
+        .iter()
+        .map(|c| {
+            let phrases = c.phrases.join("|");
+            match c.kind {
+                ClauseKind::Requires => format!("if:{phrases}"),
+                ClauseKind::Unless => format!("unless:{phrases}"),
+                ClauseKind::Near(n) => format!("near:{phrases}~{n}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// One line of a dictionary, parsed and normalised.
@@ -74,7 +117,8 @@ pub struct SourceEntry {
     /// The original wording to restore.
     pub original: String,
     pub level: Level,
-    pub condition: Option<Condition>,
+    /// The condition in canonical form (see [`parse_condition`]).
+    pub condition: Option<String>,
     /// Bit `i` is set when word `i` of the spun side must be capitalised.
     /// Zero means the entry matches in any case.
     pub case_mask: u32,
@@ -137,7 +181,7 @@ fn parse_line(text: &str) -> Result<SourceEntry, String> {
     }
     let level = fields[2].trim().parse::<Level>()?;
     let condition = match fields.get(3).map(|f| f.trim()) {
-        Some(field) if !field.is_empty() => Some(Condition::parse(field)?),
+        Some(field) if !field.is_empty() => Some(condition_to_source(&parse_condition(field)?)),
         _ => None,
     };
     Ok(SourceEntry {
@@ -177,10 +221,23 @@ mod tests {
         assert_eq!(entries[0].line, 3);
         assert_eq!(entries[0].case_mask, 0);
         assert_eq!(entries[1].case_mask, 0b11);
+        assert_eq!(entries[1].condition.as_deref(), Some("if:house"));
+    }
+
+    #[test]
+    fn parses_condition_expressions() {
+        let clauses =
+            parse_condition("if:Deep Learning|neural*; unless:specular ;near:TP~5").unwrap();
+        assert_eq!(clauses.len(), 3);
+        assert_eq!(clauses[0].phrases, ["deep learning", "neural*"]);
+        assert_eq!(clauses[2].kind, ClauseKind::Near(5));
         assert_eq!(
-            entries[1].condition,
-            Some(Condition::Requires("house".into()))
+            condition_to_source(&clauses),
+            "if:deep learning|neural*;unless:specular;near:tp~5"
         );
+        assert!(parse_condition("maybe:x").is_err());
+        assert!(parse_condition("near:x").is_err());
+        assert!(parse_condition("if:--").is_err());
     }
 
     #[test]

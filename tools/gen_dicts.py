@@ -112,7 +112,7 @@ class Evidence:
         return None
 
 
-def clean_expected(raw, evidence):
+def clean_expected(raw, evidence, spun=""):
     """Cleans the screener's Expected Text column.
 
     Returns (text, level, note) or None to drop the row. The level is the
@@ -129,15 +129,16 @@ def clean_expected(raw, evidence):
     # Bracketed context, e.g. "[neural network] layer outputs".
     if "[" in text:
         text = re.sub(r"\[[^\]]*\]", "", text).strip()
-        level, notes = max(level, "likely", key=LEVELS.index), notes + ["bracketed context dropped"]
-    # Parentheticals: a trailing acronym is dropped silently; notes and
-    # mid-phrase words are dropped with a demotion.
+        notes = notes + ["bracketed context dropped"]
+    # Parentheticals: a trailing acronym or a context note is dropped; an
+    # alternative ("or possibly ...") makes the row ambiguous.
     def drop_paren(m):
         nonlocal level
         inner = m.group(1).strip()
         if re.match(r"(or|and/or)\b", inner, re.I):
             level = "suggest"
-            notes.append(f"alternative ({inner})")
+            alternative = re.sub(r"^(or|and/or)\s+(possibly\s+)?", "", inner, flags=re.I).strip(' "')
+            notes.append(f"alternatives: {alternative}")
         elif not re.fullmatch(r"[A-Za-z0-9-]{1,10}", inner) or sum(c.isupper() for c in inner) < 2:
             # A context note ("in HMM", "validation"): the phrase without it
             # is still the restoration.
@@ -153,7 +154,8 @@ def clean_expected(raw, evidence):
     if not text or not words(text):
         return None
     # Alternatives: "fog/mist/cloud computing", "morbidity, mortality".
-    if re.search(r"\w\s*/\s*\w", text) or "," in text or ";" in text or " or " in text.lower():
+    commas = ("," in text or ";" in text) and "," not in spun
+    if re.search(r"\w\s*/\s*\w", text) or commas or " or " in text.lower():
         level = "suggest"
         notes.append("alternatives")
     # Title Case common words are written in lower case; acronyms and proper
@@ -174,31 +176,227 @@ def clean_tortured(raw):
     return text.lower()
 
 
+QUERY_TOKEN = re.compile(r'"([^"]*)"(?:~(\d+))?|\(|\)|~(\d+)|([^\s()"]+)')
+
+
+def parse_query(raw):
+    """Parses a screener fingerprint into (phrase, proximity, clauses).
+
+    `"x" AND "y"` -> if:y; `AND ("a" OR "b")` -> if:a|b; `NOT "y"` ->
+    unless:y; `"a b"~N` -> proximity N. Unquoted words are phrases too, and
+    a trailing * is a prefix. Returns None when the query has no phrase.
+    """
+    q = raw.strip()
+    if q.startswith('"') and q.endswith('"'):
+        q = q[1:-1]
+    q = q.replace('""', '"')
+    tokens = []
+    for m in QUERY_TOKEN.finditer(q):
+        quoted, near, bare_near, word = m.groups()
+        if quoted is not None:
+            tokens.append(("phrase", quoted, int(near) if near else None))
+        elif bare_near:
+            if tokens and tokens[-1][0] == "phrase":
+                tokens[-1] = ("phrase", tokens[-1][1], int(bare_near))
+        elif m.group(0) in "()":
+            tokens.append((m.group(0), None, None))
+        elif word.upper() in ("AND", "ADN"):
+            tokens.append(("and", None, None))
+        elif word.upper() == "OR":
+            tokens.append(("or", None, None))
+        elif word.upper() == "NOT":
+            tokens.append(("not", None, None))
+        else:
+            tokens.append(("phrase", word, None))
+    if not tokens or tokens[0][0] != "phrase":
+        return None
+    phrase, proximity = tokens[0][1], tokens[0][2]
+    clauses, i = [], 1
+    while i < len(tokens):
+        op = tokens[i][0]
+        if op == "or" and not clauses:
+            # "x" OR "y": another spelling of the same fingerprint.
+            i += 2
+            continue
+        if op not in ("and", "not"):
+            i += 1
+            continue
+        i += 1
+        group = []
+        if i < len(tokens) and tokens[i][0] == "(":
+            i += 1
+            while i < len(tokens) and tokens[i][0] != ")":
+                if tokens[i][0] == "phrase":
+                    group.append(tokens[i][1])
+                i += 1
+            i += 1
+        elif i < len(tokens) and tokens[i][0] == "phrase":
+            group.append(tokens[i][1])
+            i += 1
+        # A trailing "OR y" without brackets joins the group.
+        while i + 1 < len(tokens) and tokens[i][0] == "or" and tokens[i + 1][0] == "phrase":
+            group.append(tokens[i + 1][1])
+            i += 2
+        group = [g for g in group if words(g)]
+        if group:
+            clauses.append(("if" if op == "and" else "unless", group))
+    return phrase, proximity, clauses
+
+
+def condition_text(clauses):
+    out = []
+    for kind, group in clauses:
+        alts = []
+        for g in group:
+            prefix = g.rstrip().endswith("*")
+            k = key(g)
+            alts.append(k + ("*" if prefix else ""))
+        out.append(f"{kind}:{'|'.join(alts)}")
+    return ";".join(out)
+
+
+def alternatives(text):
+    """Expands one slash group: "fog/mist/cloud computing" -> 3 phrases."""
+    parts = text.split(" ")
+    slashed = [i for i, w in enumerate(parts) if "/" in w.strip("/")]
+    if len(slashed) != 1:
+        return None
+    i = slashed[0]
+    options = [o for o in parts[i].split("/") if o]
+    if len(options) < 2:
+        return None
+    return [" ".join(parts[:i] + [o] + parts[i + 1:]) for o in options]
+
+
 def science_rows(data, evidence):
     path = os.path.join(data, "pps", "pps_2025-07_normalized.tsv")
     rows, dropped = [], collections.Counter()
     with open(path, encoding="utf-8", newline="") as f:
         for rec in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if rec["kind"] != "simple":
-                dropped["not a plain phrase (kind=%s)" % rec["kind"]] += 1
-                continue
+            parsed = parse_query(rec["raw_query"])
             spun = clean_tortured(rec["tortured"])
-            exp = clean_expected(rec["expected"], evidence)
-            if spun is None or exp is None:
+            exp = clean_expected(rec["expected"], evidence, spun or "")
+            if parsed is None or spun is None or exp is None:
                 dropped["no usable expected text"] += 1
                 continue
+            _, proximity, clauses = parsed
             original, level, note = exp
+            why = "pps %s %s papers%s" % (rec["kind"], rec["num_papers"], "; " + note if note else "")
+            spun_words = words(spun)
+            if proximity and len(spun_words) != len(words(original)):
+                # "a b"~N: the fingerprint is a word near its context word.
+                # The context words that the expected text shares are the
+                # condition; the rest is the spun phrase. The replacement is
+                # only a hint, so it is reported, never applied.
+                context = [w for w in spun_words if w in words(original)]
+                core = [w for w in spun_words if w not in context]
+                if not core or not context:
+                    dropped["proximity without a separable context word"] += 1
+                    continue
+                clauses = clauses + [("near", [" ".join(context)])]
+                spun, level = " ".join(core), "suggest"
+                why += "; proximity ~%d" % proximity
+            condition = condition_text([(k, g) for k, g in clauses if k != "near"])
+            near = [g for k, g in clauses if k == "near"]
+            if near:
+                near_text = "near:%s~%d" % ("|".join(key(g) for g in near[0]), proximity)
+                condition = ";".join(c for c in (condition, near_text) if c)
             if key(original) == key(spun):
                 dropped["maps to itself"] += 1
                 continue
-            rows.append({
-                "spun": spun,
-                "original": original,
-                "level": level,
-                "condition": "",
-                "why": "pps %s papers%s" % (rec["num_papers"], "; " + note if note else ""),
-            })
+            alts = None
+            if level == "suggest" and "alternatives" in note:
+                alts = alternatives(original)
+                extra = re.search(r"alternatives: ([^;]+)", note)
+                if extra and words(extra.group(1)):
+                    alts = (alts or [original]) + [extra.group(1)]
+            if alts:
+                # Pick the alternative the document supports.
+                for alt in alts:
+                    cond = ";".join(c for c in (condition, "if:" + key(alt)) if c)
+                    rows.append({"spun": spun, "original": alt, "level": "sure", "condition": cond,
+                                 "why": why + "; alternative chosen by document context"})
+            rows.append({"spun": spun, "original": original, "level": level, "condition": condition, "why": why})
+            if condition and level != "suggest":
+                # Without its condition the phrase may be ordinary English:
+                # report it, never apply it.
+                rows.append({"spun": spun, "original": original, "level": "suggest", "condition": "",
+                             "why": why + "; condition not met"})
     return rows, dropped
+
+
+VOWELS = set("aeiou")
+
+
+def noun_plural_forms(w):
+    if re.search(r"(s|x|z|ch|sh)$", w):
+        return [w + "es"]
+    if len(w) > 1 and w.endswith("y") and w[-2] not in VOWELS:
+        return [w[:-1] + "ies"]
+    return [w + "s"]
+
+
+def verb_forms(w):
+    """Candidate -ed and -ing spellings of a regular verb."""
+    ed, ing = [], []
+    if w.endswith("e"):
+        ed, ing = [w + "d"], [w[:-1] + "ing", w + "ing"]
+    elif len(w) > 1 and w.endswith("y") and w[-2] not in VOWELS:
+        ed, ing = [w[:-1] + "ied"], [w + "ing"]
+    else:
+        ed, ing = [w + "ed", w + w[-1] + "ed"], [w + "ing", w + w[-1] + "ing"]
+    return ed, ing
+
+
+def best(forms, evidence, minimum):
+    """The attested spelling among `forms`, or None."""
+    scored = [(evidence.unigrams.get(f, 0), f) for f in forms]
+    count, form = max(scored)
+    return form if count >= minimum else None
+
+
+def inflections(rows, evidence):
+    """Regular inflected forms of each entry: plural (or third person) of
+    the last word, and -ed/-ing/-s of a leading verb. A form is generated
+    only when both the spun word and the original word have it attested in
+    the web unigram counts, so irregular words ("analysis") are left alone.
+    """
+    out = []
+    for r in rows:
+        sp, orig = r["spun"].split(" "), r["original"].split(" ")
+        if not (sp[-1].isalpha() and sp[-1].islower() and orig[-1].isalpha() and orig[-1].islower()):
+            continue
+        variants = []
+        # Plural of the head noun (the last word).
+        s_pl = best(noun_plural_forms(sp[-1]), evidence, 100)
+        o_pl = best(noun_plural_forms(orig[-1]), evidence, 1000)
+        singular = lambda w: not w.endswith("s") or w.endswith("ss")  # noqa: E731
+        if s_pl and o_pl and singular(sp[-1]) and singular(orig[-1]):
+            variants.append((sp[:-1] + [s_pl], orig[:-1] + [o_pl], "plural"))
+        # A leading verb ("extricate highlights" -> "extricated highlights").
+        if sp[0].isalpha() and sp[0].islower() and orig[0].isalpha() and orig[0].islower():
+            s_ed, s_ing = verb_forms(sp[0])
+            o_ed, o_ing = verb_forms(orig[0])
+            for label, s_forms, o_forms in (("-ed", s_ed, o_ed), ("-ing", s_ing, o_ing)):
+                s_form, o_form = best(s_forms, evidence, 1000), best(o_forms, evidence, 1000)
+                if s_form and o_form:
+                    variants.append(([s_form] + sp[1:], [o_form] + orig[1:], label))
+            if len(sp) > 1 or len(orig) > 1:
+                s_3, o_3 = best(noun_plural_forms(sp[0]), evidence, 1000), best(noun_plural_forms(orig[0]), evidence, 1000)
+                if s_3 and o_3 and s_forms_ok(sp[0], evidence) and s_forms_ok(orig[0], evidence):
+                    variants.append(([s_3] + sp[1:], [o_3] + orig[1:], "-s"))
+        for s_words, o_words, label in variants:
+            v = dict(r)
+            v["spun"], v["original"] = " ".join(s_words), " ".join(o_words)
+            v["why"] = r["why"] + "; inflected (%s)" % label
+            v["generated"] = True
+            out.append(v)
+    return out
+
+
+def s_forms_ok(w, evidence):
+    """Whether a word is used as a verb: its -ed form is attested."""
+    return best(verb_forms(w)[0], evidence, 1000) is not None
 
 
 def news_rows():
@@ -234,13 +432,15 @@ def apply_evidence(rows, evidence, demoted):
 
 
 def dedupe(rows):
-    """One row per (key, condition): the most confident, then most papers."""
-    best = {}
+    """One row per (key, condition): rows from the sources before generated
+    inflections, then the most confident."""
+    chosen = {}
     for r in rows:
         k = (key(r["spun"]), r["condition"], r["spun"] != r["spun"].lower())
-        if k not in best or LEVELS.index(r["level"]) < LEVELS.index(best[k]["level"]):
-            best[k] = r
-    return sorted(best.values(), key=lambda r: (key(r["spun"]), r["condition"], r["spun"]))
+        rank = (r.get("generated", False), LEVELS.index(r["level"]))
+        if k not in chosen or rank < chosen[k][0]:
+            chosen[k] = (rank, r)
+    return sorted((r for _, r in chosen.values()), key=lambda r: (key(r["spun"]), r["condition"], r["spun"]))
 
 
 def write(path, title, rows, header_lines):
@@ -267,9 +467,11 @@ def main():
 
     demoted = collections.Counter()
     science, dropped = science_rows(args.sources, evidence)
+    science += inflections(science, evidence)
     apply_evidence(science, evidence, demoted)
     science = dedupe(science)
     news = news_rows()
+    news += inflections(news, evidence)
     apply_evidence(news, evidence, demoted)
     news = dedupe(news)
 

@@ -410,7 +410,8 @@ def news_rows():
             if len(fields) != 4:
                 sys.exit(f"news_habits.tsv:{n}: expected 4 fields")
             spun, original, level, evidence = fields
-            rows.append({"spun": spun, "original": original, "level": level, "condition": "", "why": evidence})
+            rows.append({"spun": spun, "original": original, "level": level, "condition": "", "why": evidence,
+                         "curated": True})
     return rows
 
 
@@ -422,6 +423,10 @@ def apply_evidence(rows, evidence, demoted):
         reason = evidence.established(k)
         if counts.get(k):
             reason = "occurs %d times in never-spun text" % counts[k]
+        if r.get("curated") and r["level"] == "likely":
+            # A curated `likely` row already says "sometimes clean English";
+            # it is only ever applied in a document that shows spin.
+            continue
         if reason and r["level"] != "suggest":
             # Established phrases are at most suggestions; a phrase merely
             # seen in clean text drops one level.

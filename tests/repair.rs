@@ -231,3 +231,31 @@ fn default_dictionaries_repair_the_founding_example_phrases() {
         "four sure findings make the sentence spun, so `likely` applies too"
     );
 }
+
+#[test]
+fn default_science_entries_match_inflections_and_variants() {
+    let repairer = Repairer::default();
+    let cases = [
+        ("We train profound neural organizations.", "We train deep neural networks."),
+        ("We fit irregular woodlands.", "We fit random forests."),
+        ("Counterfeit consciousness is here.", "Artificial intelligence is here."),
+        ("the counterfeit  consciousness field", "the artificial  intelligence field"),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(repairer.repair(input).text, expected);
+    }
+}
+
+#[test]
+fn default_conditional_entries_need_their_condition() {
+    let repairer = Repairer::default();
+    // "profound learning" is only a fingerprint together with "deep learning".
+    let alone = "We use profound learning for this task.";
+    assert_eq!(repairer.repair(alone).text, alone);
+    assert_eq!(
+        repairer
+            .repair("We use profound-learning here. Deep learning is popular.")
+            .text,
+        "We use deep-learning here. Deep learning is popular."
+    );
+}

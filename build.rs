@@ -45,9 +45,41 @@ fn main() {
         .unwrap();
     }
     embedded.push_str("];\n");
+    let thesaurus = compile_thesaurus(&out_dir);
+    writeln!(
+        embedded,
+        "/// Thesaurus links `root\\tsynonym` as an FST set ({thesaurus} keys).\n\
+         pub static THESAURUS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus.fst\"));"
+    )
+    .unwrap();
     fs::write(out_dir.join("embedded.rs"), embedded).expect("write embedded.rs");
     println!("cargo:rerun-if-changed=src/dictionary/source.rs");
     println!("cargo:rerun-if-changed=src/dictionary/compiled.rs");
     println!("cargo:rerun-if-changed=src/tokenize.rs");
     println!("cargo:rerun-if-changed=src/level.rs");
+}
+
+/// Compiles `dictionaries/thesaurus.tsv` (a root, then the synonyms its
+/// entry lists) into an FST set of `root<TAB>synonym` keys.
+fn compile_thesaurus(out_dir: &Path) -> usize {
+    let source = Path::new("dictionaries/thesaurus.tsv");
+    println!("cargo:rerun-if-changed={}", source.display());
+    let text = fs::read_to_string(source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
+    let mut keys = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (word, synonyms) = line.split_once('\t').unwrap_or_else(|| {
+            panic!("{}:{}: expected word<TAB>synonyms", source.display(), n + 1)
+        });
+        for synonym in synonyms.split(' ').filter(|s| !s.is_empty()) {
+            keys.push(format!("{word}\t{synonym}"));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let set = fst::Set::from_iter(keys.iter()).expect("sorted keys");
+    fs::write(out_dir.join("thesaurus.fst"), set.as_fst().as_bytes()).expect("write thesaurus.fst");
+    keys.len()
 }

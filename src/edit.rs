@@ -18,6 +18,38 @@ pub struct EntryRef {
     pub id: u64,
 }
 
+/// Why an edit was proposed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A dictionary entry matched.
+    Entry(EntryRef),
+    /// The document uses another form of this name elsewhere, as a name:
+    /// `name` is that form and `evidence` the byte offset of that use.
+    Name { name: String, evidence: usize },
+    /// The last word of an organisation's name is a spinner's synonym of a
+    /// common head word of organisation names.
+    OrganisationHead { head: String },
+}
+
+impl Origin {
+    /// The dictionary entry, for dictionary edits.
+    pub fn entry(&self) -> Option<EntryRef> {
+        match self {
+            Origin::Entry(entry) => Some(*entry),
+            _ => None,
+        }
+    }
+
+    /// Orders rivals: dictionary order for entries, rules after them.
+    fn rank(&self) -> usize {
+        match self {
+            Origin::Entry(entry) => entry.dictionary,
+            Origin::Name { .. } => usize::MAX - 1,
+            Origin::OrganisationHead { .. } => usize::MAX,
+        }
+    }
+}
+
 /// A proposed change: `input[range]` becomes `replacement`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edit {
@@ -25,7 +57,7 @@ pub struct Edit {
     pub range: Range<usize>,
     /// The text to write, with the case of the text it replaces.
     pub replacement: String,
-    pub entry: EntryRef,
+    pub origin: Origin,
     pub level: Level,
     /// Whether the edit is written, or only reported.
     pub applied: bool,
@@ -54,7 +86,7 @@ pub fn resolve_overlaps(mut edits: Vec<Edit>) -> Vec<Edit> {
             .cmp(&a.applied)
             .then(b.len().cmp(&a.len()))
             .then(a.range.start.cmp(&b.range.start))
-            .then(a.entry.dictionary.cmp(&b.entry.dictionary))
+            .then(a.origin.rank().cmp(&b.origin.rank()))
     });
     // Accepted spans by start; they never overlap, so neighbours suffice.
     let mut accepted: BTreeMap<usize, Edit> = BTreeMap::new();
@@ -96,10 +128,10 @@ mod tests {
         Edit {
             range,
             replacement: "x".into(),
-            entry: EntryRef {
+            origin: Origin::Entry(EntryRef {
                 dictionary: 0,
                 id: 0,
-            },
+            }),
             level: Level::Sure,
             applied,
         }

@@ -32,11 +32,17 @@ pub mod edit;
 pub mod level;
 #[allow(missing_docs)]
 pub mod matcher;
+pub mod names;
 pub mod repair;
 #[allow(missing_docs)]
 pub mod tokenize;
 
+/// Data compiled by `build.rs`: the default dictionaries and the thesaurus.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
 pub use dictionary::{Dictionary, DictionaryError, Entry};
-pub use edit::{Edit, EntryRef};
+pub use edit::{Edit, EntryRef, Origin};
 pub use level::Level;
 pub use repair::{Options, Repair, Repairer, Scan, SpinEvidence};

@@ -11,9 +11,10 @@ use std::collections::HashMap;
 
 use crate::case::transfer_case;
 use crate::dictionary::{parse_condition, Clause, ClauseKind, Dictionary, Entry};
-use crate::edit::{self, Edit, EntryRef};
+use crate::edit::{self, Edit, EntryRef, Origin};
 use crate::level::Level;
 use crate::matcher::{find_candidates, gaps, Candidate, FirstWords};
+use crate::names::{find_name_edits, NameRules};
 use crate::tokenize::{gap_key, normalize_word, tokens, Gap, Token};
 
 /// What a [`Repairer`] applies and reports.
@@ -27,6 +28,8 @@ pub struct Options {
     /// When a document shows enough spin for its `likely` entries to be
     /// applied too, or `None` to never promote them.
     pub promote: Option<SpinEvidence>,
+    /// Whether to repair names from the document's own evidence.
+    pub names: bool,
 }
 
 /// The rule that promotes `likely` entries inside a spun document.
@@ -70,6 +73,7 @@ impl Default for Options {
             apply: Some(Level::Sure),
             report: Level::Likely,
             promote: Some(SpinEvidence::default()),
+            names: true,
         }
     }
 }
@@ -141,11 +145,13 @@ impl Default for Repairer {
 }
 
 /// One valid UTF-8 run of the input, tokenized.
-struct Segment<'a> {
-    offset: usize,
-    text: &'a str,
-    tokens: Vec<Token>,
-    gaps: Vec<Gap>,
+pub(crate) struct Segment<'a> {
+    /// Byte offset of the run in the input.
+    pub(crate) offset: usize,
+    pub(crate) text: &'a str,
+    pub(crate) tokens: Vec<Token>,
+    /// `gaps[i]` separates `tokens[i]` and `tokens[i + 1]`.
+    pub(crate) gaps: Vec<Gap>,
 }
 
 impl Repairer {
@@ -173,11 +179,17 @@ impl Repairer {
         self.dictionaries.get(entry.dictionary)?.entry(entry.id)
     }
 
-    /// The name of the dictionary behind an edit.
-    pub fn dictionary_name(&self, entry: EntryRef) -> &str {
-        self.dictionaries
-            .get(entry.dictionary)
-            .map_or("?", |d| d.name())
+    /// The name of the dictionary behind an edit, or of the rule
+    /// ("names", "organisations") for document-level edits.
+    pub fn source_name(&self, edit: &Edit) -> &str {
+        match &edit.origin {
+            Origin::Entry(entry) => self
+                .dictionaries
+                .get(entry.dictionary)
+                .map_or("?", |d| d.name()),
+            Origin::Name { .. } => "names",
+            Origin::OrganisationHead { .. } => "organisations",
+        }
     }
 
     /// Repairs `text`, returning the new text and every edit.
@@ -230,6 +242,14 @@ impl Repairer {
             );
             for candidate in &candidates {
                 if let Some(edit) = self.choose(segment, candidate, &conditions) {
+                    edits.push(edit);
+                }
+            }
+        }
+        if self.options.names {
+            for mut edit in find_name_edits(&segments, NameRules::embedded()) {
+                if self.options.reports(edit.level) {
+                    edit.applied = self.options.applies(edit.level);
                     edits.push(edit);
                 }
             }
@@ -287,10 +307,10 @@ impl Repairer {
             return Some(Edit {
                 range: segment.offset + candidate.start..segment.offset + candidate.end,
                 replacement,
-                entry: EntryRef {
+                origin: Origin::Entry(EntryRef {
                     dictionary: candidate.dictionary,
                     id,
-                },
+                }),
                 level: entry.level,
                 applied: self.options.applies(entry.level),
             });

@@ -211,9 +211,12 @@ fn edits_carry_their_entry() {
     let repair = repairer.repair("x profound learning");
     let edit = &repair.edits[0];
     assert_eq!(edit.range, 2..19);
-    assert_eq!(repairer.dictionary_name(edit.entry), "test");
+    assert_eq!(repairer.source_name(edit), "test");
     assert_eq!(
-        repairer.entry(edit.entry).unwrap().original,
+        repairer
+            .entry(edit.origin.entry().unwrap())
+            .unwrap()
+            .original,
         "deep learning"
     );
 }
@@ -236,10 +239,19 @@ fn default_dictionaries_repair_the_founding_example_phrases() {
 fn default_science_entries_match_inflections_and_variants() {
     let repairer = Repairer::default();
     let cases = [
-        ("We train profound neural organizations.", "We train deep neural networks."),
+        (
+            "We train profound neural organizations.",
+            "We train deep neural networks.",
+        ),
         ("We fit irregular woodlands.", "We fit random forests."),
-        ("Counterfeit consciousness is here.", "Artificial intelligence is here."),
-        ("the counterfeit  consciousness field", "the artificial  intelligence field"),
+        (
+            "Counterfeit consciousness is here.",
+            "Artificial intelligence is here.",
+        ),
+        (
+            "the counterfeit  consciousness field",
+            "the artificial  intelligence field",
+        ),
     ];
     for (input, expected) in cases {
         assert_eq!(repairer.repair(input).text, expected);

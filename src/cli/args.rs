@@ -107,6 +107,9 @@ pub struct LevelArgs {
     /// Never apply `likely` entries because of document-level spin.
     #[arg(long)]
     pub no_promote: bool,
+    /// Do not repair names from the document's own evidence.
+    #[arg(long)]
+    pub no_names: bool,
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {

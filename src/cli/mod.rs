@@ -49,6 +49,7 @@ fn run_cli(cli: &Cli) -> Result<ExitCode> {
             min_findings: cli.levels.spin_min_findings,
             per_thousand_words: cli.levels.spin_threshold,
         }),
+        names: !cli.levels.no_names,
     };
     let repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
     let mode = choose_mode(cli);

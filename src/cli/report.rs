@@ -28,6 +28,9 @@ pub struct Finding<'a> {
     pub level: &'static str,
     /// Whether despin writes this edit with the current settings.
     pub applied: bool,
+    /// Why a document-level rule proposed the edit, for rule-based edits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Totals for one input: the spin score is findings per 1,000 words.
@@ -70,11 +73,15 @@ pub struct Human;
 
 impl Report for Human {
     fn finding(&self, out: &mut dyn Write, f: &Finding<'_>) -> io::Result<()> {
-        writeln!(
+        write!(
             out,
             "{}:{}:{}: {} -> {} [{}, {}]",
             f.path, f.line, f.column, f.found, f.replacement, f.dictionary, f.level
-        )
+        )?;
+        match &f.reason {
+            Some(reason) => writeln!(out, " ({reason})"),
+            None => writeln!(out),
+        }
     }
 
     fn summary(&self, out: &mut dyn Write, s: &Summary<'_>) -> io::Result<()> {

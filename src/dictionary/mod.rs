@@ -129,14 +129,10 @@ impl fmt::Debug for Dictionary {
     }
 }
 
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
-}
-
 impl Dictionary {
     /// The default dictionaries embedded in the binary, in priority order.
     pub fn defaults() -> Vec<Dictionary> {
-        embedded::DICTIONARIES
+        crate::embedded::DICTIONARIES
             .iter()
             .map(|&(name, bytes)| {
                 // build.rs compiled these bytes and a test verifies them.

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use despin::Repairer;
+use despin::{Origin, Repairer};
 
 use super::{Chunk, Mode, Outcome, Sink};
 use crate::cli::input::Input;
@@ -79,6 +79,20 @@ impl Sink for CheckSink<'_> {
             advance(&chunk.bytes[last..edit.range.start], &mut line, &mut column);
             last = edit.range.start;
             let found = String::from_utf8_lossy(&chunk.bytes[edit.range.clone()]);
+            let reason = match &edit.origin {
+                Origin::Entry(_) => None,
+                Origin::Name { name, evidence } => {
+                    let newlines = memchr::memchr_iter(b'\n', &chunk.bytes[..*evidence]).count();
+                    Some(format!(
+                        "name consistency: '{name}' used as a name in line {}",
+                        self.line + newlines as u64
+                    ))
+                }
+                Origin::OrganisationHead { head } => Some(format!(
+                    "organisation name: '{}' is a thesaurus synonym of the head word '{head}'",
+                    found.to_lowercase()
+                )),
+            };
             let finding = Finding {
                 kind: "finding",
                 path: &self.path,
@@ -88,9 +102,10 @@ impl Sink for CheckSink<'_> {
                 byte_end: self.offset + edit.range.end as u64,
                 found: &found,
                 replacement: &edit.replacement,
-                dictionary: self.repairer.dictionary_name(edit.entry),
+                dictionary: self.repairer.source_name(edit),
                 level: edit.level.as_str(),
                 applied: edit.applied,
+                reason,
             };
             self.mode.report.finding(self.out, &finding)?;
             self.outcome.findings += 1;

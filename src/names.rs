@@ -1,0 +1,455 @@
+//! Repairs spun names from the document's own evidence.
+//!
+//! A spinner cannot tell a name from a word, so "Yun Sun" becomes "Yun
+//! Sunshine" in one sentence and "analyst Solar" in another, while "Sun
+//! said" survives elsewhere. No dictionary can list every name, but the
+//! document itself shows which form is the name: the one used alone in a
+//! name position ("Sun said", "analyst Sun") to which the other forms are
+//! thesaurus synonyms. This pass finds such forms and restores them.
+//!
+//! It also proposes the head word of organisation names whose last word is
+//! a spinner's synonym of one ("Stimson Middle" -> "Stimson Center"), at a
+//! lower level because the evidence is weaker.
+//!
+//! The thesaurus and the cue words are data in `dictionaries/`; no name is
+//! written anywhere in the code.
+
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use crate::edit::{Edit, Origin};
+use crate::level::Level;
+use crate::repair::Segment;
+use crate::tokenize::{is_apostrophe, Gap};
+
+/// The data the name pass works from.
+pub struct NameRules {
+    /// `root<TAB>synonym` keys: the substitutions a spinner can make.
+    thesaurus: fst::Set<&'static [u8]>,
+    speech: HashSet<&'static str>,
+    titles: HashSet<&'static str>,
+    heads: Vec<&'static str>,
+    function: HashSet<&'static str>,
+}
+
+impl NameRules {
+    /// The rules built into the binary.
+    pub fn embedded() -> &'static NameRules {
+        static RULES: OnceLock<NameRules> = OnceLock::new();
+        RULES.get_or_init(|| {
+            let mut rules = NameRules {
+                // build.rs built this set; a test verifies it.
+                thesaurus: fst::Set::new(crate::embedded::THESAURUS)
+                    .expect("embedded thesaurus is valid"),
+                speech: HashSet::new(),
+                titles: HashSet::new(),
+                heads: Vec::new(),
+                function: HashSet::new(),
+            };
+            for line in include_str!("../dictionaries/name_cues.tsv").lines() {
+                match line.split_once('\t') {
+                    Some(("speech", word)) => drop(rules.speech.insert(word)),
+                    Some(("title", word)) => drop(rules.titles.insert(word)),
+                    Some(("head", word)) => rules.heads.push(word),
+                    Some(("function", word)) => drop(rules.function.insert(word)),
+                    _ => {}
+                }
+            }
+            rules
+        })
+    }
+
+    /// Whether the thesaurus lists `synonym` under `root`.
+    fn lists(&self, root: &str, synonym: &str) -> bool {
+        let mut key = String::with_capacity(root.len() + synonym.len() + 1);
+        key.push_str(root);
+        key.push('\t');
+        key.push_str(synonym);
+        self.thesaurus.contains(key)
+    }
+
+    /// Whether a lower-case word is a common English word: one the
+    /// thesaurus lists synonyms for. Given names and surnames like "Yun" or
+    /// "Stimson" are not.
+    fn is_common(&self, word: &str) -> bool {
+        use fst::{IntoStreamer, Streamer};
+        if self.function.contains(word) {
+            return true;
+        }
+        let mut from = word.to_string();
+        from.push('\t');
+        let mut to = word.to_string();
+        to.push('\u{b}');
+        self.thesaurus
+            .range()
+            .ge(&from)
+            .lt(&to)
+            .into_stream()
+            .next()
+            .is_some()
+    }
+
+    /// Whether a word can be a person's name at all: not a function word,
+    /// a role title or an organisation head.
+    fn can_be_name(&self, word: &str) -> bool {
+        !self.function.contains(word) && !self.titles.contains(word) && !self.heads.contains(&word)
+    }
+
+    /// Whether a spinner could turn one word into the other.
+    fn synonyms(&self, a: &str, b: &str) -> bool {
+        a != b && (self.lists(a, b) || self.lists(b, a))
+    }
+}
+
+/// A word of the document as the name pass sees it.
+struct Word<'a> {
+    /// The word without a trailing possessive, as written.
+    text: &'a str,
+    /// Lower-cased on first use: most words are never looked at.
+    lower: OnceCell<String>,
+    capitalized: bool,
+    possessive: bool,
+    sentence_start: bool,
+    /// Byte offset in the input.
+    offset: usize,
+}
+
+impl Word<'_> {
+    fn lower(&self) -> &str {
+        self.lower.get_or_init(|| {
+            self.text
+                .chars()
+                .map(|c| if is_apostrophe(c) { '\'' } else { c })
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
+    }
+}
+
+/// Words that start with a capital and have a lower-case letter (so not
+/// acronyms like "AFP").
+fn is_capitalized(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
+}
+
+/// Whether the text before `start` ends a sentence or a paragraph.
+fn starts_sentence(text: &str, start: usize) -> bool {
+    for c in text[..start].chars().rev() {
+        match c {
+            ' ' | '\t' | '"' | '\'' | '(' | '[' | '\u{201C}' | '\u{2018}' => continue,
+            '.' | '!' | '?' | ':' | '\n' | '\r' => return true,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Finds name and organisation repairs in a tokenized document.
+pub(crate) fn find_name_edits(segments: &[Segment<'_>], rules: &NameRules) -> Vec<Edit> {
+    let words = collect_words(segments);
+    let mut edits = person_edits(segments, &words, rules);
+    edits.extend(organisation_edits(segments, &words, rules));
+    edits
+}
+
+fn collect_words<'a>(segments: &[Segment<'a>]) -> Vec<Vec<Word<'a>>> {
+    segments
+        .iter()
+        .map(|segment| {
+            segment
+                .tokens
+                .iter()
+                .map(|token| {
+                    let text = &segment.text[token.start..token.stem_end];
+                    Word {
+                        text,
+                        lower: OnceCell::new(),
+                        capitalized: is_capitalized(text),
+                        possessive: token.has_possessive(),
+                        sentence_start: is_capitalized(text)
+                            && starts_sentence(segment.text, token.start),
+                        offset: segment.offset + token.start,
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs of capitalised words joined by spaces: `(segment, first, last)`.
+fn capitalized_runs(
+    segments: &[Segment<'_>],
+    words: &[Vec<Word<'_>>],
+) -> Vec<(usize, usize, usize)> {
+    let mut runs = Vec::new();
+    for (s, segment_words) in words.iter().enumerate() {
+        let mut t = 0;
+        while t < segment_words.len() {
+            if !segment_words[t].capitalized {
+                t += 1;
+                continue;
+            }
+            let first = t;
+            while t + 1 < segment_words.len()
+                && segment_words[t + 1].capitalized
+                && segments[s].gaps[t] == Gap::Space
+                && !segments[s].tokens[t].has_possessive()
+            {
+                t += 1;
+            }
+            runs.push((s, first, t));
+            t += 1;
+        }
+    }
+    runs
+}
+
+/// Whether the words around a run are capitalised too, as in a headline or
+/// a title ("Bangladeshis Reveal a Correlation of Rice"), where capitals
+/// say nothing about names.
+fn in_headline(rules: &NameRules, ws: &[Word<'_>], first: usize, last: usize) -> bool {
+    let window = first.saturating_sub(3)..(last + 4).min(ws.len());
+    window
+        .filter(|&i| (i < first || i > last) && ws[i].capitalized && !ws[i].sentence_start)
+        .filter(|&i| !rules.function.contains(ws[i].lower()))
+        .count()
+        >= 2
+}
+
+/// Words that come before common nouns, never before a person's name.
+fn is_determiner(word: &str) -> bool {
+    matches!(
+        word,
+        "the"
+            | "a"
+            | "an"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "our"
+            | "their"
+            | "its"
+            | "his"
+            | "her"
+            | "my"
+            | "your"
+            | "each"
+            | "every"
+            | "any"
+            | "no"
+    )
+}
+
+/// Whether a run of capitalised words reads as a person's full name: two or
+/// three words, not after a determiner, whose first words are not common
+/// English ("Yun Sunshine", not "Shared Task" or "the Web Service"). That
+/// test also keeps a capital at the start of a sentence from counting.
+fn person_like(rules: &NameRules, run: &[Word<'_>], before: Option<&Word<'_>>) -> bool {
+    (2..=3).contains(&run.len())
+        && !before.is_some_and(|b| is_determiner(b.lower()))
+        && run[..run.len() - 1]
+            .iter()
+            .all(|w| !rules.is_common(w.lower()))
+        && rules.can_be_name(run[run.len() - 1].lower())
+}
+
+/// People's names: a form used alone as a name is the original of its
+/// thesaurus synonyms used in name positions.
+fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameRules) -> Vec<Edit> {
+    let runs = capitalized_runs(segments, words);
+    // Forms used alone in a name position ("Sun said", "analyst Sun"), with
+    // the offset of their first such use.
+    let mut alone: HashMap<&str, (usize, &str)> = HashMap::new();
+    // Every word in a name position: alone, or the last word of a name of
+    // two or more words ("Yun Sunshine").
+    let mut positions: Vec<&Word<'_>> = Vec::new();
+    for &(s, first, last) in &runs {
+        let ws = &words[s];
+        if in_headline(rules, ws, first, last) {
+            continue;
+        }
+        if first == last {
+            let word = &ws[first];
+            if word.sentence_start {
+                continue;
+            }
+            let before = first.checked_sub(1).map(|b| ws[b].lower());
+            let spoken = ws
+                .get(first + 1)
+                .is_some_and(|next| rules.speech.contains(next.lower()))
+                && !before.is_some_and(is_determiner);
+            let titled = first > 0
+                && !ws[first - 1].possessive
+                && before.is_some_and(|b| rules.titles.contains(b));
+            if (spoken || titled) && rules.can_be_name(word.lower()) {
+                alone
+                    .entry(word.lower())
+                    .or_insert((word.offset, word.text));
+                positions.push(word);
+            }
+        } else if person_like(
+            rules,
+            &ws[first..=last],
+            first.checked_sub(1).map(|b| &ws[b]),
+        ) {
+            positions.push(&ws[last]);
+        }
+    }
+    // Each form's hub score: how many other name forms it is a synonym of,
+    // one more if it is used alone as a name, then how often it occurs in a
+    // name position. The original is the form with the higher score.
+    let mut occurrences: HashMap<&str, usize> = HashMap::new();
+    for word in &positions {
+        *occurrences.entry(word.lower()).or_default() += 1;
+    }
+    let score = |form: &str| {
+        let links = occurrences
+            .keys()
+            .filter(|other| rules.synonyms(form, other))
+            .count();
+        (
+            links + alone.contains_key(form) as usize,
+            occurrences.get(form).copied().unwrap_or(0),
+        )
+    };
+    let mut edits = Vec::new();
+    for word in positions {
+        let variant = word.lower();
+        let mut best: Option<(&str, (usize, &str))> = None;
+        let mut tied = false;
+        for (&name, &evidence) in &alone {
+            if !rules.synonyms(variant, name) || score(name) <= score(variant) {
+                continue;
+            }
+            match best {
+                Some((other, _)) if score(other) > score(name) => {}
+                Some((other, _)) if score(other) == score(name) => tied = true,
+                _ => {
+                    best = Some((name, evidence));
+                    tied = false;
+                }
+            }
+        }
+        let (Some((_, (evidence, shown))), false) = (best, tied) else {
+            continue;
+        };
+        edits.push(Edit {
+            range: word.offset..word.offset + word.text.len(),
+            replacement: shown.to_string(),
+            origin: Origin::Name {
+                name: shown.to_string(),
+                evidence,
+            },
+            level: Level::Sure,
+            applied: false,
+        });
+    }
+    edits
+}
+
+/// Whether the run starting at word `first` follows "the", possibly with a
+/// hyphenated compound in between ("the Washington-based Stimson Middle").
+fn after_the(segment: &Segment<'_>, ws: &[Word<'_>], first: usize) -> bool {
+    let Some(mut at) = first.checked_sub(1) else {
+        return false;
+    };
+    if at > 0 && segment.gaps[at - 1] == Gap::Hyphen {
+        // Skip back to the first word of the compound, then one more.
+        while at > 0 && segment.gaps[at - 1] == Gap::Hyphen {
+            at -= 1;
+        }
+        let Some(before) = at.checked_sub(1) else {
+            return false;
+        };
+        at = before;
+    }
+    ws[at].lower() == "the" && segment.gaps[at] == Gap::Space
+}
+
+/// Organisation names whose last word is a spinner's synonym of a common
+/// head word ("the Stimson Middle" -> "the Stimson Center").
+fn organisation_edits(
+    segments: &[Segment<'_>],
+    words: &[Vec<Word<'_>>],
+    rules: &NameRules,
+) -> Vec<Edit> {
+    let lowercase_use: OnceCell<HashSet<&str>> = OnceCell::new();
+    let used_in_lowercase = |word: &str| {
+        lowercase_use
+            .get_or_init(|| {
+                words
+                    .iter()
+                    .flatten()
+                    .filter(|w| w.text.starts_with(|c: char| c.is_lowercase()))
+                    .map(|w| w.text)
+                    .collect()
+            })
+            .contains(word)
+    };
+    let mut edits = Vec::new();
+    for (s, first, last) in capitalized_runs(segments, words) {
+        let ws = &words[s];
+        if last == first || !after_the(&segments[s], ws, first) {
+            continue;
+        }
+        // An organisation's name has a proper word ("Stimson"), unlike a
+        // common phrase that happens to be capitalised ("Shared Task").
+        if ws[first..last].iter().all(|w| rules.is_common(w.lower())) {
+            continue;
+        }
+        let word = &ws[last];
+        if rules.heads.contains(&word.lower()) {
+            continue;
+        }
+        let heads: Vec<&str> = rules
+            .heads
+            .iter()
+            .copied()
+            // Both words list each other: a close synonym, not a loose one.
+            .filter(|head| rules.lists(head, word.lower()) && rules.lists(word.lower(), head))
+            .collect();
+        let Some(&head) = heads.first() else {
+            continue;
+        };
+        let mut replacement = String::with_capacity(head.len());
+        let mut chars = head.chars();
+        replacement.extend(chars.next().into_iter().flat_map(char::to_uppercase));
+        replacement.push_str(chars.as_str());
+        edits.push(Edit {
+            range: word.offset..word.offset + word.text.len(),
+            replacement,
+            origin: Origin::OrganisationHead {
+                head: heads.join("|"),
+            },
+            // A single close head is likely; several, or a last word the
+            // document also uses in lower case (an ordinary word there, so
+            // perhaps an ordinary name ending too), are only suggested.
+            level: if heads.len() == 1 && !used_in_lowercase(word.lower()) {
+                Level::Likely
+            } else {
+                Level::Suggest
+            },
+            applied: false,
+        });
+    }
+    edits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_thesaurus_is_valid() {
+        let rules = NameRules::embedded();
+        rules.thesaurus.as_fst().verify().unwrap();
+        assert!(rules.synonyms("sun", "sunshine"));
+        assert!(rules.synonyms("solar", "sun"));
+        assert!(!rules.synonyms("sun", "table"));
+        assert!(rules.speech.contains("said"));
+        assert!(rules.heads.contains(&"center"));
+    }
+}

@@ -24,6 +24,7 @@
 
 #[allow(missing_docs)]
 pub mod case;
+pub mod chunk;
 #[allow(missing_docs)]
 pub mod dictionary;
 #[allow(missing_docs)]

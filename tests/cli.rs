@@ -551,3 +551,192 @@ fn founding_example_check_lists_its_spun_phrases() {
         assert!(text.contains(expected), "missing {expected}\n{text}");
     }
 }
+
+/// Runs despin as an unprivileged user when the tests run as root, so that
+/// permission bits mean something. Returns `None` when that is impossible.
+fn run_unprivileged(dir: &Path, args: &[&str]) -> Option<Output> {
+    let root = Command::new("id").arg("-u").output().ok()?.stdout == b"0\n";
+    let command = || {
+        if root {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
+            c.arg(env!("CARGO_BIN_EXE_despin"));
+            c
+        } else {
+            despin()
+        }
+    };
+    // The unprivileged user may not reach the binary (a checkout in /root).
+    if !command().arg("--version").output().ok()?.status.success() {
+        return None;
+    }
+    if root {
+        // The unprivileged user must reach the binary and the files.
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o777)).ok()?;
+    }
+    command().args(args).current_dir(dir).output().ok()
+}
+
+#[test]
+fn permission_errors_are_per_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    let secret = dir.write("secret.txt", "this 7 days\n");
+    let locked = dir.write("locked.txt", "this 7 days\n");
+    dir.write("open.txt", "this 7 days\n");
+    let closed = dir.path().join("closed");
+    fs::create_dir(&closed).unwrap();
+    dir.write("closed/inner.txt", "this 7 days\n");
+    for path in [&dir.path().join("open.txt"), &secret, &locked] {
+        fs::set_permissions(path, fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).unwrap();
+    fs::set_permissions(&closed, fs::Permissions::from_mode(0o000)).unwrap();
+    let Some(output) = run_unprivileged(
+        dir.path(),
+        &[
+            "-i",
+            "secret.txt",
+            "locked.txt",
+            "missing.txt",
+            "closed",
+            "open.txt",
+        ],
+    ) else {
+        eprintln!("skipped: cannot drop privileges here");
+        return;
+    };
+    fs::set_permissions(&closed, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o644)).unwrap();
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    for name in [
+        "secret.txt: cannot open",
+        "locked.txt: cannot write",
+        "missing.txt",
+        "closed",
+    ] {
+        assert!(err.contains(name), "no error for {name}: {err}");
+    }
+    assert_eq!(
+        dir.read("open.txt"),
+        b"this week\n",
+        "the good file is still repaired"
+    );
+    assert_eq!(dir.read("locked.txt"), b"this 7 days\n");
+}
+
+#[test]
+fn a_file_named_twice_is_processed_once() {
+    let dir = Dir::new();
+    dir.write("a.txt", "this 7 days\n");
+    std::os::unix::fs::symlink("a.txt", dir.path().join("b.txt")).unwrap();
+    let output = run_in(
+        dir.path(),
+        &["--check", "a.txt", "./a.txt", "b.txt", "."],
+        b"",
+    );
+    assert_exit(&output, 1);
+    assert_eq!(stdout(&output).lines().count(), 1, "{}", stdout(&output));
+}
+
+#[test]
+fn every_bad_user_dictionary_is_an_error_naming_where() {
+    let dir = Dir::new();
+    let cases: [(&str, &[u8], &str); 5] = [
+        (
+            "tab.tsv",
+            b"ok\tfine\tsure\nno tab\n",
+            "tab.tsv:2: expected spun<TAB>original<TAB>level",
+        ),
+        (
+            "empty.tsv",
+            b"\tfine\tsure\n",
+            "empty.tsv:1: the spun phrase is empty",
+        ),
+        (
+            "utf8.tsv",
+            b"ok\tfine\tsure\nbad \xff\tx\tsure\n",
+            "utf8.tsv:2: invalid UTF-8",
+        ),
+        (
+            "dup.tsv",
+            b"a b\tc\tsure\nx\ty\tsure\na  b\td\tsure\n",
+            "dup.tsv:3: ",
+        ),
+        ("level.tsv", b"a\tb\tmaybe\n", "level.tsv:1: unknown level"),
+    ];
+    for (name, contents, expected) in cases {
+        dir.write(name, contents);
+        let output = run_in(dir.path(), &["--dict", name, "-"], b"x\n");
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains(expected),
+            "{name}: {}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains("panicked"));
+    }
+}
+
+#[test]
+fn ten_thousand_files_in_a_stable_order() {
+    let dir = Dir::new();
+    for i in 0..10_000 {
+        dir.write(
+            &format!("t{}/u{}/f{i:05}.txt", i % 13, i % 7),
+            format!("{i} this 7 days\n"),
+        );
+    }
+    let one = run_in(dir.path(), &["--check", "-j", "1", "."], b"");
+    let eight = run_in(dir.path(), &["--check", "-j", "8", "."], b"");
+    assert_exit(&one, 1);
+    assert_eq!(stdout(&one).lines().count(), 10_000);
+    assert!(
+        one.stdout == eight.stdout,
+        "order differs between -j 1 and -j 8"
+    );
+}
+
+#[test]
+fn line_endings_of_every_kind_are_kept() {
+    let input = b"this 7 days\r\nin man or woman\rpoint out media\n\r\nlast line this 7 days";
+    let output = run(&[], input);
+    assert_eq!(
+        output.stdout,
+        b"this week\r\nin person\rstate media\n\r\nlast line this week"
+    );
+}
+
+#[test]
+fn utf16_is_named_and_skipped() {
+    let dir = Dir::new();
+    let utf16: Vec<u8> = b"\xFF\xFE"
+        .iter()
+        .copied()
+        .chain("this 7 days".encode_utf16().flat_map(|u| u.to_le_bytes()))
+        .collect();
+    dir.write("wide.txt", &utf16);
+    let output = run_in(dir.path(), &["wide.txt"], b"");
+    assert_exit(&output, 0);
+    assert_eq!(output.stdout, utf16, "passed through unchanged");
+    assert!(stderr(&output)
+        .contains("wide.txt: UTF-16 file (only UTF-8 is repaired) passed through unchanged"));
+    let output = run_in(dir.path(), &["-i", "wide.txt"], b"");
+    assert!(stderr(&output).contains("skipped"));
+    assert_eq!(dir.read("wide.txt"), utf16);
+}
+
+#[test]
+fn stale_temporary_files_of_dead_runs_are_removed() {
+    let dir = Dir::new();
+    dir.write("a.txt", "this 7 days\n");
+    dir.write(".despin-4000000-abcdef.tmp", "half a file");
+    dir.write(".despin-notapid.tmp", "not ours");
+    let output = run_in(dir.path(), &["-i", "a.txt"], b"");
+    assert_exit(&output, 0);
+    assert!(!dir.path().join(".despin-4000000-abcdef.tmp").exists());
+    assert!(dir.path().join(".despin-notapid.tmp").exists());
+}

@@ -121,6 +121,26 @@ proptest! {
     }
 
     #[test]
+    fn chunked_repair_equals_whole_repair(dictionary in dictionary(), input in text(), target in 1usize..200) {
+        // Document-level rules see one chunk at a time, so they are off here;
+        // everything else must not depend on where the input is cut.
+        let options = Options { promote: None, names: false, ..Options::default() };
+        let repairer = Repairer::new(vec![dictionary], options);
+        let whole = repairer.repair(&input).text;
+        let bytes = input.as_bytes();
+        let pieces: Vec<String> = despin::chunk::split(bytes, target)
+            .into_iter()
+            .map(|chunk| repairer.repair(std::str::from_utf8(chunk).unwrap()).text)
+            .collect();
+        // Cuts after a blank line never change a match; other cuts may split
+        // a phrase, so compare only inputs whose chunks end at blank lines.
+        let chunks = despin::chunk::split(bytes, target);
+        if chunks.iter().rev().skip(1).all(|c| c.ends_with(b"\n\n")) {
+            prop_assert_eq!(pieces.concat(), whole);
+        }
+    }
+
+    #[test]
     fn defaults_are_idempotent(input in text()) {
         let repairer = Repairer::default();
         let once = repairer.repair(&input).text;

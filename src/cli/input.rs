@@ -152,6 +152,11 @@ pub fn looks_binary(start: &[u8]) -> bool {
     memchr::memchr(0, &start[..start.len().min(BINARY_PROBE)]).is_some()
 }
 
+/// Whether a buffer starts with a UTF-16 byte-order mark.
+pub fn is_utf16(start: &[u8]) -> bool {
+    start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF")
+}
+
 /// Reads an input as a sequence of chunks cut at paragraph or line
 /// boundaries.
 ///
@@ -202,40 +207,11 @@ impl ChunkReader {
             return Ok(None);
         }
         if !self.done {
-            let cut = cut_point(&buf, self.target / 2);
+            let cut =
+                despin::chunk::next_boundary(&buf, despin::chunk::cut_point(&buf, self.target / 2));
             self.carry = buf.split_off(cut);
         }
         Ok(Some(buf))
-    }
-}
-
-/// Where to end a chunk: after the last blank line, line break or space in
-/// `buf[floor..]`, else at the last character boundary.
-fn cut_point(buf: &[u8], floor: usize) -> usize {
-    let tail = &buf[floor.min(buf.len())..];
-    let base = buf.len() - tail.len();
-    if let Some(i) = memchr::memmem::rfind(tail, b"\n\n") {
-        return base + i + 2;
-    }
-    if let Some(i) = memchr::memrchr(b'\n', tail) {
-        return base + i + 1;
-    }
-    if let Some(i) = tail.iter().rposition(|b| b.is_ascii_whitespace()) {
-        return base + i + 1;
-    }
-    // No separator at all: cut before the last UTF-8 lead byte.
-    let mut cut = buf.len();
-    for back in 1..=4.min(buf.len()) {
-        let b = buf[buf.len() - back];
-        if b & 0xC0 != 0x80 {
-            cut = buf.len() - back;
-            break;
-        }
-    }
-    if cut == 0 {
-        buf.len()
-    } else {
-        cut
     }
 }
 

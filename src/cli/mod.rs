@@ -84,7 +84,7 @@ fn choose_mode(cli: &Cli) -> Box<dyn Mode> {
         };
         Box::new(mode::Diff { color })
     } else if cli.mode.in_place {
-        Box::new(mode::InPlace)
+        Box::new(mode::InPlace::default())
     } else if cli.mode.check {
         Box::new(mode::Check {
             report: report::for_format(cli.output.format),

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use despin::Repairer;
 use rayon::prelude::*;
 
-use crate::cli::input::{looks_binary, ChunkReader, Input, InputError};
+use crate::cli::input::{is_utf16, looks_binary, ChunkReader, Input, InputError};
 use crate::cli::mode::{BinaryPolicy, Chunk, Mode, Outcome};
 
 /// Files up to this size are read whole: one document, one chunk.
@@ -218,13 +218,19 @@ fn process_inner(
         } else {
             BinaryPolicy::Skip
         };
+        // UTF-16 text has NUL bytes too; say what it is.
+        let kind = if first.as_deref().is_some_and(is_utf16) {
+            "UTF-16 file (only UTF-8 is repaired)"
+        } else {
+            "binary file"
+        };
         return match policy {
             BinaryPolicy::Skip => {
-                *note = Some(format!("{name}: binary file skipped"));
+                *note = Some(format!("{name}: {kind} skipped"));
                 Ok(None)
             }
             BinaryPolicy::PassThrough => {
-                *note = Some(format!("{name}: binary file passed through unchanged"));
+                *note = Some(format!("{name}: {kind} passed through unchanged"));
                 let mut chunk = first;
                 while let Some(bytes) = chunk {
                     out.write_all(&bytes)?;

@@ -5,10 +5,16 @@
 //! renamed over it. A crash at any moment leaves either the old file or the
 //! new one, never a mix. A symlink is followed: its target is rewritten and
 //! the link stays a link. Files that do not change are never touched.
+//!
+//! A killed run can leave its temporary file behind. Temporary files are
+//! named `.despin-PID-XXXXXX.tmp`, and the next run that writes in the same
+//! directory removes those whose process no longer exists.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use despin::Repairer;
@@ -18,7 +24,42 @@ use super::{Chunk, Mode, Outcome, Sink};
 use crate::cli::input::Input;
 
 /// Rewrites each changed input file.
-pub struct InPlace;
+#[derive(Default)]
+pub struct InPlace {
+    /// Directories already cleared of stale temporary files in this run.
+    swept: Mutex<HashSet<PathBuf>>,
+}
+
+impl InPlace {
+    /// Removes temporary files left in `dir` by despin runs that died.
+    fn sweep(&self, dir: &Path) {
+        let Ok(mut swept) = self.swept.lock() else {
+            return;
+        };
+        if !swept.insert(dir.to_path_buf()) || !Path::new("/proc/self").exists() {
+            return;
+        }
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        let own = std::process::id();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix(".despin-"))
+                .filter(|n| n.ends_with(".tmp"))
+                .and_then(|n| n.split('-').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if pid != own && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
 
 impl Mode for InPlace {
     fn begin<'a>(
@@ -39,6 +80,8 @@ impl Mode for InPlace {
             .append(true)
             .open(&target)
             .with_context(|| format!("{}: cannot write", path.display()))?;
+        let dir = target.parent().unwrap_or_else(|| Path::new("."));
+        self.sweep(dir);
         Ok(Box::new(InPlaceSink {
             display: path.display().to_string(),
             target,
@@ -71,7 +114,7 @@ impl InPlaceSink<'_> {
         if self.temp.is_none() {
             let dir = self.target.parent().unwrap_or_else(|| ".".as_ref());
             let file = tempfile::Builder::new()
-                .prefix(".despin-")
+                .prefix(&format!(".despin-{}-", std::process::id()))
                 .suffix(".tmp")
                 .tempfile_in(dir)
                 .with_context(|| {

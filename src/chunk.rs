@@ -1,0 +1,84 @@
+//! Where a long input may be cut into independently repaired chunks.
+//!
+//! Streaming and parallel repair cut the input into chunks. A cut after a
+//! blank line changes nothing about matching, because no phrase spans a
+//! blank line; the fallbacks (a line break, a space, a character boundary)
+//! are for text without paragraphs. Document-level rules (conditions, spin
+//! evidence, names) see one chunk at a time.
+
+/// Where to end a chunk of `buf`: after the last blank line in
+/// `buf[floor..]`, else after the last line break, else after the last
+/// space, else before the last UTF-8 lead byte (never inside a character).
+pub fn cut_point(buf: &[u8], floor: usize) -> usize {
+    let tail = &buf[floor.min(buf.len())..];
+    let base = buf.len() - tail.len();
+    if let Some(i) = memchr::memmem::rfind(tail, b"\n\n") {
+        return base + i + 2;
+    }
+    if let Some(i) = memchr::memrchr(b'\n', tail) {
+        return base + i + 1;
+    }
+    if let Some(i) = tail.iter().rposition(|b| b.is_ascii_whitespace()) {
+        return base + i + 1;
+    }
+    let mut cut = buf.len();
+    for back in 1..=4.min(buf.len()) {
+        let b = buf[buf.len() - back];
+        if b & 0xC0 != 0x80 {
+            cut = buf.len() - back;
+            break;
+        }
+    }
+    if cut == 0 {
+        buf.len()
+    } else {
+        cut
+    }
+}
+
+/// Moves `cut` forward past UTF-8 continuation bytes, so that a chunk never
+/// ends inside a character of `buf`.
+pub fn next_boundary(buf: &[u8], mut cut: usize) -> usize {
+    while cut < buf.len() && buf[cut] & 0xC0 == 0x80 {
+        cut += 1;
+    }
+    cut
+}
+
+/// Splits `input` into chunks of about `target` bytes, cut as
+/// [`cut_point`] says: the same cuts a streaming reader makes.
+pub fn split(input: &[u8], target: usize) -> Vec<&[u8]> {
+    let target = target.max(1);
+    let mut chunks = Vec::new();
+    let mut rest = input;
+    while rest.len() > target {
+        let cut = next_boundary(rest, cut_point(&rest[..target], target / 2).max(1));
+        chunks.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    if !rest.is_empty() {
+        chunks.push(rest);
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefers_blank_lines_then_lines_then_spaces() {
+        assert_eq!(cut_point(b"a b\n\nc d\ne f", 0), 5);
+        assert_eq!(cut_point(b"a b\nc d e", 0), 4);
+        assert_eq!(cut_point(b"a b c", 0), 4);
+        assert_eq!(cut_point("abcé".as_bytes(), 0), 3);
+    }
+
+    #[test]
+    fn split_covers_the_input() {
+        let text = b"one two\n\nthree four five\nsix".repeat(20);
+        for target in [1, 3, 10, 64, 10_000] {
+            assert_eq!(split(&text, target).concat(), text);
+        }
+    }
+}

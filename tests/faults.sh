@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Slow fault tests that do not fit in `cargo test`; CI runs them (.ci/run).
+#
+#   1. kill:  `despin -i` on a 100 MB file is killed with SIGKILL at several
+#             points; the file must always be the whole original or the whole
+#             repaired text, and a later run leaves no temporary file.
+#   2. full:  `despin -i` on a full filesystem (a small tmpfs) fails with exit
+#             2, names the file and leaves it untouched. Skipped where tmpfs
+#             cannot be mounted.
+#   3. size:  a 200 MB single line, and a 2 GB stream on stdin, are repaired
+#             with peak RSS under 200 MB.
+#
+# Usage: tests/faults.sh [path/to/despin]   (default: target/release/despin)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+despin=$(realpath "${1:-target/release/despin}")
+work=$(mktemp -d)
+trap 'umount "$work/small" 2>/dev/null || true; rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+# A paragraph of prose with spun phrases the default dictionaries know.
+para='Officials met this 7 days in man or woman, in accordance to point out media, and the talks requires place again soon. Plain words follow here to make the paragraph longer and more like real text.'
+
+# ---- 1. kill mid-write --------------------------------------------------
+python3 - "$work/original.txt" "$para" <<'PY'
+import sys
+path, para = sys.argv[1], sys.argv[2]
+block = (para + "\n\n") * 1000
+with open(path, "w") as f:
+    while f.tell() < 100 * 1024 * 1024:
+        f.write(block)
+PY
+"$despin" "$work/original.txt" > "$work/expected.txt"
+cmp -s "$work/original.txt" "$work/expected.txt" && fail "kill: the corpus has nothing to repair"
+kills=0
+intact=0
+for delay in 0.02 0.1 0.2 0.35 0.5 0.7 0.9 1.2 1.5 2.0; do
+  cp "$work/original.txt" "$work/target.txt"
+  "$despin" -i "$work/target.txt" &
+  pid=$!
+  sleep "$delay"
+  if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
+  wait "$pid" 2>/dev/null || true
+  if cmp -s "$work/target.txt" "$work/original.txt" || cmp -s "$work/target.txt" "$work/expected.txt"; then
+    intact=$((intact + 1))
+  else
+    fail "kill after ${delay}s: the file is neither the original nor the repaired text"
+  fi
+done
+"$despin" -i "$work/target.txt"
+leftovers=$(find "$work" -maxdepth 1 -name '.despin-*.tmp' | wc -l)
+[ "$leftovers" -eq 0 ] || fail "kill: $leftovers temporary files left after a completed run"
+cmp -s "$work/target.txt" "$work/expected.txt" || fail "kill: the final run did not produce the repaired text"
+pass "kill: $kills kills, $intact of 10 files intact, $leftovers temporary files left"
+
+# ---- 2. disk full -------------------------------------------------------
+mkdir -p "$work/small"
+if mount -t tmpfs -o size=3m tmpfs "$work/small" 2>/dev/null; then
+  head -c 2000000 "$work/original.txt" > "$work/small/story.txt"
+  cp "$work/small/story.txt" "$work/story.copy"
+  # Fill the rest of the filesystem so the temporary file cannot be written.
+  dd if=/dev/zero of="$work/small/filler" bs=64k 2>/dev/null || true
+  set +e
+  "$despin" -i "$work/small/story.txt" 2> "$work/full.err"
+  status=$?
+  set -e
+  [ "$status" -eq 2 ] || fail "full: exit status $status, expected 2"
+  grep -q "story.txt" "$work/full.err" || fail "full: the error does not name the file: $(cat "$work/full.err")"
+  cmp -s "$work/small/story.txt" "$work/story.copy" || fail "full: the original changed"
+  leftovers=$(find "$work/small" -name '.despin-*.tmp' | wc -l)
+  [ "$leftovers" -eq 0 ] || fail "full: temporary file left behind"
+  pass "full: exit $status, $(head -c 200 "$work/full.err")"
+  umount "$work/small"
+else
+  echo "skipped: full (cannot mount a tmpfs here)"
+fi
+set +e
+"$despin" "$work/original.txt" > /dev/full 2> "$work/devfull.err"
+status=$?
+set -e
+[ "$status" -eq 2 ] && grep -q "No space" "$work/devfull.err" || fail "/dev/full: status $status, $(cat "$work/devfull.err")"
+pass "/dev/full as stdout: exit $status"
+
+# ---- 3. bounded memory --------------------------------------------------
+rss_limit_kb=$((200 * 1024))
+python3 - "$work/line.txt" "$para" <<'PY'
+import sys
+path, para = sys.argv[1], sys.argv[2]
+block = (para + " ") * 1000
+with open(path, "w") as f:
+    while f.tell() < 200 * 1024 * 1024:
+        f.write(block)
+PY
+/usr/bin/time -f '%M' -o "$work/line.rss" "$despin" "$work/line.txt" > "$work/line.out"
+rss=$(cat "$work/line.rss")
+[ "$(wc -l < "$work/line.out")" -eq 0 ] || fail "200 MB line: output has line breaks"
+spun=$(grep -o 'this 7 days' "$work/line.txt" | wc -l)
+fixed=$(grep -o 'this week' "$work/line.out" | wc -l)
+[ "$spun" -eq "$fixed" ] || fail "200 MB line: $spun spun phrases but $fixed repaired"
+[ "$rss" -lt "$rss_limit_kb" ] || fail "200 MB line: peak RSS ${rss} KB"
+pass "200 MB single line: peak RSS $((rss / 1024)) MB, $fixed of $spun phrases repaired"
+rm -f "$work/line.txt" "$work/line.out"
+
+line=$(printf '%s ' "$para")
+set +o pipefail
+yes "$line" | head -c $((2 * 1024 * 1024 * 1024)) | /usr/bin/time -f '%M' -o "$work/stream.rss" "$despin" | wc -c > "$work/stream.size"
+set -o pipefail
+rss=$(cat "$work/stream.rss")
+[ "$rss" -lt "$rss_limit_kb" ] || fail "2 GB stream: peak RSS ${rss} KB"
+pass "2 GB stdin stream: peak RSS $((rss / 1024)) MB, $(cat "$work/stream.size") bytes out"
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures fault test(s) failed"
+  exit 1
+fi
+echo "all fault tests passed"

@@ -9,7 +9,9 @@
 
 use fst::raw::{Fst, Node, Output};
 
-use crate::dictionary::compiled::{WordHash, FILTER_LEN};
+use crate::dictionary::compiled::{
+    WordHash, FILTERS_LEN, FIRST_FILTER, PAIR_FILTER, SINGLE_FILTER,
+};
 use crate::dictionary::{Bytes, Dictionary};
 use crate::tokenize::{classify_gap, gap_key, normalize_word, Gap, Token};
 
@@ -36,14 +38,6 @@ struct Walk<'f> {
 }
 
 impl<'f> Walk<'f> {
-    fn new(fst: &'f Fst<Bytes>) -> Walk<'f> {
-        Walk {
-            fst,
-            node: fst.root(),
-            output: Output::zero(),
-        }
-    }
-
     #[inline]
     fn feed(&mut self, byte: u8) -> bool {
         match self.node.find_input(byte) {
@@ -72,10 +66,11 @@ pub fn gaps(text: &str, tokens: &[Token]) -> Vec<Gap> {
         .collect()
 }
 
-/// The union of the dictionaries' first-word filters.
+/// The union of the dictionaries' key filters.
 ///
-/// A word whose bit is clear starts no key in any dictionary, so the
-/// matcher moves on after hashing it, without touching an FST.
+/// A word whose bits are clear starts no key in any dictionary, so the
+/// matcher moves on after hashing it (and perhaps the next word), without
+/// touching an FST.
 #[derive(Clone, Debug)]
 pub struct FirstWords {
     bits: Vec<u8>,
@@ -84,41 +79,74 @@ pub struct FirstWords {
 impl FirstWords {
     /// The filter for a set of dictionaries.
     pub fn new(dictionaries: &[Dictionary]) -> FirstWords {
-        let mut bits = vec![0u8; FILTER_LEN];
+        let mut bits = vec![0u8; FILTERS_LEN];
         for dictionary in dictionaries {
-            for (bit, &byte) in bits.iter_mut().zip(dictionary.first_word_filter()) {
+            for (bit, &byte) in bits.iter_mut().zip(dictionary.key_filters()) {
                 *bit |= byte;
             }
         }
         FirstWords { bits }
     }
 
-    /// Whether the word may start a key (false positives are possible,
-    /// false negatives are not).
     #[inline]
-    fn may_start(&self, text: &str, token: Token) -> bool {
-        let mut hash = WordHash::default();
-        normalize_word(&text[token.start..token.stem_end], |b| {
-            hash.push(b);
-            true
-        });
-        if self.has(hash) {
+    fn has(&self, filter: usize, hash: WordHash) -> bool {
+        let (index, mask) = hash.bit();
+        self.bits[filter + index] & mask != 0
+    }
+
+    /// Whether a key may start at token `i` (false positives are
+    /// possible, false negatives are not). `hashes[i]` holds the hashes of
+    /// token `i` without and with its possessive.
+    #[inline]
+    fn may_start(&self, hashes: &[WordHashes], gaps: &[Gap], i: usize) -> bool {
+        let WordHashes { stem, full } = hashes[i];
+        if self.has(SINGLE_FILTER, stem) || self.has(SINGLE_FILTER, full) {
             return true;
         }
-        token.has_possessive() && {
-            normalize_word(&text[token.stem_end..token.end], |b| {
+        if !self.has(FIRST_FILTER, full) {
+            return false;
+        }
+        let (Some(next), Some(gap)) = (hashes.get(i + 1), gaps.get(i).copied()) else {
+            return false;
+        };
+        let comma = match gap {
+            Gap::Space | Gap::Hyphen => false,
+            Gap::Comma => true,
+            Gap::Break => return false,
+        };
+        self.has(PAIR_FILTER, WordHash::pair(full, comma, next.stem))
+            || self.has(PAIR_FILTER, WordHash::pair(full, comma, next.full))
+    }
+}
+
+/// A token's filter hashes: of its normalised stem, and of the whole word
+/// (the same when it has no possessive).
+#[derive(Clone, Copy, Debug)]
+pub struct WordHashes {
+    pub stem: WordHash,
+    pub full: WordHash,
+}
+
+/// Hashes every token of a segment once.
+pub fn hash_tokens(text: &str, tokens: &[Token]) -> Vec<WordHashes> {
+    tokens
+        .iter()
+        .map(|token| {
+            let mut hash = WordHash::default();
+            normalize_word(&text[token.start..token.stem_end], |b| {
                 hash.push(b);
                 true
             });
-            self.has(hash)
-        }
-    }
-
-    #[inline]
-    fn has(&self, hash: WordHash) -> bool {
-        let (index, mask) = hash.bit();
-        self.bits[index] & mask != 0
-    }
+            let stem = hash;
+            if token.has_possessive() {
+                normalize_word(&text[token.stem_end..token.end], |b| {
+                    hash.push(b);
+                    true
+                });
+            }
+            WordHashes { stem, full: hash }
+        })
+        .collect()
 }
 
 /// Appends to `out` every key of every dictionary found in `text`.
@@ -131,11 +159,13 @@ pub fn find_candidates(
     text: &str,
     tokens: &[Token],
     gaps: &[Gap],
+    hashes: &[WordHashes],
     out: &mut Vec<Candidate>,
 ) {
+    let roots: Vec<_> = dictionaries.iter().map(|d| d.fst().root()).collect();
     for first in 0..tokens.len() {
         if first > 0 && gaps[first - 1] == Gap::Hyphen
-            || !first_words.may_start(text, tokens[first])
+            || !first_words.may_start(hashes, gaps, first)
         {
             continue;
         }
@@ -143,6 +173,7 @@ pub fn find_candidates(
             walk_from(
                 dictionary_index,
                 dictionary.fst(),
+                roots[dictionary_index],
                 text,
                 tokens,
                 gaps,
@@ -153,16 +184,22 @@ pub fn find_candidates(
     }
 }
 
-fn walk_from(
+#[allow(clippy::too_many_arguments)]
+fn walk_from<'f>(
     dictionary: usize,
-    fst: &Fst<Bytes>,
+    fst: &'f Fst<Bytes>,
+    root: Node<'f>,
     text: &str,
     tokens: &[Token],
     gaps: &[Gap],
     first: usize,
     out: &mut Vec<Candidate>,
 ) {
-    let mut walk = Walk::new(fst);
+    let mut walk = Walk {
+        fst,
+        node: root,
+        output: Output::zero(),
+    };
     let mut candidate = |last: usize, end: usize, first_entry: u64| {
         out.push(Candidate {
             first_token: first,

@@ -6,14 +6,15 @@
 //! carry the case of the spun text over to the replacement. Invalid UTF-8 is
 //! never touched: it only separates runs, so a phrase cannot span it.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 use crate::case::transfer_case;
+use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::{parse_condition, Clause, ClauseKind, Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef, Origin};
 use crate::level::Level;
-use crate::matcher::{find_candidates, gaps, Candidate, FirstWords};
+use crate::matcher::{find_candidates, gaps, hash_tokens, Candidate, FirstWords, WordHashes};
 use crate::names::{find_name_edits, NameRules};
 use crate::tokenize::{gap_key, normalize_word, tokens, Gap, Token};
 
@@ -152,6 +153,8 @@ pub(crate) struct Segment<'a> {
     pub(crate) tokens: Vec<Token>,
     /// `gaps[i]` separates `tokens[i]` and `tokens[i + 1]`.
     pub(crate) gaps: Vec<Gap>,
+    /// Filter hashes of each token.
+    pub(crate) hashes: Vec<WordHashes>,
 }
 
 impl Repairer {
@@ -218,11 +221,13 @@ impl Repairer {
             if !text.is_empty() {
                 let tokens: Vec<Token> = tokens(text).collect();
                 let gaps = gaps(text, &tokens);
+                let hashes = hash_tokens(text, &tokens);
                 segments.push(Segment {
                     offset,
                     text,
                     tokens,
                     gaps,
+                    hashes,
                 });
             }
             offset += text.len() + chunk.invalid().len();
@@ -238,6 +243,7 @@ impl Repairer {
                 segment.text,
                 &segment.tokens,
                 &segment.gaps,
+                &segment.hashes,
                 &mut candidates,
             );
             for candidate in &candidates {
@@ -374,6 +380,9 @@ struct ConditionCache<'s, 'a> {
     segments: &'s [Segment<'a>],
     parsed: RefCell<HashMap<String, Vec<Clause>>>,
     present: RefCell<HashMap<String, bool>>,
+    /// A bit per hashed word of the document, built on first use, so that
+    /// most phrases are ruled out without a scan.
+    words: OnceCell<Vec<u8>>,
 }
 
 impl<'s, 'a> ConditionCache<'s, 'a> {
@@ -382,6 +391,7 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
             segments,
             parsed: RefCell::new(HashMap::new()),
             present: RefCell::new(HashMap::new()),
+            words: OnceCell::new(),
         }
     }
 
@@ -413,12 +423,38 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
             return known;
         }
         let words: Vec<&str> = phrase.split(' ').collect();
-        let found = self
-            .segments
-            .iter()
-            .any(|s| (0..s.tokens.len()).any(|start| phrase_at(s, start, &words)));
+        let found = self.may_contain(&words)
+            && self
+                .segments
+                .iter()
+                .any(|s| (0..s.tokens.len()).any(|start| phrase_at(s, start, &words)));
         self.present.borrow_mut().insert(phrase.to_string(), found);
         found
+    }
+}
+
+impl ConditionCache<'_, '_> {
+    /// Whether every word of a phrase (other than prefixes) may occur in
+    /// the document; false means it certainly does not.
+    fn may_contain(&self, words: &[&str]) -> bool {
+        let bits = self.words.get_or_init(|| {
+            let mut bits = vec![0u8; FILTER_LEN];
+            for segment in self.segments {
+                for hashes in &segment.hashes {
+                    for hash in [hashes.stem, hashes.full] {
+                        let (index, mask) = hash.bit();
+                        bits[index] |= mask;
+                    }
+                }
+            }
+            bits
+        });
+        words.iter().filter(|w| !w.ends_with('*')).all(|word| {
+            let mut hash = WordHash::default();
+            word.bytes().for_each(|b| hash.push(b));
+            let (index, mask) = hash.bit();
+            bits[index] & mask != 0
+        })
     }
 }
 

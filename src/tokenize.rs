@@ -68,6 +68,30 @@ fn char_at(text: &str, pos: usize) -> char {
     }
 }
 
+const SEPARATOR: u8 = 0;
+const WORD: u8 = 1;
+const OTHER: u8 = 2;
+
+/// The class of each byte for the tokenizer's fast paths: ASCII word
+/// characters, ASCII separators, and everything that needs a closer look
+/// (non-ASCII bytes; the apostrophe, which may join two parts of a word).
+static ASCII_CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() || c == b'_' {
+            WORD
+        } else if c == b'\'' {
+            OTHER
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    table
+};
+
 impl Iterator for Tokens<'_> {
     type Item = Token;
 
@@ -76,15 +100,20 @@ impl Iterator for Tokens<'_> {
         // Skip to the first word character.
         let mut pos = self.pos;
         loop {
+            // Fast path: skip ASCII separators a byte at a time.
+            while pos < bytes.len() && ASCII_CLASS[bytes[pos] as usize] == SEPARATOR {
+                pos += 1;
+            }
             if pos >= bytes.len() {
                 self.pos = pos;
                 return None;
             }
             let b = bytes[pos];
             if b < 0x80 {
-                if b.is_ascii_alphanumeric() || b == b'_' {
+                if ASCII_CLASS[b as usize] == WORD {
                     break;
                 }
+                // An apostrophe that does not join two parts of a word.
                 pos += 1;
             } else {
                 let c = char_at(self.text, pos);
@@ -98,15 +127,15 @@ impl Iterator for Tokens<'_> {
         // Consume the word, joining parts across single apostrophes.
         let mut last_apostrophe = None;
         loop {
+            // Fast path: ASCII word bytes.
+            while pos < bytes.len() && ASCII_CLASS[bytes[pos] as usize] == WORD {
+                pos += 1;
+            }
             if pos >= bytes.len() {
                 break;
             }
             let b = bytes[pos];
             if b < 0x80 {
-                if b.is_ascii_alphanumeric() || b == b'_' {
-                    pos += 1;
-                    continue;
-                }
                 if b == b'\'' && self.word_char_follows(pos + 1) {
                     last_apostrophe = Some(pos);
                     pos += 1;

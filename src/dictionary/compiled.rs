@@ -1,6 +1,6 @@
 //! The compiled, load-for-free form of a dictionary.
 //!
-//! A compiled dictionary is one byte string: a header, a first-word filter,
+//! A compiled dictionary is one byte string: a header, key filters,
 //! an `fst::Map` from normalised spun phrase to the index of its first
 //! entry, a table of fixed-size entry records, and a blob of UTF-8 strings
 //! the records point into. Nothing is parsed on load beyond the header, so the same bytes can
@@ -21,16 +21,24 @@ use crate::level::Level;
 /// Identifies the format, so a random file is refused with a clear message.
 pub const MAGIC: &[u8; 8] = b"DSPNDICT";
 /// Bumped whenever the layout changes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 const HEADER_LEN: usize = 40;
-/// Size of the first-word filter: a bit set indexed by a hash of the first
-/// word of every key. Most words of a text start no key, and one bit test
-/// lets the matcher skip them without walking the FST.
+/// Size of each of the three key filters. Together they let the matcher
+/// skip, after one bit test, the words that start no key: a bit set indexed
+/// by a hash of single-word keys, one of the first word of longer keys, and
+/// one of their first two words. Most words of a text ("the", "of") start no
+/// key, or start keys only with other second words.
 pub const FILTER_LEN: usize = 8192;
 const FILTER_BITS: u64 = (FILTER_LEN * 8) as u64;
+/// The three filters, one after the other.
+pub const FILTERS_LEN: usize = 3 * FILTER_LEN;
+/// Offsets of the single-word, first-word and first-pair filters.
+pub const SINGLE_FILTER: usize = 0;
+pub const FIRST_FILTER: usize = FILTER_LEN;
+pub const PAIR_FILTER: usize = 2 * FILTER_LEN;
 
-/// Hashes normalised word bytes for the first-word filter (FNV-1a), one
-/// byte at a time so the matcher can hash while it normalises.
+/// Hashes normalised key bytes for the filters (FNV-1a), one byte at a
+/// time so the matcher can hash while it normalises.
 #[derive(Clone, Copy, Debug)]
 pub struct WordHash(u64);
 
@@ -53,16 +61,64 @@ impl WordHash {
         let bit = (self.0 ^ (self.0 >> 29)) % FILTER_BITS;
         ((bit / 8) as usize, 1 << (bit % 8))
     }
+
+    /// The raw hash value.
+    pub fn value(self) -> u64 {
+        self.0
+    }
+
+    /// The hash of two words joined by a space or, with `comma`, by ", ".
+    /// It combines the words' own hashes, so a matcher hashes each word of
+    /// a text once.
+    #[inline]
+    pub fn pair(first: WordHash, comma: bool, second: WordHash) -> WordHash {
+        WordHash(
+            first.0.rotate_left(23) ^ second.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ comma as u64,
+        )
+    }
 }
 
-/// Sets the filter bit of `key`'s first word.
-fn add_to_filter(filter: &mut [u8], key: &str) {
-    let first = key.split([' ', ',']).next().unwrap_or("");
+fn hash_of(bytes: &[u8]) -> WordHash {
     let mut hash = WordHash::default();
-    first.bytes().for_each(|b| hash.push(b));
+    bytes.iter().for_each(|&b| hash.push(b));
+    hash
+}
+
+fn set_bit(filter: &mut [u8], hash: WordHash) {
     let (index, mask) = hash.bit();
     filter[index] |= mask;
 }
+
+/// Sets the filter bits of one key.
+fn add_to_filters(filters: &mut [u8], key: &str) {
+    let bytes = key.as_bytes();
+    let first_end = bytes
+        .iter()
+        .position(|&b| b == b' ' || b == b',')
+        .unwrap_or(bytes.len());
+    if first_end == bytes.len() {
+        set_bit(&mut filters[SINGLE_FILTER..FIRST_FILTER], hash_of(bytes));
+        return;
+    }
+    set_bit(
+        &mut filters[FIRST_FILTER..PAIR_FILTER],
+        hash_of(&bytes[..first_end]),
+    );
+    // The first word, the gap (" " or ", ") and the second word.
+    let comma = bytes[first_end] == b',';
+    let second_start = first_end + if comma { 2 } else { 1 };
+    let second_end = bytes[second_start..]
+        .iter()
+        .position(|&b| b == b' ' || b == b',')
+        .map_or(bytes.len(), |i| second_start + i);
+    let pair = WordHash::pair(
+        hash_of(&bytes[..first_end]),
+        comma,
+        hash_of(&bytes[second_start..second_end]),
+    );
+    set_bit(&mut filters[PAIR_FILTER..], pair);
+}
+
 /// Size of one entry record.
 pub const RECORD_LEN: usize = 20;
 
@@ -156,12 +212,12 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
         span
     };
     let mut records = Vec::with_capacity(entries.len() * RECORD_LEN);
-    let mut filter = vec![0u8; FILTER_LEN];
+    let mut filter = vec![0u8; FILTERS_LEN];
     let mut builder = fst::MapBuilder::memory();
     for (index, entry) in entries.iter().enumerate() {
         let first_of_key = index == 0 || entries[index - 1].key != entry.key;
         if first_of_key {
-            add_to_filter(&mut filter, &entry.key);
+            add_to_filters(&mut filter, &entry.key);
             builder
                 .insert(&entry.key, index as u64)
                 .map_err(|e| CompileError {
@@ -197,7 +253,7 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
         message: e.to_string(),
     })?;
     let mut out = Vec::with_capacity(
-        HEADER_LEN + FILTER_LEN + fst_bytes.len() + records.len() + strings.len(),
+        HEADER_LEN + FILTERS_LEN + fst_bytes.len() + records.len() + strings.len(),
     );
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
@@ -259,7 +315,7 @@ impl Layout {
         let count = read_u64(bytes, 24);
         let strings_len = read_u64(bytes, 32);
         let expected = (HEADER_LEN as u128)
-            + FILTER_LEN as u128
+            + FILTERS_LEN as u128
             + fst_len as u128
             + count as u128 * RECORD_LEN as u128
             + strings_len as u128;
@@ -269,7 +325,7 @@ impl Layout {
                 bytes.len()
             ));
         }
-        let filter = HEADER_LEN..HEADER_LEN + FILTER_LEN;
+        let filter = HEADER_LEN..HEADER_LEN + FILTERS_LEN;
         let fst = filter.end..filter.end + fst_len as usize;
         let records = fst.end..fst.end + count as usize * RECORD_LEN;
         let strings = records.end..bytes.len();

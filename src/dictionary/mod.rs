@@ -223,9 +223,8 @@ impl Dictionary {
         &self.fst
     }
 
-    /// The first-word filter: bit `WordHash::bit` is set for the first word
-    /// of every key.
-    pub(crate) fn first_word_filter(&self) -> &[u8] {
+    /// The key filters (see `compiled::FILTER_LEN`).
+    pub(crate) fn key_filters(&self) -> &[u8] {
         &self.data.as_ref()[self.layout.filter.clone()]
     }
 

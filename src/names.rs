@@ -27,10 +27,24 @@ use crate::tokenize::{is_apostrophe, Gap};
 pub struct NameRules {
     /// `root<TAB>synonym` keys: the substitutions a spinner can make.
     thesaurus: fst::Set<&'static [u8]>,
-    speech: HashSet<&'static str>,
-    titles: HashSet<&'static str>,
-    heads: Vec<&'static str>,
-    function: HashSet<&'static str>,
+    speech: WordList,
+    titles: WordList,
+    heads: WordList,
+    function: WordList,
+}
+
+/// A small sorted list of lower-case words, searched without hashing.
+#[derive(Default)]
+struct WordList(Vec<&'static str>);
+
+impl WordList {
+    fn contains(&self, word: &str) -> bool {
+        self.0.binary_search(&word).is_ok()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.0.iter().copied()
+    }
 }
 
 impl NameRules {
@@ -42,19 +56,28 @@ impl NameRules {
                 // build.rs built this set; a test verifies it.
                 thesaurus: fst::Set::new(crate::embedded::THESAURUS)
                     .expect("embedded thesaurus is valid"),
-                speech: HashSet::new(),
-                titles: HashSet::new(),
-                heads: Vec::new(),
-                function: HashSet::new(),
+                speech: WordList::default(),
+                titles: WordList::default(),
+                heads: WordList::default(),
+                function: WordList::default(),
             };
             for line in include_str!("../dictionaries/name_cues.tsv").lines() {
                 match line.split_once('\t') {
-                    Some(("speech", word)) => drop(rules.speech.insert(word)),
-                    Some(("title", word)) => drop(rules.titles.insert(word)),
-                    Some(("head", word)) => rules.heads.push(word),
-                    Some(("function", word)) => drop(rules.function.insert(word)),
+                    Some(("speech", word)) => rules.speech.0.push(word),
+                    Some(("title", word)) => rules.titles.0.push(word),
+                    Some(("head", word)) => rules.heads.0.push(word),
+                    Some(("function", word)) => rules.function.0.push(word),
                     _ => {}
                 }
+            }
+            for list in [
+                &mut rules.speech,
+                &mut rules.titles,
+                &mut rules.heads,
+                &mut rules.function,
+            ] {
+                list.0.sort_unstable();
+                list.0.dedup();
             }
             rules
         })
@@ -93,7 +116,7 @@ impl NameRules {
     /// Whether a word can be a person's name at all: not a function word,
     /// a role title or an organisation head.
     fn can_be_name(&self, word: &str) -> bool {
-        !self.function.contains(word) && !self.titles.contains(word) && !self.heads.contains(&word)
+        !self.function.contains(word) && !self.titles.contains(word) && !self.heads.contains(word)
     }
 
     /// Whether a spinner could turn one word into the other.
@@ -401,13 +424,12 @@ fn organisation_edits(
             continue;
         }
         let word = &ws[last];
-        if rules.heads.contains(&word.lower()) {
+        if rules.heads.contains(word.lower()) {
             continue;
         }
         let heads: Vec<&str> = rules
             .heads
             .iter()
-            .copied()
             // Both words list each other: a close synonym, not a loose one.
             .filter(|head| rules.lists(head, word.lower()) && rules.lists(word.lower(), head))
             .collect();
@@ -450,6 +472,6 @@ mod tests {
         assert!(rules.synonyms("solar", "sun"));
         assert!(!rules.synonyms("sun", "table"));
         assert!(rules.speech.contains("said"));
-        assert!(rules.heads.contains(&"center"));
+        assert!(rules.heads.contains("center"));
     }
 }

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Compares despin with typos, codespell and `wc -w` on one generated file.
+#
+# Usage: benches/compare.sh [SIZE_MB] [RUNS]     (default 100 MB, 3 runs)
+#
+# The corpus is never-spun prose from tests/fixtures/clean, cycled to the
+# size, with a spun phrase from the default dictionaries about every 1,000
+# words; the same seed gives the same file. typos (cargo install) and
+# codespell (pip) are installed into benches/work/ when missing. Each tool
+# runs RUNS times, alternating, and the table gives the median MB/s and
+# peak RSS. Never part of CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mb=${1:-100}
+runs=${2:-3}
+work=benches/work
+mkdir -p "$work"
+corpus="$work/corpus-${size_mb}mb.txt"
+
+cargo build --release --quiet
+despin=target/release/despin
+
+if [ ! -s "$corpus" ]; then
+  python3 - "$corpus" "$size_mb" <<'PY'
+import glob, random, sys
+path, mb = sys.argv[1], int(sys.argv[2])
+words = []
+for p in sorted(glob.glob("tests/fixtures/clean/state_union/*.txt")):
+    words += open(p, encoding="utf-8", errors="replace").read().split(" ")
+spun = ["this 7 days", "in man or woman", "point out media", "Residence Speaker",
+        "counterfeit consciousness", "irregular woodland", "requires place", "information mining"]
+rng = random.Random(42)
+with open(path, "w", encoding="utf-8") as f:
+    size, i, buf = 0, 0, []
+    while size < mb * 1024 * 1024:
+        w = words[i % len(words)]
+        i += 1
+        if rng.random() < 0.001:
+            w = rng.choice(spun) + " " + w
+        buf.append(w)
+        size += len(w) + 1
+        if len(buf) >= 100000:
+            f.write(" ".join(buf) + " ")
+            buf = []
+    f.write(" ".join(buf))
+PY
+fi
+bytes=$(stat -c %s "$corpus")
+
+typos_bin=$(command -v typos || true)
+if [ -z "$typos_bin" ]; then
+  [ -x "$work/tools/bin/typos" ] || cargo install --quiet --root "$work/tools" typos-cli
+  typos_bin="$work/tools/bin/typos"
+fi
+codespell_cmd=(codespell)
+if ! command -v codespell >/dev/null; then
+  [ -d "$work/pytools/codespell_lib" ] || pip install --quiet --target "$work/pytools" codespell
+  codespell_cmd=(env "PYTHONPATH=$work/pytools" python3 -m codespell_lib)
+fi
+
+declare -A commands=(
+  ["despin -j2"]="$despin -j 2 $corpus"
+  ["despin -j1"]="$despin -j 1 $corpus"
+  ["despin --check"]="$despin --check -j 2 $corpus"
+  ["typos"]="$typos_bin --format brief $corpus"
+  ["codespell"]="${codespell_cmd[*]} $corpus"
+  ["wc -w"]="wc -w $corpus"
+)
+order=("despin -j2" "despin -j1" "despin --check" "typos" "codespell" "wc -w")
+declare -A times rss
+for run in $(seq "$runs"); do
+  for name in "${order[@]}"; do
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" bash -c "${commands[$name]} > /dev/null 2>&1" || true
+    read -r t m < "$work/time.txt"
+    times[$name]+="$t "
+    rss[$name]+="$m "
+  done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf 'nproc %s, corpus %s (%d bytes), %d runs each\n' "$(nproc)" "$corpus" "$bytes" "$runs"
+printf '%-16s %10s %10s %12s\n' tool seconds MB/s "peak RSS MB"
+declare -A mbs
+for name in "${order[@]}"; do
+  t=$(echo "${times[$name]}" | median)
+  m=$(echo "${rss[$name]}" | median)
+  mbs[$name]=$(awk -v b="$bytes" -v t="$t" 'BEGIN {printf "%.1f", b / 1048576 / t}')
+  printf '%-16s %10s %10s %12s\n' "$name" "$t" "${mbs[$name]}" "$((m / 1024))"
+done
+awk -v d="${mbs[despin -j2]}" -v t="${mbs[typos]}" -v w="${mbs[wc -w]}" -v s="${mbs[despin -j1]}" \
+  'BEGIN {printf "despin/typos %.2f   despin/wc %.2f   speed-up 1->2 threads %.2f\n", d / t, d / w, d / s}'

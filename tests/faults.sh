@@ -17,8 +17,9 @@ despin=$(realpath "${1:-target/release/despin}")
 work=$(mktemp -d)
 trap 'umount "$work/small" 2>/dev/null || true; rm -rf "$work"' EXIT
 failures=0
+passes=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
+pass() { echo "ok: $*"; passes=$((passes + 1)); }
 
 # A paragraph of prose with spun phrases the default dictionaries know.
 para='Officials met this 7 days in man or woman, in accordance to point out media, and the talks requires place again soon. Plain words follow here to make the paragraph longer and more like real text.'
@@ -111,8 +112,5 @@ rss=$(cat "$work/stream.rss")
 [ "$rss" -lt "$rss_limit_kb" ] || fail "2 GB stream: peak RSS ${rss} KB"
 pass "2 GB stdin stream: peak RSS $((rss / 1024)) MB, $(cat "$work/stream.size") bytes out"
 
-if [ "$failures" -gt 0 ]; then
-  echo "$failures fault test(s) failed"
-  exit 1
-fi
-echo "all fault tests passed"
+echo "faults: $passes passed, $failures failed"
+[ "$failures" -eq 0 ]

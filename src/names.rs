@@ -14,8 +14,8 @@
 //! The thesaurus and the cue words are data in `dictionaries/`; no name is
 //! written anywhere in the code.
 
-use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::edit::{Edit, Origin};
@@ -129,8 +129,6 @@ impl NameRules {
 struct Word<'a> {
     /// The word without a trailing possessive, as written.
     text: &'a str,
-    /// Lower-cased on first use: most words are never looked at.
-    lower: OnceCell<String>,
     capitalized: bool,
     possessive: bool,
     sentence_start: bool,
@@ -138,15 +136,24 @@ struct Word<'a> {
     offset: usize,
 }
 
-impl Word<'_> {
-    fn lower(&self) -> &str {
-        self.lower.get_or_init(|| {
+impl<'a> Word<'a> {
+    /// The word in lower case, with plain apostrophes. Computed on demand:
+    /// only capitalised words and their neighbours are ever looked at.
+    fn lower(&self) -> Cow<'a, str> {
+        if self
+            .text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'\'')
+        {
+            return Cow::Borrowed(self.text);
+        }
+        Cow::Owned(
             self.text
                 .chars()
                 .map(|c| if is_apostrophe(c) { '\'' } else { c })
                 .flat_map(char::to_lowercase)
-                .collect()
-        })
+                .collect(),
+        )
     }
 }
 
@@ -188,7 +195,6 @@ fn collect_words<'a>(segments: &[Segment<'a>]) -> Vec<Vec<Word<'a>>> {
                     let text = &segment.text[token.start..token.stem_end];
                     Word {
                         text,
-                        lower: OnceCell::new(),
                         capitalized: is_capitalized(text),
                         possessive: token.has_possessive(),
                         sentence_start: is_capitalized(text)
@@ -236,7 +242,7 @@ fn in_headline(rules: &NameRules, ws: &[Word<'_>], first: usize, last: usize) ->
     let window = first.saturating_sub(3)..(last + 4).min(ws.len());
     window
         .filter(|&i| (i < first || i > last) && ws[i].capitalized && !ws[i].sentence_start)
-        .filter(|&i| !rules.function.contains(ws[i].lower()))
+        .filter(|&i| !rules.function.contains(&ws[i].lower()))
         .count()
         >= 2
 }
@@ -272,11 +278,11 @@ fn is_determiner(word: &str) -> bool {
 /// test also keeps a capital at the start of a sentence from counting.
 fn person_like(rules: &NameRules, run: &[Word<'_>], before: Option<&Word<'_>>) -> bool {
     (2..=3).contains(&run.len())
-        && !before.is_some_and(|b| is_determiner(b.lower()))
+        && !before.is_some_and(|b| is_determiner(&b.lower()))
         && run[..run.len() - 1]
             .iter()
-            .all(|w| !rules.is_common(w.lower()))
-        && rules.can_be_name(run[run.len() - 1].lower())
+            .all(|w| !rules.is_common(&w.lower()))
+        && rules.can_be_name(&run[run.len() - 1].lower())
 }
 
 /// People's names: a form used alone as a name is the original of its
@@ -285,7 +291,7 @@ fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameR
     let runs = capitalized_runs(segments, words);
     // Forms used alone in a name position ("Sun said", "analyst Sun"), with
     // the offset of their first such use.
-    let mut alone: HashMap<&str, (usize, &str)> = HashMap::new();
+    let mut alone: HashMap<String, (usize, &str)> = HashMap::new();
     // Every word in a name position: alone, or the last word of a name of
     // two or more words ("Yun Sunshine").
     let mut positions: Vec<&Word<'_>> = Vec::new();
@@ -300,16 +306,17 @@ fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameR
                 continue;
             }
             let before = first.checked_sub(1).map(|b| ws[b].lower());
+            let before = before.as_deref();
             let spoken = ws
                 .get(first + 1)
-                .is_some_and(|next| rules.speech.contains(next.lower()))
+                .is_some_and(|next| rules.speech.contains(&next.lower()))
                 && !before.is_some_and(is_determiner);
             let titled = first > 0
                 && !ws[first - 1].possessive
                 && before.is_some_and(|b| rules.titles.contains(b));
-            if (spoken || titled) && rules.can_be_name(word.lower()) {
+            if (spoken || titled) && rules.can_be_name(&word.lower()) {
                 alone
-                    .entry(word.lower())
+                    .entry(word.lower().into_owned())
                     .or_insert((word.offset, word.text));
                 positions.push(word);
             }
@@ -324,9 +331,9 @@ fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameR
     // Each form's hub score: how many other name forms it is a synonym of,
     // one more if it is used alone as a name, then how often it occurs in a
     // name position. The original is the form with the higher score.
-    let mut occurrences: HashMap<&str, usize> = HashMap::new();
+    let mut occurrences: HashMap<String, usize> = HashMap::new();
     for word in &positions {
-        *occurrences.entry(word.lower()).or_default() += 1;
+        *occurrences.entry(word.lower().into_owned()).or_default() += 1;
     }
     let score = |form: &str| {
         let links = occurrences
@@ -341,9 +348,11 @@ fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameR
     let mut edits = Vec::new();
     for word in positions {
         let variant = word.lower();
+        let variant = variant.as_ref();
         let mut best: Option<(&str, (usize, &str))> = None;
         let mut tied = false;
-        for (&name, &evidence) in &alone {
+        for (name, &evidence) in &alone {
+            let name = name.as_str();
             if !rules.synonyms(variant, name) || score(name) <= score(variant) {
                 continue;
             }
@@ -399,19 +408,9 @@ fn organisation_edits(
     words: &[Vec<Word<'_>>],
     rules: &NameRules,
 ) -> Vec<Edit> {
-    let lowercase_use: OnceCell<HashSet<&str>> = OnceCell::new();
-    let used_in_lowercase = |word: &str| {
-        lowercase_use
-            .get_or_init(|| {
-                words
-                    .iter()
-                    .flatten()
-                    .filter(|w| w.text.starts_with(|c: char| c.is_lowercase()))
-                    .map(|w| w.text)
-                    .collect()
-            })
-            .contains(word)
-    };
+    // Whether the document also uses a word in lower case. Asked only for
+    // the few names that pass every other test, so a scan is cheap enough.
+    let used_in_lowercase = |word: &str| words.iter().flatten().any(|w| w.text == word);
     let mut edits = Vec::new();
     for (s, first, last) in capitalized_runs(segments, words) {
         let ws = &words[s];
@@ -420,18 +419,20 @@ fn organisation_edits(
         }
         // An organisation's name has a proper word ("Stimson"), unlike a
         // common phrase that happens to be capitalised ("Shared Task").
-        if ws[first..last].iter().all(|w| rules.is_common(w.lower())) {
+        if ws[first..last].iter().all(|w| rules.is_common(&w.lower())) {
             continue;
         }
         let word = &ws[last];
-        if rules.heads.contains(word.lower()) {
+        let lower = word.lower();
+        let lower = lower.as_ref();
+        if rules.heads.contains(lower) {
             continue;
         }
         let heads: Vec<&str> = rules
             .heads
             .iter()
             // Both words list each other: a close synonym, not a loose one.
-            .filter(|head| rules.lists(head, word.lower()) && rules.lists(word.lower(), head))
+            .filter(|head| rules.lists(head, lower) && rules.lists(lower, head))
             .collect();
         let Some(&head) = heads.first() else {
             continue;
@@ -449,7 +450,7 @@ fn organisation_edits(
             // A single close head is likely; several, or a last word the
             // document also uses in lower case (an ordinary word there, so
             // perhaps an ordinary name ending too), are only suggested.
-            level: if heads.len() == 1 && !used_in_lowercase(word.lower()) {
+            level: if heads.len() == 1 && !used_in_lowercase(lower) {
                 Level::Likely
             } else {
                 Level::Suggest

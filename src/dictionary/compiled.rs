@@ -28,7 +28,7 @@ const HEADER_LEN: usize = 40;
 /// by a hash of single-word keys, one of the first word of longer keys, and
 /// one of their first two words. Most words of a text ("the", "of") start no
 /// key, or start keys only with other second words.
-pub const FILTER_LEN: usize = 8192;
+pub const FILTER_LEN: usize = 65536;
 const FILTER_BITS: u64 = (FILTER_LEN * 8) as u64;
 /// The three filters, one after the other.
 pub const FILTERS_LEN: usize = 3 * FILTER_LEN;

@@ -77,6 +77,32 @@ fn stages(c: &mut Criterion) {
     });
     group.bench_function("repair", |b| b.iter(|| repairer.repair(&text).text.len()));
     group.finish();
+
+    // Dictionary lookups of every spun phrase, and of as many misses.
+    let dictionaries = despin::Dictionary::defaults();
+    let phrases: Vec<String> = dictionaries
+        .iter()
+        .flat_map(|d| d.keys().map(|(k, _)| k).collect::<Vec<_>>())
+        .flat_map(|k| [format!("{k} x"), k])
+        .collect();
+    let bytes: usize = phrases.iter().map(String::len).sum();
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(20);
+    group.bench_function("lookup", |b| {
+        b.iter(|| {
+            phrases
+                .iter()
+                .map(|p| {
+                    dictionaries
+                        .iter()
+                        .map(|d| d.lookup(p).len())
+                        .sum::<usize>()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.finish();
 }
 
 fn filter_mode(c: &mut Criterion) {

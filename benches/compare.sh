@@ -71,7 +71,7 @@ declare -A times rss
 for run in $(seq "$runs"); do
   for name in "${order[@]}"; do
     /usr/bin/time -f '%e %M' -o "$work/time.txt" bash -c "${commands[$name]} > /dev/null 2>&1" || true
-    read -r t m < "$work/time.txt"
+    read -r t m < <(tail -n 1 "$work/time.txt")
     times[$name]+="$t "
     rss[$name]+="$m "
   done

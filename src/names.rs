@@ -31,6 +31,9 @@ pub struct NameRules {
     titles: WordList,
     heads: WordList,
     function: WordList,
+    /// Words that are close synonyms (each lists the other) of a head
+    /// word, with those heads: computed once from the thesaurus.
+    head_synonyms: HashMap<String, Vec<&'static str>>,
 }
 
 /// A small sorted list of lower-case words, searched without hashing.
@@ -60,6 +63,7 @@ impl NameRules {
                 titles: WordList::default(),
                 heads: WordList::default(),
                 function: WordList::default(),
+                head_synonyms: HashMap::new(),
             };
             for line in include_str!("../dictionaries/name_cues.tsv").lines() {
                 match line.split_once('\t') {
@@ -79,6 +83,15 @@ impl NameRules {
                 list.0.sort_unstable();
                 list.0.dedup();
             }
+            let mut head_synonyms: HashMap<String, Vec<&'static str>> = HashMap::new();
+            for head in rules.heads.iter() {
+                for synonym in rules.listed_under(head) {
+                    if rules.lists(&synonym, head) {
+                        head_synonyms.entry(synonym).or_default().push(head);
+                    }
+                }
+            }
+            rules.head_synonyms = head_synonyms;
             rules
         })
     }
@@ -117,6 +130,19 @@ impl NameRules {
     /// a role title or an organisation head.
     fn can_be_name(&self, word: &str) -> bool {
         !self.function.contains(word) && !self.titles.contains(word) && !self.heads.contains(word)
+    }
+
+    /// The synonyms the thesaurus lists under `root`.
+    fn listed_under(&self, root: &str) -> Vec<String> {
+        use fst::{IntoStreamer, Streamer};
+        let from = format!("{root}\t");
+        let to = format!("{root}\u{b}");
+        let mut stream = self.thesaurus.range().ge(&from).lt(&to).into_stream();
+        let mut out = Vec::new();
+        while let Some(key) = stream.next() {
+            out.push(String::from_utf8_lossy(&key[from.len()..]).into_owned());
+        }
+        out
     }
 
     /// Whether a spinner could turn one word into the other.
@@ -290,16 +316,13 @@ fn person_like(rules: &NameRules, run: &[Word<'_>], before: Option<&Word<'_>>) -
 fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameRules) -> Vec<Edit> {
     let runs = capitalized_runs(segments, words);
     // Forms used alone in a name position ("Sun said", "analyst Sun"), with
-    // the offset of their first such use.
+    // the offset and text of their first such use.
     let mut alone: HashMap<String, (usize, &str)> = HashMap::new();
     // Every word in a name position: alone, or the last word of a name of
     // two or more words ("Yun Sunshine").
     let mut positions: Vec<&Word<'_>> = Vec::new();
     for &(s, first, last) in &runs {
         let ws = &words[s];
-        if in_headline(rules, ws, first, last) {
-            continue;
-        }
         if first == last {
             let word = &ws[first];
             if word.sentence_start {
@@ -314,7 +337,10 @@ fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameR
             let titled = first > 0
                 && !ws[first - 1].possessive
                 && before.is_some_and(|b| rules.titles.contains(b));
-            if (spoken || titled) && rules.can_be_name(&word.lower()) {
+            if (spoken || titled)
+                && rules.can_be_name(&word.lower())
+                && !in_headline(rules, ws, first, last)
+            {
                 alone
                     .entry(word.lower().into_owned())
                     .or_insert((word.offset, word.text));
@@ -324,62 +350,91 @@ fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameR
             rules,
             &ws[first..=last],
             first.checked_sub(1).map(|b| &ws[b]),
-        ) {
+        ) && !in_headline(rules, ws, first, last)
+        {
             positions.push(&ws[last]);
         }
     }
-    // Each form's hub score: how many other name forms it is a synonym of,
-    // one more if it is used alone as a name, then how often it occurs in a
-    // name position. The original is the form with the higher score.
+    if alone.is_empty() {
+        return Vec::new();
+    }
     let mut occurrences: HashMap<String, usize> = HashMap::new();
     for word in &positions {
         *occurrences.entry(word.lower().into_owned()).or_default() += 1;
     }
-    let score = |form: &str| {
+    // Links between the forms in name positions and the forms used alone.
+    let mut linked: HashMap<&str, Vec<&str>> = HashMap::new();
+    for form in occurrences.keys() {
+        for name in alone.keys() {
+            if rules.synonyms(form, name) {
+                linked.entry(form.as_str()).or_default().push(name.as_str());
+            }
+        }
+    }
+    // Each linked form's hub score: how many other name forms it is a
+    // synonym of, one more if it is used alone as a name, then how often it
+    // occurs in a name position. The original is the form that scores
+    // higher; computed once per form that needs it.
+    let mut scores: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut score = |form: &str| -> (usize, usize) {
+        if let Some(&known) = scores.get(form) {
+            return known;
+        }
         let links = occurrences
             .keys()
             .filter(|other| rules.synonyms(form, other))
             .count();
-        (
+        let value = (
             links + alone.contains_key(form) as usize,
             occurrences.get(form).copied().unwrap_or(0),
-        )
+        );
+        let key = occurrences
+            .get_key_value(form)
+            .map(|(k, _)| k.as_str())
+            .unwrap_or_default();
+        scores.insert(key, value);
+        value
     };
-    let mut edits = Vec::new();
-    for word in positions {
-        let variant = word.lower();
-        let variant = variant.as_ref();
-        let mut best: Option<(&str, (usize, &str))> = None;
+    // The original chosen for each linked form, if the evidence decides.
+    let mut originals: HashMap<&str, (usize, &str)> = HashMap::new();
+    for (&variant, names) in &linked {
+        let own = score(variant);
+        let mut best: Option<(&str, (usize, usize))> = None;
         let mut tied = false;
-        for (name, &evidence) in &alone {
-            let name = name.as_str();
-            if !rules.synonyms(variant, name) || score(name) <= score(variant) {
+        for &name in names {
+            let theirs = score(name);
+            if theirs <= own {
                 continue;
             }
             match best {
-                Some((other, _)) if score(other) > score(name) => {}
-                Some((other, _)) if score(other) == score(name) => tied = true,
+                Some((_, top)) if top > theirs => {}
+                Some((_, top)) if top == theirs => tied = true,
                 _ => {
-                    best = Some((name, evidence));
+                    best = Some((name, theirs));
                     tied = false;
                 }
             }
         }
-        let (Some((_, (evidence, shown))), false) = (best, tied) else {
-            continue;
-        };
-        edits.push(Edit {
-            range: word.offset..word.offset + word.text.len(),
-            replacement: shown.to_string(),
-            origin: Origin::Name {
-                name: shown.to_string(),
-                evidence,
-            },
-            level: Level::Sure,
-            applied: false,
-        });
+        if let (Some((name, _)), false) = (best, tied) {
+            originals.insert(variant, alone[name]);
+        }
     }
-    edits
+    positions
+        .into_iter()
+        .filter_map(|word| {
+            let &(evidence, shown) = originals.get(word.lower().as_ref())?;
+            Some(Edit {
+                range: word.offset..word.offset + word.text.len(),
+                replacement: shown.to_string(),
+                origin: Origin::Name {
+                    name: shown.to_string(),
+                    evidence,
+                },
+                level: Level::Sure,
+                applied: false,
+            })
+        })
+        .collect()
 }
 
 /// Whether the run starting at word `first` follows "the", possibly with a
@@ -428,12 +483,8 @@ fn organisation_edits(
         if rules.heads.contains(lower) {
             continue;
         }
-        let heads: Vec<&str> = rules
-            .heads
-            .iter()
-            // Both words list each other: a close synonym, not a loose one.
-            .filter(|head| rules.lists(head, lower) && rules.lists(lower, head))
-            .collect();
+        // Heads that are close synonyms (each lists the other) of the word.
+        let heads: Vec<&str> = rules.head_synonyms.get(lower).cloned().unwrap_or_default();
         let Some(&head) = heads.first() else {
             continue;
         };

@@ -49,7 +49,9 @@ fn main() {
     writeln!(
         embedded,
         "/// Thesaurus links `root\\tsynonym` as an FST set ({thesaurus} keys).\n\
-         pub static THESAURUS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus.fst\"));"
+         pub static THESAURUS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus.fst\"));\n\
+         /// The thesaurus's root words, as an FST set.\n\
+         pub static THESAURUS_ROOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.fst\"));"
     )
     .unwrap();
     fs::write(out_dir.join("embedded.rs"), embedded).expect("write embedded.rs");
@@ -66,6 +68,7 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
     println!("cargo:rerun-if-changed={}", source.display());
     let text = fs::read_to_string(source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
     let mut keys = Vec::new();
+    let mut roots: Vec<String> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
@@ -73,6 +76,7 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
         let (word, synonyms) = line.split_once('\t').unwrap_or_else(|| {
             panic!("{}:{}: expected word<TAB>synonyms", source.display(), n + 1)
         });
+        roots.push(word.to_string());
         for synonym in synonyms.split(' ').filter(|s| !s.is_empty()) {
             keys.push(format!("{word}\t{synonym}"));
         }
@@ -81,5 +85,13 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
     keys.dedup();
     let set = fst::Set::from_iter(keys.iter()).expect("sorted keys");
     fs::write(out_dir.join("thesaurus.fst"), set.as_fst().as_bytes()).expect("write thesaurus.fst");
+    roots.sort_unstable();
+    roots.dedup();
+    let roots = fst::Set::from_iter(roots.iter()).expect("sorted roots");
+    fs::write(
+        out_dir.join("thesaurus-roots.fst"),
+        roots.as_fst().as_bytes(),
+    )
+    .expect("write thesaurus-roots.fst");
     keys.len()
 }

@@ -27,6 +27,8 @@ use crate::tokenize::{is_apostrophe, Gap};
 pub struct NameRules {
     /// `root<TAB>synonym` keys: the substitutions a spinner can make.
     thesaurus: fst::Set<&'static [u8]>,
+    /// The thesaurus's root words: common English words.
+    roots: fst::Set<&'static [u8]>,
     speech: WordList,
     titles: WordList,
     heads: WordList,
@@ -58,6 +60,8 @@ impl NameRules {
             let mut rules = NameRules {
                 // build.rs built this set; a test verifies it.
                 thesaurus: fst::Set::new(crate::embedded::THESAURUS)
+                    .expect("embedded thesaurus is valid"),
+                roots: fst::Set::new(crate::embedded::THESAURUS_ROOTS)
                     .expect("embedded thesaurus is valid"),
                 speech: WordList::default(),
                 titles: WordList::default(),
@@ -109,21 +113,7 @@ impl NameRules {
     /// thesaurus lists synonyms for. Given names and surnames like "Yun" or
     /// "Stimson" are not.
     fn is_common(&self, word: &str) -> bool {
-        use fst::{IntoStreamer, Streamer};
-        if self.function.contains(word) {
-            return true;
-        }
-        let mut from = word.to_string();
-        from.push('\t');
-        let mut to = word.to_string();
-        to.push('\u{b}');
-        self.thesaurus
-            .range()
-            .ge(&from)
-            .lt(&to)
-            .into_stream()
-            .next()
-            .is_some()
+        self.function.contains(word) || self.roots.contains(word)
     }
 
     /// Whether a word can be a person's name at all: not a function word,
@@ -520,6 +510,8 @@ mod tests {
     fn embedded_thesaurus_is_valid() {
         let rules = NameRules::embedded();
         rules.thesaurus.as_fst().verify().unwrap();
+        rules.roots.as_fst().verify().unwrap();
+        assert!(rules.is_common("middle") && !rules.is_common("stimson"));
         assert!(rules.synonyms("sun", "sunshine"));
         assert!(rules.synonyms("solar", "sun"));
         assert!(!rules.synonyms("sun", "table"));

@@ -19,7 +19,7 @@ use crate::cli::mode::{BinaryPolicy, Chunk, Mode, Outcome};
 /// Files up to this size are read whole: one document, one chunk.
 pub const WHOLE_FILE_LIMIT: u64 = 8 << 20;
 /// Target chunk size when streaming a large input.
-pub const STREAM_CHUNK: usize = 1 << 20;
+pub const STREAM_CHUNK: usize = 256 << 10;
 /// How many small files are repaired before their outputs are printed.
 const FILE_WINDOW: usize = 256;
 

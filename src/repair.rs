@@ -219,7 +219,10 @@ impl Repairer {
         for chunk in input.utf8_chunks() {
             let text = chunk.valid();
             if !text.is_empty() {
-                let tokens: Vec<Token> = tokens(text).collect();
+                // About one word per six bytes of prose: allocate once.
+                let mut words = Vec::with_capacity(text.len() / 5 + 1);
+                words.extend(tokens(text));
+                let tokens: Vec<Token> = words;
                 let gaps = gaps(text, &tokens);
                 let hashes = hash_tokens(text, &tokens);
                 segments.push(Segment {

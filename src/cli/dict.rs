@@ -126,6 +126,14 @@ fn compile_file(input: &Path, output: &Path) -> Result<ExitCode> {
     temp.write_all(&bytes)
         .and_then(|_| temp.as_file().sync_all())
         .with_context(|| format!("{}: cannot write", output.display()))?;
+    // A temporary file is private (0600); a dictionary is for sharing.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("{}: cannot set permissions", output.display()))?;
+    }
     temp.persist(output)
         .map_err(|e| e.error)
         .with_context(|| format!("{}: cannot write", output.display()))?;

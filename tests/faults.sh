@@ -24,15 +24,20 @@ pass() { echo "ok: $*"; passes=$((passes + 1)); }
 # A paragraph of prose with spun phrases the default dictionaries know.
 para='Officials met this 7 days in man or woman, in accordance to point out media, and the talks requires place again soon. Plain words follow here to make the paragraph longer and more like real text.'
 
-# ---- 1. kill mid-write --------------------------------------------------
-python3 - "$work/original.txt" "$para" <<'PY'
+# make_text PATH MB SEPARATOR: the paragraph repeated to MB megabytes.
+make_text() {
+  python3 - "$1" "$2" "$3" "$para" <<'PY'
 import sys
-path, para = sys.argv[1], sys.argv[2]
-block = (para + "\n\n") * 1000
+path, mb, separator, para = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+block = (para + separator.encode().decode("unicode_escape")) * 1000
 with open(path, "w") as f:
-    while f.tell() < 100 * 1024 * 1024:
+    while f.tell() < mb * 1024 * 1024:
         f.write(block)
 PY
+}
+
+# ---- 1. kill mid-write --------------------------------------------------
+make_text "$work/original.txt" 100 '\n\n'
 "$despin" "$work/original.txt" > "$work/expected.txt"
 cmp -s "$work/original.txt" "$work/expected.txt" && fail "kill: the corpus has nothing to repair"
 kills=0
@@ -86,14 +91,7 @@ pass "/dev/full as stdout: exit $status"
 
 # ---- 3. bounded memory --------------------------------------------------
 rss_limit_kb=$((200 * 1024))
-python3 - "$work/line.txt" "$para" <<'PY'
-import sys
-path, para = sys.argv[1], sys.argv[2]
-block = (para + " ") * 1000
-with open(path, "w") as f:
-    while f.tell() < 200 * 1024 * 1024:
-        f.write(block)
-PY
+make_text "$work/line.txt" 200 ' '
 /usr/bin/time -f '%M' -o "$work/line.rss" "$despin" "$work/line.txt" > "$work/line.out"
 rss=$(cat "$work/line.rss")
 [ "$(wc -l < "$work/line.out")" -eq 0 ] || fail "200 MB line: output has line breaks"

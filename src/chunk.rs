@@ -1,14 +1,15 @@
 //! Where a long input may be cut into independently repaired chunks.
 //!
 //! Streaming and parallel repair cut the input into chunks. A cut after a
-//! blank line changes nothing about matching, because no phrase spans a
-//! blank line; the fallbacks (a line break, a space, a character boundary)
-//! are for text without paragraphs. Document-level rules (conditions, spin
+//! blank line or a sentence changes nothing about matching, because no
+//! phrase spans one; the fallbacks (a line break, a space, a character
+//! boundary) are for text without paragraphs or sentences. Document-level rules (conditions, spin
 //! evidence, names) see one chunk at a time.
 
 /// Where to end a chunk of `buf`: after the last blank line in
-/// `buf[floor..]`, else after the last line break, else after the last
-/// space, else before the last UTF-8 lead byte (never inside a character).
+/// `buf[floor..]`, else after the last line break, else after the end of
+/// the last sentence, else after the last space, else before the last UTF-8
+/// lead byte (never inside a character).
 pub fn cut_point(buf: &[u8], floor: usize) -> usize {
     let tail = &buf[floor.min(buf.len())..];
     let base = buf.len() - tail.len();
@@ -17,6 +18,13 @@ pub fn cut_point(buf: &[u8], floor: usize) -> usize {
     }
     if let Some(i) = memchr::memrchr(b'\n', tail) {
         return base + i + 1;
+    }
+    // A long line: cut after the end of a sentence, which no phrase spans.
+    if let Some(i) = tail
+        .windows(2)
+        .rposition(|w| matches!(w[0], b'.' | b'!' | b'?' | b';') && w[1] == b' ')
+    {
+        return base + i + 2;
     }
     if let Some(i) = tail.iter().rposition(|b| b.is_ascii_whitespace()) {
         return base + i + 1;
@@ -70,6 +78,7 @@ mod tests {
     fn prefers_blank_lines_then_lines_then_spaces() {
         assert_eq!(cut_point(b"a b\n\nc d\ne f", 0), 5);
         assert_eq!(cut_point(b"a b\nc d e", 0), 4);
+        assert_eq!(cut_point(b"a b. c d", 0), 5);
         assert_eq!(cut_point(b"a b c", 0), 4);
         assert_eq!(cut_point("abcé".as_bytes(), 0), 3);
     }

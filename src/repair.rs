@@ -16,7 +16,7 @@ use crate::edit::{self, Edit, EntryRef, Origin};
 use crate::level::Level;
 use crate::matcher::{find_candidates, gaps, hash_tokens, Candidate, FirstWords, WordHashes};
 use crate::names::{find_name_edits, NameRules};
-use crate::tokenize::{gap_key, normalize_word, tokens, Gap, Token};
+use crate::tokenize::{gap_key, normalize_word, tokens as tokenize, Gap, Token};
 
 /// What a [`Repairer`] applies and reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -214,27 +214,38 @@ impl Repairer {
     ///
     /// The input is one document: document conditions look at all of it.
     pub fn scan(&self, input: &[u8]) -> Scan {
-        let mut segments = Vec::new();
-        let mut offset = 0;
-        for chunk in input.utf8_chunks() {
-            let text = chunk.valid();
-            if !text.is_empty() {
+        // Valid UTF-8 (the usual case) is one segment; otherwise each valid
+        // run between invalid bytes is one.
+        let runs: Vec<(usize, &str)> = match std::str::from_utf8(input) {
+            Ok(text) => vec![(0, text)],
+            Err(_) => {
+                let mut runs = Vec::new();
+                let mut offset = 0;
+                for chunk in input.utf8_chunks() {
+                    runs.push((offset, chunk.valid()));
+                    offset += chunk.valid().len() + chunk.invalid().len();
+                }
+                runs
+            }
+        };
+        let segments: Vec<Segment<'_>> = runs
+            .into_iter()
+            .filter(|(_, text)| !text.is_empty())
+            .map(|(offset, text)| {
                 // About one word per six bytes of prose: allocate once.
-                let mut words = Vec::with_capacity(text.len() / 5 + 1);
-                words.extend(tokens(text));
-                let tokens: Vec<Token> = words;
+                let mut tokens = Vec::with_capacity(text.len() / 5 + 1);
+                tokens.extend(tokenize(text));
                 let gaps = gaps(text, &tokens);
                 let hashes = hash_tokens(text, &tokens);
-                segments.push(Segment {
+                Segment {
                     offset,
                     text,
                     tokens,
                     gaps,
                     hashes,
-                });
-            }
-            offset += text.len() + chunk.invalid().len();
-        }
+                }
+            })
+            .collect();
         let conditions = ConditionCache::new(&segments);
         let mut candidates = Vec::new();
         let mut edits = Vec::new();

@@ -28,9 +28,23 @@ impl Token {
     }
 }
 
-/// Whether `c` belongs inside a word.
+/// Whether `c` belongs inside a word. Combining marks do too: decomposed
+/// text ("nai\u{308}ve") and lower-cased letters such as "İ" ("i\u{307}")
+/// would otherwise break a word in two.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c.is_alphanumeric() || c == '_' || is_combining_mark(c)
+}
+
+/// The Unicode blocks of combining diacritical marks.
+fn is_combining_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0300}'..='\u{036F}'
+            | '\u{1AB0}'..='\u{1AFF}'
+            | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE20}'..='\u{FE2F}'
+    )
 }
 
 /// Apostrophes that join two parts of one word ("don't", "China’s").
@@ -342,6 +356,18 @@ mod tests {
     #[test]
     fn unicode_words() {
         assert_eq!(words("café naïve—Zürich"), ["café", "naïve", "Zürich"]);
+    }
+
+    #[test]
+    fn combining_marks_stay_inside_words() {
+        assert_eq!(
+            words("nai\u{308}ve cafe\u{301}"),
+            ["nai\u{308}ve", "cafe\u{301}"]
+        );
+        // Lower-casing "İ" gives "i" and a combining dot; normalising twice
+        // must give the same key.
+        let once = normalize_phrase("İUbbb qq");
+        assert_eq!(normalize_phrase(&once), once);
     }
 
     #[test]

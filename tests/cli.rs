@@ -740,3 +740,18 @@ fn stale_temporary_files_of_dead_runs_are_removed() {
     assert!(!dir.path().join(".despin-4000000-abcdef.tmp").exists());
     assert!(dir.path().join(".despin-notapid.tmp").exists());
 }
+
+#[test]
+fn subcommands_exit_quietly_on_a_broken_pipe() {
+    let mut child = despin()
+        .args(["dict", "stats"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the pipe before despin writes.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 0);
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+}

@@ -27,6 +27,16 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run_cli(&cli) {
         Ok(code) => code,
+        // `despin dict stats | head` closed early: not an error.
+        Err(error)
+            if error.chain().any(|cause| {
+                cause
+                    .downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("despin: {error:#}");
             ExitCode::from(2)

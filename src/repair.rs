@@ -275,22 +275,22 @@ impl Repairer {
             }
         }
         let words = segments.iter().map(|s| s.tokens.len()).sum();
-        let candidates = edits.clone();
+        // Keep the unresolved edits only when a promotion could change them.
+        let promotable = self.options.apply.is_some()
+            && edits.iter().any(|e| e.level == Level::Likely && !e.applied);
+        let candidates = promotable.then(|| edits.clone());
         let mut edits = edit::resolve_overlaps(edits);
         let sure = edits.iter().filter(|e| e.level == Level::Sure).count();
-        let promoted = self.options.apply.is_some()
-            && self
-                .options
-                .promote
-                .is_some_and(|rule| rule.holds(sure, words))
-            && edits.iter().any(|e| e.level == Level::Likely && !e.applied);
-        if promoted {
-            let mut candidates = candidates;
-            for edit in &mut candidates {
-                edit.applied |= edit.level == Level::Likely;
+        let promoted = match (candidates, self.options.promote) {
+            (Some(mut candidates), Some(rule)) if rule.holds(sure, words) => {
+                for edit in &mut candidates {
+                    edit.applied |= edit.level == Level::Likely;
+                }
+                edits = edit::resolve_overlaps(candidates);
+                true
             }
-            edits = edit::resolve_overlaps(candidates);
-        }
+            _ => false,
+        };
         // Likely edits were kept for a possible promotion; below the report
         // floor they are only wanted when applied.
         edits.retain(|e| e.applied || e.level.at_least(self.options.report));
@@ -503,18 +503,16 @@ fn phrase_at(segment: &Segment<'_>, start: usize, words: &[&str]) -> bool {
 /// Whether a word of the text matches a condition word, which may end in
 /// `*` to accept any word with that prefix.
 fn word_matches(text: &str, word: &str) -> bool {
-    match word.strip_suffix('*') {
-        Some(prefix) => word_starts_with(text, prefix),
-        None => word_equals(text, word),
-    }
-}
-
-fn word_starts_with(text: &str, prefix: &str) -> bool {
-    let expected = prefix.as_bytes();
+    let (expected, prefix) = match word.strip_suffix('*') {
+        Some(stem) => (stem.as_bytes(), true),
+        None => (word.as_bytes(), false),
+    };
     let mut at = 0;
     let mut matched = true;
     normalize_word(text, |b| {
         if at == expected.len() {
+            // More text than the condition word: fine only for a prefix.
+            matched = prefix;
             return false;
         }
         matched = expected[at] == b;
@@ -522,15 +520,4 @@ fn word_starts_with(text: &str, prefix: &str) -> bool {
         matched
     });
     matched && at == expected.len()
-}
-
-/// Whether a word of the text normalises to `word`.
-fn word_equals(text: &str, word: &str) -> bool {
-    let expected = word.as_bytes();
-    let mut at = 0;
-    normalize_word(text, |b| {
-        let same = expected.get(at) == Some(&b);
-        at += 1;
-        same
-    }) && at == expected.len()
 }

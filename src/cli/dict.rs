@@ -42,23 +42,17 @@ fn name_of(path: &Path) -> String {
 pub fn load_file(path: &Path) -> Result<Dictionary> {
     let origin = path.display().to_string();
     let file = fs::File::open(path).with_context(|| format!("{origin}: cannot open dictionary"))?;
-    let mut magic = [0u8; 8];
-    let is_compiled = {
-        use std::io::Read;
-        let mut probe = &file;
-        probe.read(&mut magic).unwrap_or(0) == magic.len() && &magic == MAGIC
-    } || path.extension().is_some_and(|e| e == "fst");
-    if is_compiled {
-        // SAFETY: the map is read-only; like every memory-mapped reader we
-        // rely on the file not being truncated while despin runs.
-        let map = unsafe { memmap2::Mmap::map(&file) }
-            .with_context(|| format!("{origin}: cannot map dictionary"))?;
+    let compiled_name = path.extension().is_some_and(|e| e == "fst");
+    // SAFETY: the map is read-only; like every memory-mapped reader we rely
+    // on the file not being truncated while despin runs.
+    let map = unsafe { memmap2::Mmap::map(&file) }
+        .with_context(|| format!("{origin}: cannot read dictionary"))?;
+    if compiled_name || map.starts_with(MAGIC) {
         let dictionary =
             Dictionary::from_compiled(&name_of(path), &origin, Bytes::from_shared(Arc::new(map)))?;
         Ok(dictionary)
     } else {
-        let tsv = fs::read(path).with_context(|| format!("{origin}: cannot read dictionary"))?;
-        Ok(Dictionary::from_tsv(&name_of(path), &origin, &tsv)?)
+        Ok(Dictionary::from_tsv(&name_of(path), &origin, &map)?)
     }
 }
 

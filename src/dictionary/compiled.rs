@@ -62,11 +62,6 @@ impl WordHash {
         ((bit / 8) as usize, 1 << (bit % 8))
     }
 
-    /// The raw hash value.
-    pub fn value(self) -> u64 {
-        self.0
-    }
-
     /// The hash of two words joined by a space or, with `comma`, by ", ".
     /// It combines the words' own hashes, so a matcher hashes each word of
     /// a text once.

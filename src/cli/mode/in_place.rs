@@ -66,7 +66,7 @@ impl Mode for InPlace {
         &'a self,
         input: &'a Input,
         _repairer: &'a Repairer,
-        out: &'a mut dyn Write,
+        _out: &'a mut dyn Write,
     ) -> Result<Box<dyn Sink + 'a>> {
         let Input::File { path, .. } = input else {
             bail!("<stdin>: --in-place needs files, not standard input");
@@ -89,7 +89,6 @@ impl Mode for InPlace {
             chunks: 0,
             pending: Vec::new(),
             outcome: Outcome::default(),
-            _out: out,
         }))
     }
 
@@ -98,7 +97,7 @@ impl Mode for InPlace {
     }
 }
 
-struct InPlaceSink<'a> {
+struct InPlaceSink {
     display: String,
     target: PathBuf,
     temp: Option<BufWriter<NamedTempFile>>,
@@ -106,10 +105,9 @@ struct InPlaceSink<'a> {
     /// The first chunk, held back until we know whether it is the only one.
     pending: Vec<u8>,
     outcome: Outcome,
-    _out: &'a mut dyn Write,
 }
 
-impl InPlaceSink<'_> {
+impl InPlaceSink {
     fn temp(&mut self) -> Result<&mut BufWriter<NamedTempFile>> {
         if self.temp.is_none() {
             let dir = self.target.parent().unwrap_or_else(|| ".".as_ref());
@@ -135,7 +133,7 @@ impl InPlaceSink<'_> {
     }
 }
 
-impl Sink for InPlaceSink<'_> {
+impl Sink for InPlaceSink {
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
         self.outcome.changed |= chunk.changes();
         self.outcome.findings += chunk.edits.len();

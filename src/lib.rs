@@ -35,6 +35,7 @@ pub mod level;
 pub mod matcher;
 pub mod names;
 pub mod repair;
+mod segment;
 #[allow(missing_docs)]
 pub mod tokenize;
 

@@ -10,10 +10,11 @@
 use fst::raw::{Fst, Node, Output};
 
 use crate::dictionary::compiled::{
-    WordHash, FILTERS_LEN, FIRST_FILTER, PAIR_FILTER, SINGLE_FILTER,
+    WordHash, FILTERS_LEN, FIRST_FILTER, PAIR_FILTER, PAIR_KEY_FILTER, SINGLE_FILTER, TRIPLE_FILTER,
 };
 use crate::dictionary::{Bytes, Dictionary};
-use crate::tokenize::{classify_gap, gap_key, normalize_word, Gap, Token};
+use crate::segment::WordHashes;
+use crate::tokenize::{gap_key, normalize_word, Gap, Token};
 
 /// A dictionary key found in the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,14 +59,6 @@ impl<'f> Walk<'f> {
     }
 }
 
-/// Gaps between token `i` and `i + 1`, computed once per segment.
-pub fn gaps(text: &str, tokens: &[Token]) -> Vec<Gap> {
-    tokens
-        .windows(2)
-        .map(|pair| classify_gap(&text[pair[0].end..pair[1].start]))
-        .collect()
-}
-
 /// The union of the dictionaries' key filters.
 ///
 /// A word whose bits are clear starts no key in any dictionary, so the
@@ -106,47 +99,39 @@ impl FirstWords {
         if !self.has(FIRST_FILTER, full) {
             return false;
         }
-        let (Some(next), Some(gap)) = (hashes.get(i + 1), gaps.get(i).copied()) else {
+        let Some((comma, next)) = continuation(hashes, gaps, i) else {
             return false;
         };
-        let comma = match gap {
-            Gap::Space | Gap::Hyphen => false,
-            Gap::Comma => true,
-            Gap::Break => return false,
+        // A key may end at the next word's stem, before a possessive, but
+        // go on only after the whole word.
+        let pair = WordHash::pair(full, comma, next.full);
+        if self.has(PAIR_KEY_FILTER, pair)
+            || next.stem != next.full
+                && self.has(PAIR_KEY_FILTER, WordHash::pair(full, comma, next.stem))
+        {
+            return true;
+        }
+        if !self.has(PAIR_FILTER, pair) {
+            return false;
+        }
+        let Some((comma, third)) = continuation(hashes, gaps, i + 1) else {
+            return false;
         };
-        self.has(PAIR_FILTER, WordHash::pair(full, comma, next.stem))
-            || self.has(PAIR_FILTER, WordHash::pair(full, comma, next.full))
+        self.has(TRIPLE_FILTER, WordHash::pair(pair, comma, third.stem))
+            || self.has(TRIPLE_FILTER, WordHash::pair(pair, comma, third.full))
     }
 }
 
-/// A token's filter hashes: of its normalised stem, and of the whole word
-/// (the same when it has no possessive).
-#[derive(Clone, Copy, Debug)]
-pub struct WordHashes {
-    pub stem: WordHash,
-    pub full: WordHash,
-}
-
-/// Hashes every token of a segment once.
-pub fn hash_tokens(text: &str, tokens: &[Token]) -> Vec<WordHashes> {
-    tokens
-        .iter()
-        .map(|token| {
-            let mut hash = WordHash::default();
-            normalize_word(&text[token.start..token.stem_end], |b| {
-                hash.push(b);
-                true
-            });
-            let stem = hash;
-            if token.has_possessive() {
-                normalize_word(&text[token.stem_end..token.end], |b| {
-                    hash.push(b);
-                    true
-                });
-            }
-            WordHashes { stem, full: hash }
-        })
-        .collect()
+/// The word after token `i`, and whether a comma separates them, if a
+/// phrase can continue there.
+#[inline]
+fn continuation(hashes: &[WordHashes], gaps: &[Gap], i: usize) -> Option<(bool, WordHashes)> {
+    let comma = match gaps.get(i)? {
+        Gap::Space | Gap::Hyphen => false,
+        Gap::Comma => true,
+        Gap::Break => return None,
+    };
+    Some((comma, *hashes.get(i + 1)?))
 }
 
 /// Appends to `out` every key of every dictionary found in `text`.

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 use crate::edit::{Edit, Origin};
 use crate::level::Level;
-use crate::repair::Segment;
+use crate::segment::Segment;
 use crate::tokenize::{is_apostrophe, Gap};
 
 /// The data the name pass works from.
@@ -39,16 +39,43 @@ pub struct NameRules {
 }
 
 /// A small sorted list of lower-case words, searched without hashing.
-#[derive(Default)]
-struct WordList(Vec<&'static str>);
+///
+/// The pass asks these lists about many words that are not in them, so a
+/// bit per (first byte, length) answers most questions before any search.
+struct WordList {
+    words: Vec<&'static str>,
+    shapes: [u32; 256],
+}
+
+impl Default for WordList {
+    fn default() -> WordList {
+        WordList {
+            words: Vec::new(),
+            shapes: [0; 256],
+        }
+    }
+}
 
 impl WordList {
+    fn shape(word: &str) -> Option<(usize, u32)> {
+        let first = *word.as_bytes().first()?;
+        Some((first as usize, 1 << word.len().min(31)))
+    }
+
+    fn add(&mut self, word: &'static str) {
+        if let Some((first, length)) = WordList::shape(word) {
+            self.shapes[first] |= length;
+        }
+        self.words.push(word);
+    }
+
     fn contains(&self, word: &str) -> bool {
-        self.0.binary_search(&word).is_ok()
+        WordList::shape(word).is_some_and(|(first, length)| self.shapes[first] & length != 0)
+            && self.words.binary_search(&word).is_ok()
     }
 
     fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.0.iter().copied()
+        self.words.iter().copied()
     }
 }
 
@@ -71,10 +98,10 @@ impl NameRules {
             };
             for line in include_str!("../dictionaries/name_cues.tsv").lines() {
                 match line.split_once('\t') {
-                    Some(("speech", word)) => rules.speech.0.push(word),
-                    Some(("title", word)) => rules.titles.0.push(word),
-                    Some(("head", word)) => rules.heads.0.push(word),
-                    Some(("function", word)) => rules.function.0.push(word),
+                    Some(("speech", word)) => rules.speech.add(word),
+                    Some(("title", word)) => rules.titles.add(word),
+                    Some(("head", word)) => rules.heads.add(word),
+                    Some(("function", word)) => rules.function.add(word),
                     _ => {}
                 }
             }
@@ -84,8 +111,8 @@ impl NameRules {
                 &mut rules.heads,
                 &mut rules.function,
             ] {
-                list.0.sort_unstable();
-                list.0.dedup();
+                list.words.sort_unstable();
+                list.words.dedup();
             }
             let mut head_synonyms: HashMap<String, Vec<&'static str>> = HashMap::new();
             for head in rules.heads.iter() {
@@ -142,6 +169,7 @@ impl NameRules {
 }
 
 /// A word of the document as the name pass sees it.
+#[derive(Clone, Copy)]
 struct Word<'a> {
     /// The word without a trailing possessive, as written.
     text: &'a str,
@@ -194,58 +222,71 @@ fn starts_sentence(text: &str, start: usize) -> bool {
 
 /// Finds name and organisation repairs in a tokenized document.
 pub(crate) fn find_name_edits(segments: &[Segment<'_>], rules: &NameRules) -> Vec<Edit> {
-    let words = collect_words(segments);
-    let mut edits = person_edits(segments, &words, rules);
-    edits.extend(organisation_edits(segments, &words, rules));
+    let runs = capitalized_runs(segments);
+    let mut edits = person_edits(segments, &runs, rules);
+    edits.extend(organisation_edits(segments, &runs, rules));
     edits
 }
 
-fn collect_words<'a>(segments: &[Segment<'a>]) -> Vec<Vec<Word<'a>>> {
-    segments
-        .iter()
-        .map(|segment| {
-            segment
-                .tokens
-                .iter()
-                .map(|token| {
-                    let text = &segment.text[token.start..token.stem_end];
-                    Word {
-                        text,
-                        capitalized: is_capitalized(text),
-                        possessive: token.has_possessive(),
-                        sentence_start: is_capitalized(text)
-                            && starts_sentence(segment.text, token.start),
-                        offset: segment.offset + token.start,
-                    }
-                })
-                .collect()
-        })
-        .collect()
+/// The words of one segment, built on demand: the name rules look only at
+/// capitalised words and their neighbours, a small part of any text.
+#[derive(Clone, Copy)]
+struct Words<'s, 'a> {
+    segment: &'s Segment<'a>,
+}
+
+impl<'s, 'a> Words<'s, 'a> {
+    fn len(&self) -> usize {
+        self.segment.tokens.len()
+    }
+
+    fn get(&self, i: usize) -> Option<Word<'a>> {
+        (i < self.len()).then(|| self.at(i))
+    }
+
+    fn at(&self, i: usize) -> Word<'a> {
+        let segment = self.segment;
+        let token = segment.tokens[i];
+        let text = &segment.text[token.start..token.stem_end];
+        let capitalized = is_capitalized(text);
+        Word {
+            text,
+            capitalized,
+            possessive: token.has_possessive(),
+            sentence_start: capitalized && starts_sentence(segment.text, token.start),
+            offset: segment.offset + token.start,
+        }
+    }
+
+    fn range(&self, from: usize, to: usize) -> impl Iterator<Item = Word<'a>> + '_ {
+        (from..to).map(|i| self.at(i))
+    }
 }
 
 /// Runs of capitalised words joined by spaces: `(segment, first, last)`.
-fn capitalized_runs(
-    segments: &[Segment<'_>],
-    words: &[Vec<Word<'_>>],
-) -> Vec<(usize, usize, usize)> {
+fn capitalized_runs(segments: &[Segment<'_>]) -> Vec<(usize, usize, usize)> {
     let mut runs = Vec::new();
-    for (s, segment_words) in words.iter().enumerate() {
-        let mut t = 0;
-        while t < segment_words.len() {
-            if !segment_words[t].capitalized {
-                t += 1;
+    for (s, segment) in segments.iter().enumerate() {
+        let capitalized = |t: usize| {
+            is_capitalized(&segment.text[segment.tokens[t].start..segment.tokens[t].stem_end])
+        };
+        // Only tokens that start with a capital (or a non-ASCII letter) can
+        // be capitalised; the indexer listed them.
+        let mut candidates = segment.capitals.iter().copied().peekable();
+        while let Some(first) = candidates.next() {
+            if !capitalized(first) {
                 continue;
             }
-            let first = t;
-            while t + 1 < segment_words.len()
-                && segment_words[t + 1].capitalized
-                && segments[s].gaps[t] == Gap::Space
-                && !segments[s].tokens[t].has_possessive()
+            let mut last = first;
+            while candidates.peek() == Some(&(last + 1))
+                && segment.gaps[last] == Gap::Space
+                && !segment.tokens[last].has_possessive()
+                && capitalized(last + 1)
             {
-                t += 1;
+                candidates.next();
+                last += 1;
             }
-            runs.push((s, first, t));
-            t += 1;
+            runs.push((s, first, last));
         }
     }
     runs
@@ -254,11 +295,13 @@ fn capitalized_runs(
 /// Whether the words around a run are capitalised too, as in a headline or
 /// a title ("Bangladeshis Reveal a Correlation of Rice"), where capitals
 /// say nothing about names.
-fn in_headline(rules: &NameRules, ws: &[Word<'_>], first: usize, last: usize) -> bool {
+fn in_headline(rules: &NameRules, ws: Words<'_, '_>, first: usize, last: usize) -> bool {
     let window = first.saturating_sub(3)..(last + 4).min(ws.len());
     window
-        .filter(|&i| (i < first || i > last) && ws[i].capitalized && !ws[i].sentence_start)
-        .filter(|&i| !rules.function.contains(&ws[i].lower()))
+        .filter(|&i| i < first || i > last)
+        .map(|i| ws.at(i))
+        .filter(|w| w.capitalized && !w.sentence_start)
+        .filter(|w| !rules.function.contains(&w.lower()))
         .count()
         >= 2
 }
@@ -292,7 +335,7 @@ fn is_determiner(word: &str) -> bool {
 /// three words, not after a determiner, whose first words are not common
 /// English ("Yun Sunshine", not "Shared Task" or "the Web Service"). That
 /// test also keeps a capital at the start of a sentence from counting.
-fn person_like(rules: &NameRules, run: &[Word<'_>], before: Option<&Word<'_>>) -> bool {
+fn person_like(rules: &NameRules, run: &[Word<'_>], before: Option<Word<'_>>) -> bool {
     (2..=3).contains(&run.len())
         && !before.is_some_and(|b| is_determiner(&b.lower()))
         && run[..run.len() - 1]
@@ -303,29 +346,34 @@ fn person_like(rules: &NameRules, run: &[Word<'_>], before: Option<&Word<'_>>) -
 
 /// People's names: a form used alone as a name is the original of its
 /// thesaurus synonyms used in name positions.
-fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameRules) -> Vec<Edit> {
-    let runs = capitalized_runs(segments, words);
+fn person_edits<'a>(
+    segments: &[Segment<'a>],
+    runs: &[(usize, usize, usize)],
+    rules: &NameRules,
+) -> Vec<Edit> {
     // Forms used alone in a name position ("Sun said", "analyst Sun"), with
     // the offset and text of their first such use.
-    let mut alone: HashMap<String, (usize, &str)> = HashMap::new();
+    let mut alone: HashMap<String, (usize, &'a str)> = HashMap::new();
     // Every word in a name position: alone, or the last word of a name of
     // two or more words ("Yun Sunshine").
-    let mut positions: Vec<&Word<'_>> = Vec::new();
-    for &(s, first, last) in &runs {
-        let ws = &words[s];
+    let mut positions: Vec<Word<'a>> = Vec::new();
+    for &(s, first, last) in runs {
+        let ws = Words {
+            segment: &segments[s],
+        };
         if first == last {
-            let word = &ws[first];
+            let word = ws.at(first);
             if word.sentence_start {
                 continue;
             }
-            let before = first.checked_sub(1).map(|b| ws[b].lower());
+            let before_word = first.checked_sub(1).map(|b| ws.at(b));
+            let before = before_word.as_ref().map(|b| b.lower());
             let before = before.as_deref();
             let spoken = ws
                 .get(first + 1)
                 .is_some_and(|next| rules.speech.contains(&next.lower()))
                 && !before.is_some_and(is_determiner);
-            let titled = first > 0
-                && !ws[first - 1].possessive
+            let titled = before_word.is_some_and(|b| !b.possessive)
                 && before.is_some_and(|b| rules.titles.contains(b));
             if (spoken || titled)
                 && rules.can_be_name(&word.lower())
@@ -336,13 +384,13 @@ fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameR
                     .or_insert((word.offset, word.text));
                 positions.push(word);
             }
-        } else if person_like(
-            rules,
-            &ws[first..=last],
-            first.checked_sub(1).map(|b| &ws[b]),
-        ) && !in_headline(rules, ws, first, last)
-        {
-            positions.push(&ws[last]);
+        } else {
+            let run: Vec<Word<'a>> = ws.range(first, last + 1).collect();
+            if person_like(rules, &run, first.checked_sub(1).map(|b| ws.at(b)))
+                && !in_headline(rules, ws, first, last)
+            {
+                positions.push(run[run.len() - 1]);
+            }
         }
     }
     if alone.is_empty() {
@@ -429,7 +477,7 @@ fn person_edits(segments: &[Segment<'_>], words: &[Vec<Word<'_>>], rules: &NameR
 
 /// Whether the run starting at word `first` follows "the", possibly with a
 /// hyphenated compound in between ("the Washington-based Stimson Middle").
-fn after_the(segment: &Segment<'_>, ws: &[Word<'_>], first: usize) -> bool {
+fn after_the(segment: &Segment<'_>, first: usize) -> bool {
     let Some(mut at) = first.checked_sub(1) else {
         return false;
     };
@@ -443,31 +491,41 @@ fn after_the(segment: &Segment<'_>, ws: &[Word<'_>], first: usize) -> bool {
         };
         at = before;
     }
-    ws[at].lower() == "the" && segment.gaps[at] == Gap::Space
+    let word = Words { segment }.at(at);
+    word.lower() == "the" && segment.gaps[at] == Gap::Space
 }
 
 /// Organisation names whose last word is a spinner's synonym of a common
 /// head word ("the Stimson Middle" -> "the Stimson Center").
 fn organisation_edits(
     segments: &[Segment<'_>],
-    words: &[Vec<Word<'_>>],
+    runs: &[(usize, usize, usize)],
     rules: &NameRules,
 ) -> Vec<Edit> {
     // Whether the document also uses a word in lower case. Asked only for
     // the few names that pass every other test, so a scan is cheap enough.
-    let used_in_lowercase = |word: &str| words.iter().flatten().any(|w| w.text == word);
+    let used_in_lowercase = |word: &str| {
+        segments.iter().any(|segment| {
+            segment
+                .tokens
+                .iter()
+                .any(|t| &segment.text[t.start..t.stem_end] == word)
+        })
+    };
     let mut edits = Vec::new();
-    for (s, first, last) in capitalized_runs(segments, words) {
-        let ws = &words[s];
-        if last == first || !after_the(&segments[s], ws, first) {
+    for &(s, first, last) in runs {
+        let ws = Words {
+            segment: &segments[s],
+        };
+        if last == first || !after_the(&segments[s], first) {
             continue;
         }
         // An organisation's name has a proper word ("Stimson"), unlike a
         // common phrase that happens to be capitalised ("Shared Task").
-        if ws[first..last].iter().all(|w| rules.is_common(&w.lower())) {
+        if ws.range(first, last).all(|w| rules.is_common(&w.lower())) {
             continue;
         }
-        let word = &ws[last];
+        let word = ws.at(last);
         let lower = word.lower();
         let lower = lower.as_ref();
         if rules.heads.contains(lower) {

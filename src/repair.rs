@@ -14,9 +14,10 @@ use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::{parse_condition, Clause, ClauseKind, Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef, Origin};
 use crate::level::Level;
-use crate::matcher::{find_candidates, gaps, hash_tokens, Candidate, FirstWords, WordHashes};
+use crate::matcher::{find_candidates, Candidate, FirstWords};
 use crate::names::{find_name_edits, NameRules};
-use crate::tokenize::{gap_key, normalize_word, tokens as tokenize, Gap, Token};
+pub(crate) use crate::segment::Segment;
+use crate::tokenize::{gap_key, normalize_word, Gap};
 
 /// What a [`Repairer`] applies and reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -145,18 +146,6 @@ impl Default for Repairer {
     }
 }
 
-/// One valid UTF-8 run of the input, tokenized.
-pub(crate) struct Segment<'a> {
-    /// Byte offset of the run in the input.
-    pub(crate) offset: usize,
-    pub(crate) text: &'a str,
-    pub(crate) tokens: Vec<Token>,
-    /// `gaps[i]` separates `tokens[i]` and `tokens[i + 1]`.
-    pub(crate) gaps: Vec<Gap>,
-    /// Filter hashes of each token.
-    pub(crate) hashes: Vec<WordHashes>,
-}
-
 impl Repairer {
     /// A repairer over `dictionaries`; earlier ones win ties.
     pub fn new(dictionaries: Vec<Dictionary>, options: Options) -> Repairer {
@@ -231,20 +220,7 @@ impl Repairer {
         let segments: Vec<Segment<'_>> = runs
             .into_iter()
             .filter(|(_, text)| !text.is_empty())
-            .map(|(offset, text)| {
-                // About one word per six bytes of prose: allocate once.
-                let mut tokens = Vec::with_capacity(text.len() / 5 + 1);
-                tokens.extend(tokenize(text));
-                let gaps = gaps(text, &tokens);
-                let hashes = hash_tokens(text, &tokens);
-                Segment {
-                    offset,
-                    text,
-                    tokens,
-                    gaps,
-                    hashes,
-                }
-            })
+            .map(|(offset, text)| Segment::new(offset, text))
             .collect();
         let conditions = ConditionCache::new(&segments);
         let mut candidates = Vec::new();

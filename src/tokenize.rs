@@ -65,6 +65,28 @@ pub fn tokens(text: &str) -> Tokens<'_> {
     Tokens { text, pos: 0 }
 }
 
+/// Iterates over the words of `text` that start at or after byte `pos`,
+/// which must be a char boundary outside a word.
+pub fn tokens_from(text: &str, pos: usize) -> Tokens<'_> {
+    Tokens { text, pos }
+}
+
+/// For each byte: its lower-case form if it is an ASCII word character,
+/// otherwise 0. Lets a scanner find, lowercase and hash the common ASCII
+/// word in one table lookup per byte.
+pub static ASCII_WORD_LOWER: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
 /// Iterator returned by [`tokens`].
 pub struct Tokens<'a> {
     text: &'a str,

@@ -21,30 +21,38 @@ use crate::level::Level;
 /// Identifies the format, so a random file is refused with a clear message.
 pub const MAGIC: &[u8; 8] = b"DSPNDICT";
 /// Bumped whenever the layout changes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 const HEADER_LEN: usize = 40;
-/// Size of each of the three key filters. Together they let the matcher
-/// skip, after one bit test, the words that start no key: a bit set indexed
-/// by a hash of single-word keys, one of the first word of longer keys, and
-/// one of their first two words. Most words of a text ("the", "of") start no
-/// key, or start keys only with other second words.
+/// Size of each of the five key filters. Together they let the matcher
+/// skip, after a few bit tests, the words that start no key: bit sets
+/// indexed by a hash of single-word keys, of the first word of longer keys,
+/// of their first two words, of whole two-word keys, and of the first three
+/// words of longer keys. Most words of a text ("the", "of") start no key,
+/// and most that do ("in the") start them only with a few next words.
 pub const FILTER_LEN: usize = 65536;
 const FILTER_BITS: u64 = (FILTER_LEN * 8) as u64;
-/// The three filters, one after the other.
-pub const FILTERS_LEN: usize = 3 * FILTER_LEN;
-/// Offsets of the single-word, first-word and first-pair filters.
+/// The five filters, one after the other.
+pub const FILTERS_LEN: usize = 5 * FILTER_LEN;
+/// Offsets of the single-word, first-word, first-pair, two-word-key and
+/// first-triple filters.
 pub const SINGLE_FILTER: usize = 0;
 pub const FIRST_FILTER: usize = FILTER_LEN;
 pub const PAIR_FILTER: usize = 2 * FILTER_LEN;
+pub const PAIR_KEY_FILTER: usize = 3 * FILTER_LEN;
+pub const TRIPLE_FILTER: usize = 4 * FILTER_LEN;
 
-/// Hashes normalised key bytes for the filters (FNV-1a), one byte at a
-/// time so the matcher can hash while it normalises.
-#[derive(Clone, Copy, Debug)]
+/// Hashes normalised key bytes for the filters.
+///
+/// A matcher hashes every word of the text, so pushing a byte must be as
+/// cheap as possible: a rotate and an xor, which keep the first dozen bytes
+/// of a word apart exactly. The mixing that spreads them over the filter
+/// (one multiply) happens once per word, in [`WordHash::bit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WordHash(u64);
 
 impl Default for WordHash {
     fn default() -> WordHash {
-        WordHash(0xcbf2_9ce4_8422_2325)
+        WordHash(0x9E37_79B9)
     }
 }
 
@@ -52,13 +60,14 @@ impl WordHash {
     /// Adds one byte.
     #[inline]
     pub fn push(&mut self, byte: u8) {
-        self.0 = (self.0 ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        self.0 = self.0.rotate_left(5) ^ byte as u64;
     }
 
     /// The filter bit for the bytes pushed so far: (byte index, mask).
     #[inline]
     pub fn bit(self) -> (usize, u8) {
-        let bit = (self.0 ^ (self.0 >> 29)) % FILTER_BITS;
+        let mixed = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let bit = (mixed >> 45) % FILTER_BITS;
         ((bit / 8) as usize, 1 << (bit % 8))
     }
 
@@ -68,7 +77,7 @@ impl WordHash {
     #[inline]
     pub fn pair(first: WordHash, comma: bool, second: WordHash) -> WordHash {
         WordHash(
-            first.0.rotate_left(23) ^ second.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ comma as u64,
+            first.0.wrapping_mul(0xC2B2_AE3D_27D4_EB4F).rotate_left(31) ^ second.0 ^ comma as u64,
         )
     }
 }
@@ -86,32 +95,38 @@ fn set_bit(filter: &mut [u8], hash: WordHash) {
 
 /// Sets the filter bits of one key.
 fn add_to_filters(filters: &mut [u8], key: &str) {
-    let bytes = key.as_bytes();
-    let first_end = bytes
-        .iter()
-        .position(|&b| b == b' ' || b == b',')
-        .unwrap_or(bytes.len());
-    if first_end == bytes.len() {
-        set_bit(&mut filters[SINGLE_FILTER..FIRST_FILTER], hash_of(bytes));
+    // The key's words, each with whether ", " (not " ") comes before it.
+    let mut words: Vec<(bool, WordHash)> = Vec::with_capacity(4);
+    let mut comma = false;
+    for part in key.split(' ') {
+        match part.strip_suffix(',') {
+            Some(word) => {
+                words.push((comma, hash_of(word.as_bytes())));
+                comma = true;
+            }
+            None => {
+                words.push((comma, hash_of(part.as_bytes())));
+                comma = false;
+            }
+        }
+    }
+    let filter = |offset: usize| offset..offset + FILTER_LEN;
+    let (_, first) = words[0];
+    if words.len() == 1 {
+        set_bit(&mut filters[filter(SINGLE_FILTER)], first);
         return;
     }
-    set_bit(
-        &mut filters[FIRST_FILTER..PAIR_FILTER],
-        hash_of(&bytes[..first_end]),
-    );
-    // The first word, the gap (" " or ", ") and the second word.
-    let comma = bytes[first_end] == b',';
-    let second_start = first_end + if comma { 2 } else { 1 };
-    let second_end = bytes[second_start..]
-        .iter()
-        .position(|&b| b == b' ' || b == b',')
-        .map_or(bytes.len(), |i| second_start + i);
-    let pair = WordHash::pair(
-        hash_of(&bytes[..first_end]),
-        comma,
-        hash_of(&bytes[second_start..second_end]),
-    );
-    set_bit(&mut filters[PAIR_FILTER..], pair);
+    set_bit(&mut filters[filter(FIRST_FILTER)], first);
+    let (comma, second) = words[1];
+    let pair = WordHash::pair(first, comma, second);
+    set_bit(&mut filters[filter(PAIR_FILTER)], pair);
+    match words.get(2) {
+        None => set_bit(&mut filters[filter(PAIR_KEY_FILTER)], pair),
+        Some(&(comma, third)) => set_bit(
+            &mut filters[filter(TRIPLE_FILTER)],
+            WordHash::pair(pair, comma, third),
+        ),
+    }
 }
 
 /// Size of one entry record.

@@ -186,6 +186,65 @@ fn diff_applies_with_git_and_patch_and_equals_in_place() {
     }
 }
 
+/// Applies a diff with `git apply` or `patch -p1` in `dir`.
+fn apply_diff(tool: &str, dir: &Dir, diff: &[u8]) {
+    let mut command = match tool {
+        "git" => {
+            let mut c = Command::new("git");
+            c.args(["apply", "-"]);
+            c
+        }
+        _ => {
+            let mut c = Command::new("patch");
+            c.args(["-p1", "--quiet"]);
+            c
+        }
+    };
+    let mut child = command
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(diff).unwrap();
+    assert!(child.wait().unwrap().success(), "{tool} rejected the diff");
+}
+
+#[test]
+fn diff_hunks_apply_for_awkward_layouts() {
+    let filler: String = (1..=12).map(|i| format!("plain line {i}\n")).collect();
+    let texts = [
+        // Changes far apart: two hunks, the second shifted by nothing.
+        format!("We met this 7 days.\n{filler}Then the Residence Speaker spoke.\n"),
+        // Changes close together: one hunk.
+        "a\nWe met this 7 days.\nb\nc\nThe Residence Speaker.\nd\n".to_string(),
+        // A phrase across a line break, and no newline at the end.
+        format!("{filler}They met this 7\ndays and the Residence Speaker"),
+        // Several changes in one line, CRLF line ends.
+        "x\r\nthis 7 days, this 7 days and in man or woman\r\ny\r\n".to_string(),
+        // The only line, without a newline.
+        "this 7 days".to_string(),
+    ];
+    for text in &texts {
+        for tool in ["git", "patch"] {
+            let dir = Dir::new();
+            dir.write("t.txt", text);
+            let diff = run_in(dir.path(), &["--diff", "t.txt"], b"");
+            assert_exit(&diff, 1);
+            let applied = Dir::new();
+            applied.write("t.txt", text);
+            apply_diff(tool, &applied, &diff.stdout);
+            let in_place = run_in(dir.path(), &["--in-place", "t.txt"], b"");
+            assert_exit(&in_place, 0);
+            assert_eq!(
+                applied.read("t.txt"),
+                dir.read("t.txt"),
+                "{tool} on {text:?}:\n{}",
+                stdout(&diff)
+            );
+        }
+    }
+}
+
 #[test]
 fn diff_colours_changed_words_when_asked() {
     let dir = Dir::new();

@@ -3,13 +3,17 @@
 //! The output is a plain unified diff with `a/` and `b/` prefixes and three
 //! lines of context, so `git apply` and `patch -p1` accept it. On a terminal
 //! it is coloured, and the changed words inside each line are highlighted.
-//! A diff needs the whole file, so this mode holds one file in memory.
+//!
+//! The edits already say exactly which bytes change, so the hunks are built
+//! from them directly: no diff algorithm runs, and the cost is one pass over
+//! the file plus the changed lines, however long a line is. Context lines
+//! need the whole file, so this mode holds one file in memory.
 
 use std::io::Write;
 
 use anyhow::Result;
 use despin::Repairer;
-use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
+use std::ops::Range;
 
 use super::{Chunk, Mode, Outcome, Sink};
 use crate::cli::input::Input;
@@ -37,7 +41,7 @@ impl Mode for Diff {
             mode: self,
             name,
             old: Vec::new(),
-            new: Vec::new(),
+            changes: Vec::new(),
             outcome: Outcome::default(),
             out,
         }))
@@ -52,7 +56,8 @@ struct DiffSink<'a> {
     mode: &'a Diff,
     name: String,
     old: Vec<u8>,
-    new: Vec<u8>,
+    /// The applied edits, with ranges into `old`.
+    changes: Vec<(Range<usize>, String)>,
     outcome: Outcome,
     out: &'a mut dyn Write,
 }
@@ -61,8 +66,12 @@ impl Sink for DiffSink<'_> {
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
         self.outcome.changed |= chunk.changes();
         self.outcome.findings += chunk.edits.len();
+        let offset = self.old.len();
         self.old.extend_from_slice(chunk.bytes);
-        super::write_repaired(&mut self.new, chunk)?;
+        for edit in chunk.edits.iter().filter(|e| e.applied) {
+            let range = offset + edit.range.start..offset + edit.range.end;
+            self.changes.push((range, edit.replacement.clone()));
+        }
         Ok(())
     }
 
@@ -73,7 +82,7 @@ impl Sink for DiffSink<'_> {
             } else {
                 Style::PLAIN
             };
-            write_unified(self.out, &self.name, &self.old, &self.new, style)?;
+            write_unified(self.out, &self.name, &self.old, &self.changes, style)?;
         }
         Ok(self.outcome)
     }
@@ -121,97 +130,265 @@ fn hunk_range(start: usize, len: usize) -> String {
     }
 }
 
+/// Lines of unchanged context around each change, as `diff -u` gives.
+const CONTEXT: usize = 3;
+
+/// The lines of a text: `starts[i]` is where line `i` begins, and one more
+/// entry marks the end.
+struct Lines<'a> {
+    text: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a [u8]) -> Lines<'a> {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+        if *starts.last().unwrap_or(&0) != text.len() {
+            starts.push(text.len());
+        }
+        Lines { text, starts }
+    }
+
+    fn count(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The line holding byte `at`.
+    fn of(&self, at: usize) -> usize {
+        self.starts.partition_point(|&start| start <= at) - 1
+    }
+
+    fn span(&self, lines: Range<usize>) -> Range<usize> {
+        self.starts[lines.start]..self.starts[lines.end]
+    }
+}
+
+/// A run of changed lines, with the edits inside it.
+struct Block {
+    lines: Range<usize>,
+    changes: Range<usize>,
+}
+
 fn write_unified(
     out: &mut dyn Write,
     name: &str,
     old: &[u8],
-    new: &[u8],
+    changes: &[(Range<usize>, String)],
     style: Style,
 ) -> std::io::Result<()> {
-    let diff = TextDiff::configure()
-        .algorithm(Algorithm::Myers)
-        .diff_lines(old, new);
+    let lines = Lines::new(old);
+    // Changed lines, merged where edits share or touch a line.
+    let mut blocks: Vec<Block> = Vec::new();
+    for (i, (range, _)) in changes.iter().enumerate() {
+        let first = lines.of(range.start);
+        let last = lines.of(range.end.max(range.start + 1) - 1);
+        match blocks.last_mut() {
+            Some(block) if first < block.lines.end => {
+                block.lines.end = block.lines.end.max(last + 1);
+                block.changes.end = i + 1;
+            }
+            _ => blocks.push(Block {
+                lines: first..last + 1,
+                changes: i..i + 1,
+            }),
+        }
+    }
     let s = &style;
     writeln!(out, "{}--- a/{name}{}", s.header, s.reset)?;
     writeln!(out, "{}+++ b/{name}{}", s.header, s.reset)?;
-    for group in diff.grouped_ops(3) {
-        let (Some(first), Some(last)) = (group.first(), group.last()) else {
-            continue;
-        };
-        let old_start = first.old_range().start;
-        let new_start = first.new_range().start;
-        let old_len = last.old_range().end - old_start;
-        let new_len = last.new_range().end - new_start;
+    // How many lines the new file has gained before the current hunk.
+    let mut shift: isize = 0;
+    let mut rest = &blocks[..];
+    while !rest.is_empty() {
+        // Blocks whose context would touch share a hunk.
+        let mut size = 1;
+        while size < rest.len() && rest[size].lines.start - rest[size - 1].lines.end <= 2 * CONTEXT
+        {
+            size += 1;
+        }
+        let (hunk, next) = rest.split_at(size);
+        rest = next;
+        let from = hunk[0].lines.start.saturating_sub(CONTEXT);
+        let to = (hunk[size - 1].lines.end + CONTEXT).min(lines.count());
+        // Render the new side of each block first, to count its lines.
+        let rendered: Vec<(Vec<u8>, Vec<Range<usize>>)> = hunk
+            .iter()
+            .map(|block| render_new(&lines, block, changes))
+            .collect();
+        let old_len = to - from;
+        let new_len = old_len as isize
+            + rendered
+                .iter()
+                .zip(hunk)
+                .map(|((text, _), block)| {
+                    Lines::new(text).count() as isize - block.lines.len() as isize
+                })
+                .sum::<isize>();
         writeln!(
             out,
             "{}@@ -{} +{} @@{}",
             s.hunk,
-            hunk_range(old_start, old_len),
-            hunk_range(new_start, new_len),
+            hunk_range(from, old_len),
+            hunk_range((from as isize + shift) as usize, new_len as usize),
             s.reset
         )?;
-        for op in &group {
-            if s.reset.is_empty() || !matches!(op, DiffOp::Replace { .. }) {
-                write_plain_op(out, &diff, op, s)?;
-            } else {
-                write_highlighted_op(out, &diff, op, s)?;
-            }
+        shift += new_len - old_len as isize;
+        let mut at = from;
+        for (block, (new_text, new_marks)) in hunk.iter().zip(&rendered) {
+            write_context(out, &lines, at..block.lines.start)?;
+            let old_span = lines.span(block.lines.clone());
+            let old_marks: Vec<Range<usize>> = changes[block.changes.clone()]
+                .iter()
+                .map(|(range, replacement)| {
+                    let (changed, _) = changed_words(&old[range.clone()], replacement.as_bytes());
+                    let start = range.start - old_span.start;
+                    start + changed.start..start + changed.end
+                })
+                .collect();
+            let at_end = block.lines.end == lines.count();
+            write_side(
+                out,
+                "-",
+                &old[old_span],
+                &old_marks,
+                at_end,
+                s.removed,
+                s.removed_word,
+                s,
+            )?;
+            write_side(
+                out,
+                "+",
+                new_text,
+                new_marks,
+                at_end,
+                s.added,
+                s.added_word,
+                s,
+            )?;
+            at = block.lines.end;
+        }
+        write_context(out, &lines, at..to)?;
+    }
+    Ok(())
+}
+
+/// The words that differ between a matched phrase and its replacement:
+/// "this 7 days" and "this week" differ in "7 days" and "week", so only
+/// those are emphasised.
+fn changed_words(old: &[u8], new: &[u8]) -> (Range<usize>, Range<usize>) {
+    let limit = old.len().min(new.len());
+    let mut prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    // Back off to a word boundary of both texts.
+    let space = |text: &[u8], at: usize| text.get(at).is_none_or(u8::is_ascii_whitespace);
+    let boundary = |at: usize| {
+        at == 0 || (space(old, at - 1) || space(old, at)) && (space(new, at - 1) || space(new, at))
+    };
+    while !boundary(prefix) {
+        prefix -= 1;
+    }
+    let mut suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(limit - prefix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let boundary = |suffix: usize| {
+        let (at_old, at_new) = (old.len() - suffix, new.len() - suffix);
+        suffix == 0
+            || (at_old == 0 || space(old, at_old - 1) || space(old, at_old))
+                && (at_new == 0 || space(new, at_new - 1) || space(new, at_new))
+    };
+    while !boundary(suffix) {
+        suffix -= 1;
+    }
+    (prefix..old.len() - suffix, prefix..new.len() - suffix)
+}
+
+/// The new text of a block's lines, and where the replacements sit in it.
+fn render_new(
+    lines: &Lines<'_>,
+    block: &Block,
+    changes: &[(Range<usize>, String)],
+) -> (Vec<u8>, Vec<Range<usize>>) {
+    let span = lines.span(block.lines.clone());
+    let mut text = Vec::with_capacity(span.len());
+    let mut marks = Vec::new();
+    let mut last = span.start;
+    for (range, replacement) in &changes[block.changes.clone()] {
+        text.extend_from_slice(&lines.text[last..range.start]);
+        let (_, changed) = changed_words(&lines.text[range.clone()], replacement.as_bytes());
+        marks.push(text.len() + changed.start..text.len() + changed.end);
+        text.extend_from_slice(replacement.as_bytes());
+        last = range.end;
+    }
+    text.extend_from_slice(&lines.text[last..span.end]);
+    (text, marks)
+}
+
+fn write_context(
+    out: &mut dyn Write,
+    lines: &Lines<'_>,
+    range: Range<usize>,
+) -> std::io::Result<()> {
+    for line in range {
+        let text = &lines.text[lines.span(line..line + 1)];
+        out.write_all(b" ")?;
+        out.write_all(text)?;
+        if !text.ends_with(b"\n") {
+            writeln!(out)?;
+            writeln!(out, "\\ No newline at end of file")?;
         }
     }
     Ok(())
 }
 
-fn write_plain_op(
+/// Writes one side of a changed block, line by line, emphasising the
+/// bytes in `marks` when colour is on.
+#[allow(clippy::too_many_arguments)]
+fn write_side(
     out: &mut dyn Write,
-    diff: &TextDiff<'_, '_, '_, [u8]>,
-    op: &DiffOp,
+    sign: &str,
+    text: &[u8],
+    marks: &[Range<usize>],
+    at_end: bool,
+    color: &str,
+    word: &str,
     s: &Style,
 ) -> std::io::Result<()> {
-    for change in diff.iter_changes(op) {
-        let (sign, color) = match change.tag() {
-            ChangeTag::Equal => (" ", ""),
-            ChangeTag::Delete => ("-", s.removed),
-            ChangeTag::Insert => ("+", s.added),
-        };
-        let line = change.value();
-        let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let mut start = 0;
+    while start < text.len() {
+        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i + 1);
+        let body = text[start..end]
+            .strip_suffix(b"\n")
+            .unwrap_or(&text[start..end]);
+        let body_end = start + body.len();
         write!(out, "{color}{sign}")?;
-        out.write_all(body)?;
+        if word.is_empty() {
+            out.write_all(body)?;
+        } else {
+            let mut at = start;
+            for mark in marks {
+                let (from, to) = (mark.start.clamp(at, body_end), mark.end.clamp(at, body_end));
+                if from >= to {
+                    continue;
+                }
+                out.write_all(&text[at..from])?;
+                write!(out, "{word}")?;
+                out.write_all(&text[from..to])?;
+                write!(out, "{}{color}", s.reset)?;
+                at = to;
+            }
+            out.write_all(&text[at..body_end])?;
+        }
         let reset = if color.is_empty() { "" } else { s.reset };
         writeln!(out, "{reset}")?;
-        if change.missing_newline() {
+        if end == text.len() && at_end && !text.ends_with(b"\n") {
             writeln!(out, "\\ No newline at end of file")?;
         }
-    }
-    Ok(())
-}
-
-/// Writes a replaced block with the changed words emphasised.
-fn write_highlighted_op<'a>(
-    out: &mut dyn Write,
-    diff: &'a TextDiff<'a, 'a, 'a, [u8]>,
-    op: &DiffOp,
-    s: &Style,
-) -> std::io::Result<()> {
-    for change in diff.iter_inline_changes(op) {
-        let (sign, color, word) = match change.tag() {
-            ChangeTag::Equal => (" ", "", ""),
-            ChangeTag::Delete => ("-", s.removed, s.removed_word),
-            ChangeTag::Insert => ("+", s.added, s.added_word),
-        };
-        write!(out, "{color}{sign}")?;
-        for (emphasized, text) in change.iter_strings_lossy() {
-            let text = text.strip_suffix('\n').unwrap_or(&text);
-            if emphasized {
-                write!(out, "{word}{text}{}{color}", s.reset)?;
-            } else {
-                write!(out, "{text}")?;
-            }
-        }
-        writeln!(out, "{}", s.reset)?;
-        if change.missing_newline() {
-            writeln!(out, "\\ No newline at end of file")?;
-        }
+        start = end;
     }
     Ok(())
 }

@@ -8,6 +8,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+#[path = "src/guess_model.rs"]
+#[allow(dead_code)]
+mod guess_model;
 #[path = "src/level.rs"]
 #[allow(dead_code)]
 mod level;
@@ -54,7 +57,27 @@ fn main() {
          pub static THESAURUS_ROOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.fst\"));"
     )
     .unwrap();
+    let source = Path::new("dictionaries/guess.tsv");
+    println!("cargo:rerun-if-changed={}", source.display());
+    let text = fs::read_to_string(source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
+    let model = guess_model::compile_model(&text)
+        .unwrap_or_else(|e| panic!("{}:{}: {}", source.display(), e.line, e.message));
+    fs::write(out_dir.join("guess-swaps.fst"), &model.swaps).expect("write guess-swaps.fst");
+    fs::write(out_dir.join("guess-terms.fst"), &model.terms).expect("write guess-terms.fst");
+    fs::write(out_dir.join("guess-pairs.bin"), &model.pairs).expect("write guess-pairs.bin");
+    fs::write(out_dir.join("guess-slots.fst"), &model.slots).expect("write guess-slots.fst");
+    fs::write(out_dir.join("guess-spun-pairs.bin"), &model.spun_pairs)
+        .expect("write guess-spun-pairs.bin");
+    embedded.push_str(
+        "/// The guesser's learned swaps and term lexicon, as FST maps.\n\
+         pub static GUESS_SWAPS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-swaps.fst\"));\n\
+         pub static GUESS_TERMS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-terms.fst\"));\n\
+         pub static GUESS_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-pairs.bin\"));\n\
+         pub static GUESS_SLOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-slots.fst\"));\n\
+         pub static GUESS_SPUN_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-spun-pairs.bin\"));\n",
+    );
     fs::write(out_dir.join("embedded.rs"), embedded).expect("write embedded.rs");
+    println!("cargo:rerun-if-changed=src/guess_model.rs");
     println!("cargo:rerun-if-changed=src/dictionary/source.rs");
     println!("cargo:rerun-if-changed=src/dictionary/compiled.rs");
     println!("cargo:rerun-if-changed=src/tokenize.rs");

@@ -29,6 +29,8 @@ pub enum Origin {
     /// The last word of an organisation's name is a spinner's synonym of a
     /// common head word of organisation names.
     OrganisationHead { head: String },
+    /// The guesser undid learned swaps to reach an established term.
+    Guess(Box<crate::guess::GuessReason>),
 }
 
 impl Origin {
@@ -44,8 +46,9 @@ impl Origin {
     fn rank(&self) -> usize {
         match self {
             Origin::Entry(entry) => entry.dictionary,
-            Origin::Name { .. } => usize::MAX - 1,
-            Origin::OrganisationHead { .. } => usize::MAX,
+            Origin::Name { .. } => usize::MAX - 2,
+            Origin::OrganisationHead { .. } => usize::MAX - 1,
+            Origin::Guess(_) => usize::MAX,
         }
     }
 }

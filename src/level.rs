@@ -18,11 +18,14 @@ pub enum Level {
     Likely,
     /// Worth a look: reported, never written.
     Suggest,
+    /// A guess of the guesser, not a dictionary entry: applied only when
+    /// its score reaches the document's guess threshold.
+    Guess,
 }
 
 impl Level {
     /// All levels, most confident first.
-    pub const ALL: [Level; 3] = [Level::Sure, Level::Likely, Level::Suggest];
+    pub const ALL: [Level; 4] = [Level::Sure, Level::Likely, Level::Suggest, Level::Guess];
 
     /// The name used in dictionaries and reports.
     pub fn as_str(self) -> &'static str {
@@ -30,6 +33,7 @@ impl Level {
             Level::Sure => "sure",
             Level::Likely => "likely",
             Level::Suggest => "suggest",
+            Level::Guess => "guess",
         }
     }
 
@@ -62,6 +66,6 @@ impl FromStr for Level {
         Level::ALL
             .into_iter()
             .find(|level| level.as_str() == s)
-            .ok_or_else(|| format!("unknown level {s:?} (expected sure, likely or suggest)"))
+            .ok_or_else(|| format!("unknown level {s:?} (expected sure, likely, suggest or guess)"))
     }
 }

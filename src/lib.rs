@@ -29,6 +29,9 @@ pub mod chunk;
 pub mod dictionary;
 #[allow(missing_docs)]
 pub mod edit;
+pub mod guess;
+#[allow(missing_docs)]
+pub mod guess_model;
 #[allow(missing_docs)]
 pub mod level;
 #[allow(missing_docs)]
@@ -46,5 +49,6 @@ mod embedded {
 
 pub use dictionary::{Dictionary, DictionaryError, Entry};
 pub use edit::{Edit, EntryRef, Origin};
+pub use guess::{GuessModel, GuessReason};
 pub use level::Level;
 pub use repair::{Options, Repair, Repairer, Scan, SpinEvidence};

@@ -128,7 +128,7 @@ impl NameRules {
     }
 
     /// Whether the thesaurus lists `synonym` under `root`.
-    fn lists(&self, root: &str, synonym: &str) -> bool {
+    pub(crate) fn lists(&self, root: &str, synonym: &str) -> bool {
         let mut key = String::with_capacity(root.len() + synonym.len() + 1);
         key.push_str(root);
         key.push('\t');
@@ -141,6 +141,16 @@ impl NameRules {
     /// "Stimson" are not.
     fn is_common(&self, word: &str) -> bool {
         self.function.contains(word) || self.roots.contains(word)
+    }
+
+    /// The function words.
+    pub(crate) fn function_words(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.function.iter()
+    }
+
+    /// Whether a lower-case word is a function word ("the", "of", "with").
+    pub(crate) fn is_function_word(&self, word: &str) -> bool {
+        self.function.contains(word)
     }
 
     /// Whether a word can be a person's name at all: not a function word,

@@ -8,11 +8,13 @@
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::case::transfer_case;
 use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::{parse_condition, Clause, ClauseKind, Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef, Origin};
+use crate::guess::{find_guesses, guess_threshold, GuessModel};
 use crate::level::Level;
 use crate::matcher::{find_candidates, Candidate, FirstWords};
 use crate::names::{find_name_edits, NameRules};
@@ -32,6 +34,9 @@ pub struct Options {
     pub promote: Option<SpinEvidence>,
     /// Whether to repair names from the document's own evidence.
     pub names: bool,
+    /// The base score a guess must reach to be applied (see
+    /// [`crate::guess::guess_threshold`]), or `None` to make no guesses.
+    pub guess: Option<f64>,
 }
 
 /// The rule that promotes `likely` entries inside a spun document.
@@ -76,6 +81,7 @@ impl Default for Options {
             report: Level::Likely,
             promote: Some(SpinEvidence::default()),
             names: true,
+            guess: Some(crate::guess::DEFAULT_THRESHOLD),
         }
     }
 }
@@ -137,6 +143,26 @@ pub struct Repairer {
     dictionaries: Vec<Dictionary>,
     first_words: FirstWords,
     options: Options,
+    guess_model: ModelRef,
+}
+
+/// The guesser's model: the embedded one, or one read at run time.
+#[derive(Clone, Debug)]
+enum ModelRef {
+    /// Built on first use, so a run that makes no guess never pays for it.
+    Embedded,
+    Loaded(Arc<GuessModel>),
+}
+
+impl std::ops::Deref for ModelRef {
+    type Target = GuessModel;
+
+    fn deref(&self) -> &GuessModel {
+        match self {
+            ModelRef::Embedded => GuessModel::embedded(),
+            ModelRef::Loaded(model) => model,
+        }
+    }
 }
 
 impl Default for Repairer {
@@ -153,7 +179,19 @@ impl Repairer {
             first_words: FirstWords::new(&dictionaries),
             dictionaries,
             options,
+            guess_model: ModelRef::Embedded,
         }
+    }
+
+    /// Uses `model` for guesses instead of the embedded one.
+    pub fn with_guess_model(mut self, model: GuessModel) -> Repairer {
+        self.guess_model = ModelRef::Loaded(Arc::new(model));
+        self
+    }
+
+    /// The guesser's model.
+    pub fn guess_model(&self) -> &GuessModel {
+        &self.guess_model
     }
 
     /// The dictionaries, in priority order.
@@ -181,6 +219,7 @@ impl Repairer {
                 .map_or("?", |d| d.name()),
             Origin::Name { .. } => "names",
             Origin::OrganisationHead { .. } => "organisations",
+            Origin::Guess(_) => "guess",
         }
     }
 
@@ -267,6 +306,23 @@ impl Repairer {
             }
             _ => false,
         };
+        if let Some(base) = self.options.guess {
+            let spun = self.options.promote.unwrap_or_default().holds(sure, words);
+            let threshold = guess_threshold(base, sure, spun);
+            let guesses =
+                find_guesses(&self.guess_model, &segments, &edits, &conditions, threshold);
+            if !guesses.is_empty() {
+                for mut guess in guesses {
+                    let score = match &guess.origin {
+                        Origin::Guess(reason) => reason.score(),
+                        _ => 0.0,
+                    };
+                    guess.applied = self.options.apply.is_some() && score >= threshold;
+                    edits.push(guess);
+                }
+                edits.sort_by_key(|e| e.range.start);
+            }
+        }
         // Likely edits were kept for a possible promotion; below the report
         // floor they are only wanted when applied.
         edits.retain(|e| e.applied || e.level.at_least(self.options.report));
@@ -373,6 +429,9 @@ struct ConditionCache<'s, 'a> {
     /// A bit per hashed word of the document, built on first use, so that
     /// most phrases are ruled out without a scan.
     words: OnceCell<Vec<u8>>,
+    /// A bit per run of two to four neighbouring words, built on first
+    /// use: the guesser asks about many phrases whose words are all common.
+    ngrams: OnceCell<Vec<u8>>,
 }
 
 impl<'s, 'a> ConditionCache<'s, 'a> {
@@ -382,6 +441,7 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
             parsed: RefCell::new(HashMap::new()),
             present: RefCell::new(HashMap::new()),
             words: OnceCell::new(),
+            ngrams: OnceCell::new(),
         }
     }
 
@@ -408,12 +468,13 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
             })
     }
 
-    fn contains(&self, phrase: &str) -> bool {
+    pub(crate) fn contains(&self, phrase: &str) -> bool {
         if let Some(&known) = self.present.borrow().get(phrase) {
             return known;
         }
         let words: Vec<&str> = phrase.split(' ').collect();
         let found = self.may_contain(&words)
+            && self.may_contain_pairs(&words)
             && self
                 .segments
                 .iter()
@@ -440,12 +501,81 @@ impl ConditionCache<'_, '_> {
             bits
         });
         words.iter().filter(|w| !w.ends_with('*')).all(|word| {
-            let mut hash = WordHash::default();
-            word.bytes().for_each(|b| hash.push(b));
-            let (index, mask) = hash.bit();
+            let (index, mask) = hash_word(word).bit();
             bits[index] & mask != 0
         })
     }
+
+    /// Whether each pair of neighbouring words of a phrase may occur next
+    /// to each other in the document; false means they certainly do not.
+    fn may_contain_pairs(&self, words: &[&str]) -> bool {
+        let bits = self.ngrams.get_or_init(|| {
+            let mut bits = vec![0u8; (NGRAM_BITS / 8) as usize];
+            let mut set = |hash: WordHash| {
+                let bit = hash.mixed() >> (64 - NGRAM_BITS.trailing_zeros());
+                bits[(bit / 8) as usize] |= 1 << (bit % 8);
+            };
+            for segment in self.segments {
+                let hashes = &segment.hashes;
+                for first in 0..hashes.len() {
+                    let mut chain = hashes[first].full;
+                    let end = (first + MAX_NGRAM).min(hashes.len());
+                    for (next, hash) in hashes.iter().enumerate().take(end).skip(first + 1) {
+                        if gap_key(segment.gaps[next - 1]) != Some(b" ") {
+                            break;
+                        }
+                        set(WordHash::pair(chain, false, hash.stem));
+                        chain = WordHash::pair(chain, false, hash.full);
+                        set(chain);
+                    }
+                }
+            }
+            bits
+        });
+        if words.iter().any(|w| w.ends_with('*')) {
+            return true;
+        }
+        words.windows(words.len().clamp(1, MAX_NGRAM)).all(|run| {
+            let Some((first, rest)) = run.split_first() else {
+                return true;
+            };
+            if rest.is_empty() {
+                return true;
+            }
+            let mut chain = hash_word(first);
+            for word in rest {
+                chain = WordHash::pair(chain, false, hash_word(word));
+            }
+            let bit = chain.mixed() >> (64 - NGRAM_BITS.trailing_zeros());
+            bits[(bit / 8) as usize] & (1 << (bit % 8)) != 0
+        })
+    }
+}
+
+/// Size of a document's n-gram filter: 8 Mi bits, so that even a large
+/// document (several n-grams per word) rules out most phrases.
+const NGRAM_BITS: u64 = 1 << 23;
+/// The longest n-gram the filter holds.
+const MAX_NGRAM: usize = 4;
+
+impl crate::guess::Document for ConditionCache<'_, '_> {
+    fn contains(&self, phrase: &str) -> bool {
+        ConditionCache::contains(self, phrase)
+    }
+
+    fn may_contain_pair(&self, first: &str, second: &str) -> bool {
+        self.may_contain_pairs(&[first, second])
+    }
+
+    fn words(&self) -> usize {
+        self.segments.iter().map(|s| s.tokens.len()).sum()
+    }
+}
+
+fn hash_word(word: &str) -> WordHash {
+    let mut hash = WordHash::default();
+    word.bytes().for_each(|b| hash.push(b));
+    hash
 }
 
 /// Whether `phrase` starts within `distance` words before or after the

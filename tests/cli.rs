@@ -814,3 +814,97 @@ fn subcommands_exit_quietly_on_a_broken_pipe() {
     assert_exit(&output, 0);
     assert!(output.stderr.is_empty(), "{}", stderr(&output));
 }
+
+#[test]
+fn guesses_show_their_score_and_reason() {
+    let dir = Dir::new();
+    dir.write(
+        "paper.txt",
+        "We met this 7 days in man or woman with the Residence Speaker.\n\
+         The woodland fire was studied.\n",
+    );
+    let output = run_in(
+        dir.path(),
+        &[
+            "--check",
+            "--format",
+            "json",
+            "--level",
+            "guess",
+            "paper.txt",
+        ],
+        b"",
+    );
+    assert_exit(&output, 1);
+    let text = stdout(&output);
+    let guess = text
+        .lines()
+        .find(|line| line.contains("\"level\":\"guess\""))
+        .unwrap_or_else(|| panic!("no guess in {text}"));
+    assert!(guess.contains("\"score\":"), "{guess}");
+    assert!(guess.contains("\"restored\":\"forest fire\""), "{guess}");
+    assert!(guess.contains("learned swap woodland→forest"), "{guess}");
+    // A diff says why in the hunk header, where patch tools ignore it.
+    let diff = run_in(
+        dir.path(),
+        &["--diff", "--guess-threshold", "0.1", "paper.txt"],
+        b"",
+    );
+    assert!(
+        stdout(&diff).contains("@@ guess ")
+            && stdout(&diff).contains("'forest fire' is a known term"),
+        "{}",
+        stdout(&diff)
+    );
+    let off = run_in(
+        dir.path(),
+        &["--check", "--level", "guess", "--no-guess", "paper.txt"],
+        b"",
+    );
+    assert!(!stdout(&off).contains("[guess"), "{}", stdout(&off));
+}
+
+#[test]
+fn a_guess_threshold_outside_zero_to_one_is_refused() {
+    let output = run(&["--guess-threshold", "2"], b"");
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("not a score from 0 to 1"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn mined_entries_are_a_dictionary_despin_can_use() {
+    let corpus = Dir::new();
+    corpus.write(
+        "a.txt",
+        "We study profound learning here. Deep learning is popular.\n",
+    );
+    corpus.write("b.txt", "A profound learning model. Deep learning again.\n");
+    corpus.write("clean.txt", "Nothing spun in this one.\n");
+    let mined = run_in(corpus.path(), &["mine", "--no-default-dict", "."], b"");
+    assert_exit(&mined, 0);
+    let tsv = stdout(&mined);
+    assert!(
+        tsv.contains("\nprofound learning\tdeep learning\t"),
+        "{tsv}"
+    );
+    assert!(tsv.contains("# documents 2, occurrences 2"), "{tsv}");
+    let dir = Dir::new();
+    dir.write("mined.tsv", &tsv);
+    assert_exit(&run_in(dir.path(), &["dict", "check", "mined.tsv"], b""), 0);
+    let repaired = run_in(
+        dir.path(),
+        &[
+            "--no-default-dict",
+            "--no-guess",
+            "--aggressive",
+            "--dict",
+            "mined.tsv",
+        ],
+        b"A profound learning model.",
+    );
+    assert_eq!(stdout(&repaired), "A deep learning model.");
+}

@@ -124,7 +124,7 @@ proptest! {
     fn chunked_repair_equals_whole_repair(dictionary in dictionary(), input in text(), target in 1usize..200) {
         // Document-level rules see one chunk at a time, so they are off here;
         // everything else must not depend on where the input is cut.
-        let options = Options { promote: None, names: false, ..Options::default() };
+        let options = Options { promote: None, names: false, guess: None, ..Options::default() };
         let repairer = Repairer::new(vec![dictionary], options);
         let whole = repairer.repair(&input).text;
         let bytes = input.as_bytes();

@@ -36,6 +36,9 @@ pub struct Cli {
     #[command(flatten)]
     pub levels: LevelArgs,
 
+    #[command(flatten)]
+    pub guesses: GuessArgs,
+
     /// Number of threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N", help_heading = "Performance")]
     pub jobs: Option<usize>,
@@ -93,7 +96,8 @@ pub struct LevelArgs {
     /// Also apply `likely` entries (by default only `sure` ones are applied).
     #[arg(long)]
     pub aggressive: bool,
-    /// Least confident level to report: sure, likely or suggest.
+    /// Least confident level to report: sure, likely, suggest or guess
+    /// (guess also reports guesses below the threshold).
     #[arg(long, value_name = "LEVEL", default_value = "likely", value_parser = parse_level)]
     pub level: Level,
     /// A document with at least this many `sure` findings per 1,000 words
@@ -110,6 +114,31 @@ pub struct LevelArgs {
     /// Do not repair names from the document's own evidence.
     #[arg(long)]
     pub no_names: bool,
+}
+
+/// The guesser: repairs that no dictionary lists.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Guesses")]
+pub struct GuessArgs {
+    /// Score (0 to 1) a guess needs to be applied in a document with enough
+    /// known spin; documents with less need more (see the README).
+    #[arg(long, value_name = "SCORE", default_value_t = despin::guess::DEFAULT_THRESHOLD,
+          value_parser = parse_score)]
+    pub guess_threshold: f64,
+    /// Make no guesses.
+    #[arg(long)]
+    pub no_guess: bool,
+    /// Use this guess model (the dictionaries/guess.tsv format) instead of
+    /// the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub guess_model: Option<PathBuf>,
+}
+
+fn parse_score(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(score) if (0.0..=1.0).contains(&score) => Ok(score),
+        _ => Err(format!("{s:?} is not a score from 0 to 1")),
+    }
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
@@ -139,6 +168,29 @@ pub enum Command {
     /// Inspect, validate and compile dictionaries.
     #[command(subcommand)]
     Dict(DictCommand),
+    /// Rank candidate new dictionary entries found by the guesser across a
+    /// corpus of suspected documents; prints TSV to edit and pass to --dict.
+    Mine(MineArgs),
+}
+
+/// `despin mine ...`
+#[derive(Debug, Args)]
+pub struct MineArgs {
+    /// Files or directories of suspected documents (each file is one
+    /// document).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Keep candidates seen in at least this many documents.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_docs: usize,
+    /// Keep candidates whose best score reaches this (0 to 1).
+    #[arg(long, value_name = "SCORE", default_value_t = 0.3, value_parser = parse_score)]
+    pub min_score: f64,
+    /// Use this guess model instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub guess_model: Option<PathBuf>,
+    #[command(flatten)]
+    pub dictionaries: DictionaryArgs,
 }
 
 /// `despin dict ...`

@@ -8,6 +8,7 @@
 pub mod args;
 pub mod dict;
 pub mod input;
+pub mod mine;
 pub mod mode;
 pub mod report;
 pub mod run;
@@ -15,7 +16,7 @@ pub mod run;
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Parser;
 use despin::{Level, Options, Repairer, SpinEvidence};
 
@@ -45,8 +46,10 @@ pub fn main() -> ExitCode {
 }
 
 fn run_cli(cli: &Cli) -> Result<ExitCode> {
-    if let Some(Command::Dict(command)) = &cli.command {
-        return dict::run(command);
+    match &cli.command {
+        Some(Command::Dict(command)) => return dict::run(command),
+        Some(Command::Mine(args)) => return mine::run(args),
+        None => {}
     }
     let options = Options {
         apply: Some(if cli.levels.aggressive {
@@ -60,8 +63,16 @@ fn run_cli(cli: &Cli) -> Result<ExitCode> {
             per_thousand_words: cli.levels.spin_threshold,
         }),
         names: !cli.levels.no_names,
+        guess: (!cli.guesses.no_guess).then_some(cli.guesses.guess_threshold),
     };
-    let repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
+    let mut repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
+    if let Some(path) = &cli.guesses.guess_model {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read guess model {}", path.display()))?;
+        let model = despin::GuessModel::from_tsv(&text)
+            .map_err(|e| anyhow::anyhow!("{}:{}: {}", path.display(), e.line, e.message))?;
+        repairer = repairer.with_guess_model(model);
+    }
     let mode = choose_mode(cli);
     let jobs = cli
         .jobs

@@ -31,6 +31,11 @@ pub struct Finding<'a> {
     /// Why a document-level rule proposed the edit, for rule-based edits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// A guess's score (0 to 1) and the normalised term it restores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restored: Option<&'a str>,
 }
 
 /// Totals for one input: the spin score is findings per 1,000 words.

@@ -63,6 +63,13 @@ impl WordHash {
         self.0 = self.0.rotate_left(5) ^ byte as u64;
     }
 
+    /// The hash spread over all 64 bits, for filters of other sizes: take
+    /// the top bits.
+    #[inline]
+    pub fn mixed(self) -> u64 {
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
     /// The filter bit for the bytes pushed so far: (byte index, mask).
     #[inline]
     pub fn bit(self) -> (usize, u8) {

@@ -180,6 +180,9 @@ fn parse_line(text: &str) -> Result<SourceEntry, String> {
         return Err(format!("the spun phrase {spun:?} has no words"));
     }
     let level = fields[2].trim().parse::<Level>()?;
+    if level == Level::Guess {
+        return Err("level guess is the guesser's own; entries are sure, likely or suggest".into());
+    }
     let condition = match fields.get(3).map(|f| f.trim()) {
         Some(field) if !field.is_empty() => Some(condition_to_source(&parse_condition(field)?)),
         _ => None,

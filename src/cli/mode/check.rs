@@ -92,6 +92,7 @@ impl Sink for CheckSink<'_> {
                     "organisation name: '{}' is a thesaurus synonym of the head word '{head}'",
                     found.to_lowercase()
                 )),
+                Origin::Guess(reason) => Some(reason.describe()),
             };
             let finding = Finding {
                 kind: "finding",
@@ -106,6 +107,14 @@ impl Sink for CheckSink<'_> {
                 level: edit.level.as_str(),
                 applied: edit.applied,
                 reason,
+                score: match &edit.origin {
+                    Origin::Guess(guess) => Some(guess.score()),
+                    _ => None,
+                },
+                restored: match &edit.origin {
+                    Origin::Guess(guess) => Some(guess.restored.as_str()),
+                    _ => None,
+                },
             };
             self.mode.report.finding(self.out, &finding)?;
             self.outcome.findings += 1;

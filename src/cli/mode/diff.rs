@@ -12,7 +12,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use despin::Repairer;
+use despin::{Origin, Repairer};
 use std::ops::Range;
 
 use super::{Chunk, Mode, Outcome, Sink};
@@ -57,7 +57,7 @@ struct DiffSink<'a> {
     name: String,
     old: Vec<u8>,
     /// The applied edits, with ranges into `old`.
-    changes: Vec<(Range<usize>, String)>,
+    changes: Vec<Change>,
     outcome: Outcome,
     out: &'a mut dyn Write,
 }
@@ -70,7 +70,11 @@ impl Sink for DiffSink<'_> {
         self.old.extend_from_slice(chunk.bytes);
         for edit in chunk.edits.iter().filter(|e| e.applied) {
             let range = offset + edit.range.start..offset + edit.range.end;
-            self.changes.push((range, edit.replacement.clone()));
+            let note = match &edit.origin {
+                Origin::Guess(reason) => Some(reason.describe()),
+                _ => None,
+            };
+            self.changes.push((range, edit.replacement.clone(), note));
         }
         Ok(())
     }
@@ -130,6 +134,10 @@ fn hunk_range(start: usize, len: usize) -> String {
     }
 }
 
+/// An applied edit: its range in the old text, its replacement, and a
+/// note for the hunk header when the edit is a guess (why it was made).
+type Change = (Range<usize>, String, Option<String>);
+
 /// Lines of unchanged context around each change, as `diff -u` gives.
 const CONTEXT: usize = 3;
 
@@ -174,13 +182,13 @@ fn write_unified(
     out: &mut dyn Write,
     name: &str,
     old: &[u8],
-    changes: &[(Range<usize>, String)],
+    changes: &[Change],
     style: Style,
 ) -> std::io::Result<()> {
     let lines = Lines::new(old);
     // Changed lines, merged where edits share or touch a line.
     let mut blocks: Vec<Block> = Vec::new();
-    for (i, (range, _)) in changes.iter().enumerate() {
+    for (i, (range, _, _)) in changes.iter().enumerate() {
         let first = lines.of(range.start);
         let last = lines.of(range.end.max(range.start + 1) - 1);
         match blocks.last_mut() {
@@ -225,9 +233,21 @@ fn write_unified(
                     Lines::new(text).count() as isize - block.lines.len() as isize
                 })
                 .sum::<isize>();
+        // Guesses say why in the hunk header's free text, which git and
+        // patch ignore.
+        let notes: Vec<&str> = hunk
+            .iter()
+            .flat_map(|block| &changes[block.changes.clone()])
+            .filter_map(|(_, _, note)| note.as_deref())
+            .collect();
+        let heading = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", notes.join("; "))
+        };
         writeln!(
             out,
-            "{}@@ -{} +{} @@{}",
+            "{}@@ -{} +{} @@{heading}{}",
             s.hunk,
             hunk_range(from, old_len),
             hunk_range((from as isize + shift) as usize, new_len as usize),
@@ -240,7 +260,7 @@ fn write_unified(
             let old_span = lines.span(block.lines.clone());
             let old_marks: Vec<Range<usize>> = changes[block.changes.clone()]
                 .iter()
-                .map(|(range, replacement)| {
+                .map(|(range, replacement, _)| {
                     let (changed, _) = changed_words(&old[range.clone()], replacement.as_bytes());
                     let start = range.start - old_span.start;
                     start + changed.start..start + changed.end
@@ -311,13 +331,13 @@ fn changed_words(old: &[u8], new: &[u8]) -> (Range<usize>, Range<usize>) {
 fn render_new(
     lines: &Lines<'_>,
     block: &Block,
-    changes: &[(Range<usize>, String)],
+    changes: &[Change],
 ) -> (Vec<u8>, Vec<Range<usize>>) {
     let span = lines.span(block.lines.clone());
     let mut text = Vec::with_capacity(span.len());
     let mut marks = Vec::new();
     let mut last = span.start;
-    for (range, replacement) in &changes[block.changes.clone()] {
+    for (range, replacement, _) in &changes[block.changes.clone()] {
         text.extend_from_slice(&lines.text[last..range.start]);
         let (_, changed) = changed_words(&lines.text[range.clone()], replacement.as_bytes());
         marks.push(text.len() + changed.start..text.len() + changed.end);

@@ -1,0 +1,902 @@
+//! Proposes repairs that no dictionary lists.
+//!
+//! Spinners swap single words for thesaurus synonyms, and they keep making
+//! the same swaps: "profound" for deep, "woodland" for forest. The model
+//! (see [`crate::guess_model`]) holds the swaps learned from known spun and
+//! original phrases, and a lexicon of established terms. For a run of two
+//! or three words that contains a learned spun word, the guesser undoes the
+//! swaps and keeps the result only if it is an established term while the
+//! spun run is not. The strongest evidence is the document itself: a spun
+//! paper often still uses the right term in another sentence.
+//!
+//! Each guess carries a score and its reasons. Whether it is applied is
+//! decided by the repairer from the score and the document prior (how much
+//! known spin the document shows); see [`guess_threshold`].
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use fst::{IntoStreamer, Streamer};
+
+use crate::case::transfer_case;
+use crate::dictionary::compiled::{WordHash, FILTER_LEN};
+use crate::dictionary::Bytes;
+use crate::edit::{Edit, Origin};
+use crate::guess_model::{
+    compile_model, hashed_pair_bit, pair_bit, term_parts, ModelError, SOURCE_GLOSSARY,
+    SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES, TERM_PAIR_BITS,
+};
+use crate::level::Level;
+use crate::names::NameRules;
+use crate::segment::Segment;
+use crate::tokenize::{normalize_word, Gap};
+
+/// The guess threshold used when none is given: calibrated on held-out
+/// tortured phrases and clean text by `tools/eval_guess.py`.
+pub const DEFAULT_THRESHOLD: f64 = 0.6;
+
+/// The longest run of words considered, as in the longest terms.
+const MAX_WINDOW: usize = 4;
+
+/// The most originals tried for one spun word, most frequent first.
+const ORIGINALS_PER_WORD: usize = 8;
+
+/// Learned swaps and established terms.
+pub struct GuessModel {
+    terms: fst::Map<Bytes>,
+    /// Spun word → its originals with how often the swap was seen.
+    originals: HashMap<String, Vec<(String, u64)>>,
+    /// A bit per hashed spun word, so most words are passed over without a
+    /// lookup.
+    triggers: Vec<u8>,
+    /// A bit per hashed function word.
+    function_words: Vec<u8>,
+    /// A bit per pair of neighbouring words in a strong term (listed,
+    /// WordNet, glossary): most restorations tried are ruled out by it
+    /// before any lookup.
+    term_pairs: Bytes,
+    /// `pattern\tword` keys completing strong terms of three or more words.
+    slots: fst::Set<Bytes>,
+    /// Written pairs (one or both words spun) that may restore to a strong
+    /// term's pair.
+    spun_pairs: Bytes,
+    swaps: usize,
+}
+
+impl std::fmt::Debug for GuessModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuessModel")
+            .field("swaps", &self.swaps)
+            .field("terms", &self.terms.len())
+            .finish()
+    }
+}
+
+impl GuessModel {
+    /// The model built into the binary.
+    pub fn embedded() -> &'static GuessModel {
+        static MODEL: OnceLock<GuessModel> = OnceLock::new();
+        MODEL.get_or_init(|| {
+            GuessModel::from_parts(
+                Bytes::from_static(crate::embedded::GUESS_SWAPS),
+                Bytes::from_static(crate::embedded::GUESS_TERMS),
+                Bytes::from_static(crate::embedded::GUESS_PAIRS),
+                Bytes::from_static(crate::embedded::GUESS_SLOTS),
+                Bytes::from_static(crate::embedded::GUESS_SPUN_PAIRS),
+            )
+            .expect("build.rs compiled a valid model")
+        })
+    }
+
+    /// Reads a model file (the `dictionaries/guess.tsv` format).
+    pub fn from_tsv(text: &str) -> Result<GuessModel, ModelError> {
+        let compiled = compile_model(text)?;
+        GuessModel::from_parts(
+            compiled.swaps.into(),
+            compiled.terms.into(),
+            compiled.pairs.into(),
+            compiled.slots.into(),
+            compiled.spun_pairs.into(),
+        )
+        .map_err(|e| ModelError {
+            line: 0,
+            message: e.to_string(),
+        })
+    }
+
+    fn from_parts(
+        swaps: Bytes,
+        terms: Bytes,
+        term_pairs: Bytes,
+        slots: Bytes,
+        spun_pairs: Bytes,
+    ) -> Result<GuessModel, fst::Error> {
+        let swaps = fst::Map::new(swaps)?;
+        let terms = fst::Map::new(terms)?;
+        let slots = fst::Set::new(slots)?;
+        let filter_len = (TERM_PAIR_BITS / 8) as usize;
+        if term_pairs.as_ref().len() != filter_len || spun_pairs.as_ref().len() != filter_len {
+            return Err(fst::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "term-pair filter has the wrong size",
+            )));
+        }
+        let mut originals: HashMap<String, Vec<(String, u64)>> = HashMap::new();
+        let mut stream = swaps.stream();
+        let mut count = 0;
+        while let Some((key, value)) = stream.next() {
+            let key = String::from_utf8_lossy(key);
+            if let Some((spun, original)) = key.split_once('\t') {
+                // Function words ("of" for "for") are grammar, not the
+                // thesaurus swaps this model is for.
+                let rules = NameRules::embedded();
+                if rules.is_function_word(spun) || rules.is_function_word(original) {
+                    continue;
+                }
+                originals
+                    .entry(spun.to_string())
+                    .or_default()
+                    .push((original.to_string(), value));
+                count += 1;
+            }
+        }
+        let mut triggers = vec![0u8; FILTER_LEN];
+        for (spun, list) in &mut originals {
+            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            list.truncate(ORIGINALS_PER_WORD);
+            let mut hash = WordHash::default();
+            spun.bytes().for_each(|b| hash.push(b));
+            let (index, mask) = hash.bit();
+            triggers[index] |= mask;
+        }
+        let mut function_words = vec![0u8; FILTER_LEN];
+        for word in NameRules::embedded().function_words() {
+            let (index, mask) = hash_of(word).bit();
+            function_words[index] |= mask;
+        }
+        Ok(GuessModel {
+            function_words,
+            terms,
+            originals,
+            triggers,
+            term_pairs,
+            slots,
+            spun_pairs,
+            swaps: count,
+        })
+    }
+
+    /// Whether two neighbouring words as written may restore to a pair of a
+    /// strong term.
+    fn may_restore_pair(&self, first: &str, second: &str) -> bool {
+        self.may_restore_hashed(hash_of(first), hash_of(second))
+    }
+
+    /// [`GuessModel::may_restore_pair`] for words already hashed.
+    #[inline]
+    fn may_restore_hashed(&self, first: WordHash, second: WordHash) -> bool {
+        let (index, mask) = hashed_pair_bit(first, second);
+        self.spun_pairs.as_ref()[index] & mask != 0
+    }
+
+    /// Whether a phrase may be a strong term, judged by its word pairs.
+    fn may_be_term(&self, words: &[&str]) -> bool {
+        let bits = self.term_pairs.as_ref();
+        words.windows(2).all(|pair| {
+            let (index, mask) = pair_bit(pair[0], pair[1]);
+            bits[index] & mask != 0
+        })
+    }
+
+    /// Number of learned swaps and of terms.
+    pub fn size(&self) -> (usize, usize) {
+        (self.swaps, self.terms.len())
+    }
+
+    /// The sources and web count of an established term.
+    pub fn term(&self, phrase: &str) -> Option<(u64, u64)> {
+        self.terms.get(phrase).map(term_parts)
+    }
+
+    /// The originals a spun word was learned to replace, most frequent
+    /// first.
+    pub fn originals(&self, spun: &str) -> &[(String, u64)] {
+        self.originals.get(spun).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether a hashed word may be a function word (false positives
+    /// possible: they only skip a rare content word).
+    fn may_be_function_word(&self, hash: WordHash) -> bool {
+        let (index, mask) = hash.bit();
+        self.function_words[index] & mask != 0
+    }
+
+    fn may_trigger(&self, hash: WordHash) -> bool {
+        let (index, mask) = hash.bit();
+        self.triggers[index] & mask != 0
+    }
+
+    /// The words that complete a pattern (one word is `_`) into a strong
+    /// term: "_ language processing" gives "natural".
+    fn fill(&self, pattern: &[&str]) -> Vec<String> {
+        let joined = pattern.join(" ");
+        let (index, mask) = pair_bit(&joined, "\t");
+        if self.term_pairs.as_ref()[index] & mask == 0 {
+            return Vec::new();
+        }
+        let from = format!("{joined}\t");
+        let to = format!("{}\u{b}", pattern.join(" "));
+        let mut stream = self.slots.range().ge(&from).lt(&to).into_stream();
+        let mut out = Vec::new();
+        while let Some(key) = stream.next() {
+            out.push(String::from_utf8_lossy(&key[from.len()..]).into_owned());
+        }
+        out
+    }
+
+    /// Every term of the lexicon, for tools that list them.
+    pub fn terms(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stream = self.terms.keys().into_stream();
+        while let Some(key) = stream.next() {
+            out.push(String::from_utf8_lossy(key).into_owned());
+        }
+        out
+    }
+}
+
+fn hash_of(word: &str) -> WordHash {
+    let mut hash = WordHash::default();
+    word.bytes().for_each(|b| hash.push(b));
+    hash
+}
+
+/// Why a guess was made, and how sure it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuessReason {
+    /// The spun run, normalised.
+    pub spun: String,
+    /// The restored term, normalised.
+    pub restored: String,
+    /// Each swap undone: (spun word, original, times seen).
+    pub swaps: Vec<(String, String, u64)>,
+    /// Where the restored term is attested (`guess_model::SOURCE_*` bits).
+    pub sources: u64,
+    /// The restored term also occurs elsewhere in the document.
+    pub in_document: bool,
+    /// The score in thousandths, 0 to 1000.
+    pub score_milli: u16,
+}
+
+impl GuessReason {
+    /// The score, 0 to 1.
+    pub fn score(&self) -> f64 {
+        f64::from(self.score_milli) / 1000.0
+    }
+
+    /// One line for people: the swaps, the term evidence, the document.
+    pub fn describe(&self) -> String {
+        let swaps: Vec<String> = self
+            .swaps
+            .iter()
+            .map(|(spun, original, seen)| format!("{spun}→{original} (seen {seen}×)"))
+            .collect();
+        let mut sources = Vec::new();
+        for (bit, name) in [
+            (SOURCE_LISTED, "listed"),
+            (SOURCE_WORDNET, "wordnet"),
+            (SOURCE_GLOSSARY, "glossary"),
+            (SOURCE_WEB, "web"),
+            (SOURCE_DOCUMENT, "this document"),
+        ] {
+            if self.sources & bit != 0 {
+                sources.push(name);
+            }
+        }
+        let mut text = format!(
+            "guess {:.2}: learned swap {}; '{}' is a known term ({})",
+            self.score(),
+            swaps.join(", "),
+            self.restored,
+            sources.join(", ")
+        );
+        if self.in_document {
+            text.push_str(&format!(
+                "; '{}' also appears in this document",
+                self.restored
+            ));
+        }
+        text
+    }
+}
+
+/// The threshold a guess must reach in a document, from the base
+/// threshold and the document prior.
+///
+/// A document that already shows enough known spin to promote `likely`
+/// entries uses the base threshold. One with some `sure` findings uses a
+/// threshold 60% of the way to 1, and one with none a threshold 96% of the
+/// way to 1 (0.98 at the default base): there a guess needs a strong term
+/// that the document also uses, from a swap seen many times. That is what
+/// keeps clean text clean; `tools/eval_guess.py` measures both sides.
+pub fn guess_threshold(base: f64, sure_findings: usize, spun: bool) -> f64 {
+    let base = base.clamp(0.0, 1.0);
+    if spun {
+        base
+    } else if sure_findings > 0 {
+        base + (1.0 - base) * 0.6
+    } else {
+        base + (1.0 - base) * 0.96
+    }
+}
+
+/// How much a term's attestation is worth.
+fn term_confidence(sources: u64, count: u64) -> f64 {
+    if sources & SOURCE_DOCUMENT != 0 && sources & STRONG_SOURCES == 0 {
+        // Only the document uses it: a term of this document.
+        0.8
+    } else if sources & SOURCE_LISTED != 0 {
+        0.95
+    } else if sources & (SOURCE_WORDNET | SOURCE_GLOSSARY) != 0 {
+        0.85
+    } else if count >= 1_000_000 {
+        0.75
+    } else if count >= 100_000 {
+        0.65
+    } else {
+        0.5
+    }
+}
+
+/// How much a learned swap is worth, from how often it was seen.
+fn swap_confidence(seen: u64) -> f64 {
+    let seen = seen as f64;
+    seen / (seen + 1.0)
+}
+
+/// A run of words the guesser considers.
+struct Window {
+    first: usize,
+    last: usize,
+}
+
+/// What the guesser may ask about the document it works on.
+pub(crate) trait Document {
+    /// Whether a normalised phrase occurs in the document.
+    fn contains(&self, phrase: &str) -> bool;
+    /// Whether two normalised words may occur next to each other (false
+    /// means they certainly do not).
+    fn may_contain_pair(&self, first: &str, second: &str) -> bool;
+    /// Number of words in the document.
+    fn words(&self) -> usize;
+}
+
+/// The longest document whose own phrases count as evidence. In an
+/// article or a paper, a term used in another sentence is strong evidence;
+/// in a book-length text nearly every common phrase occurs somewhere, and
+/// asking would cost more than it tells.
+pub const DOCUMENT_EVIDENCE_MAX_WORDS: usize = 20_000;
+
+/// The document as evidence, or nothing when it is too long to count.
+struct Evidence<'d> {
+    document: Option<&'d dyn Document>,
+}
+
+impl Evidence<'_> {
+    fn contains(&self, phrase: &str) -> bool {
+        self.document.is_some_and(|d| d.contains(phrase))
+    }
+
+    fn may_contain_pair(&self, first: &str, second: &str) -> bool {
+        self.document
+            .is_some_and(|d| d.may_contain_pair(first, second))
+    }
+}
+
+/// A phrase the document itself uses, though no lexicon lists it: the
+/// document's own n-grams are a lexicon too.
+pub const SOURCE_DOCUMENT: u64 = 32;
+
+/// Finds guesses in a document, as report-only edits of level `guess`.
+/// `taken` are the edits already found; a guess never overlaps one.
+pub(crate) fn find_guesses(
+    model: &GuessModel,
+    segments: &[Segment<'_>],
+    taken: &[Edit],
+    document: &dyn Document,
+    threshold: f64,
+) -> Vec<Edit> {
+    let evidence = Evidence {
+        document: (document.words() <= DOCUMENT_EVIDENCE_MAX_WORDS).then_some(document),
+    };
+    // Without document evidence (a long text), only runs of two or three
+    // words are tried, and no thesaurus completion: the longer searches
+    // find little that a lexicon alone can confirm.
+    let longest = if evidence.document.is_some() {
+        MAX_WINDOW
+    } else {
+        MAX_WINDOW - 1
+    };
+    let mut found: Vec<Edit> = Vec::new();
+    for segment in segments {
+        let count = segment.tokens.len();
+        let word = |t: usize| -> String {
+            let token = segment.tokens[t];
+            let mut bytes = Vec::with_capacity(token.stem_end - token.start);
+            normalize_word(&segment.text[token.start..token.stem_end], |b| {
+                bytes.push(b);
+                true
+            });
+            String::from_utf8(bytes).unwrap_or_default()
+        };
+        let mut last_trigger: Option<usize> = None;
+        for t in 0..count {
+            if !model.may_trigger(segment.hashes[t].stem) {
+                continue;
+            }
+            // Undoing a swap here helps only if the trigger and a neighbour,
+            // as written, may restore to a pair of a strong term (or, in a
+            // short document, to a pair the document uses). Most triggers
+            // end at this test, done on the words' hashes.
+            let joined = |i: usize| matches!(segment.gaps[i], Gap::Space | Gap::Hyphen);
+            let hashes = &segment.hashes;
+            // Function-word neighbours ("the state of") pair with almost
+            // anything; a term needs a content word next to the swap.
+            let content = |i: usize| !model.may_be_function_word(hashes[i].stem);
+            let hashed = (t > 0
+                && joined(t - 1)
+                && content(t - 1)
+                && model.may_restore_hashed(hashes[t - 1].stem, hashes[t].stem))
+                || (t + 1 < count
+                    && joined(t)
+                    && content(t + 1)
+                    && model.may_restore_hashed(hashes[t].stem, hashes[t + 1].stem));
+            if !hashed && evidence.document.is_none() {
+                continue;
+            }
+            let trigger = word(t);
+            let originals = model.originals(&trigger);
+            if originals.is_empty() {
+                continue;
+            }
+            if !hashed {
+                let forms = |kept: String| -> Vec<String> {
+                    let mut forms: Vec<String> = model
+                        .originals(&kept)
+                        .iter()
+                        .map(|(o, _)| o.clone())
+                        .collect();
+                    forms.push(kept);
+                    forms
+                };
+                let left = if t > 0 && joined(t - 1) {
+                    forms(word(t - 1))
+                } else {
+                    Vec::new()
+                };
+                let right = if t + 1 < count && joined(t) {
+                    forms(word(t + 1))
+                } else {
+                    Vec::new()
+                };
+                let useful = originals.iter().any(|(o, _)| {
+                    left.iter().any(|l| evidence.may_contain_pair(l, o))
+                        || right.iter().any(|r| evidence.may_contain_pair(o, r))
+                });
+                if !useful {
+                    continue;
+                }
+            }
+            // The words around the trigger, normalised once for all its
+            // windows.
+            let from = t.saturating_sub(MAX_WINDOW - 1);
+            let to = (t + MAX_WINDOW).min(count);
+            let near: Vec<String> = (from..to)
+                .map(|i| if i == t { trigger.clone() } else { word(i) })
+                .collect();
+            // Which neighbouring pairs, as written, may restore to a pair
+            // of a strong term. A window restores to a strong term only if
+            // all its pairs may, except those next to the one word a
+            // thesaurus completion may fill; document evidence can make
+            // any pair.
+            let restorable: Vec<bool> = near
+                .windows(2)
+                .map(|pair| model.may_restore_pair(&pair[0], &pair[1]))
+                .collect();
+            let kept: Vec<bool> = near
+                .windows(2)
+                .map(|pair| model.may_be_term(&[&pair[0], &pair[1]]))
+                .collect();
+            // Whether a window may restore to a strong term, and which of
+            // its words a thesaurus completion may fill: with document
+            // evidence, any; otherwise none, and every pair must pass.
+            let promising = |first: usize, last: usize| -> Option<Vec<usize>> {
+                if evidence.document.is_some() {
+                    return Some((0..=last - first).collect());
+                }
+                let pairs = first - from..last - from;
+                (pairs.clone().any(|i| restorable[i])
+                    && pairs.clone().all(|i| restorable[i] || kept[i]))
+                .then(Vec::new)
+            };
+            for first in from..=t {
+                for last in t.max(first + 1)..(first + longest).min(count) {
+                    // Each window once: from its first trigger.
+                    if last_trigger.is_some_and(|p| p >= first) {
+                        continue;
+                    }
+                    let Some(open) = promising(first, last) else {
+                        continue;
+                    };
+                    let window = Window { first, last };
+                    let words = &near[first - from..=last - from];
+                    // A run whose every pair may be a term's is often a
+                    // term itself ("economic growth"): one lookup settles it.
+                    if (first..last).all(|i| kept[i - from])
+                        && model.term(&words.join(" ")).is_some()
+                    {
+                        continue;
+                    }
+                    if let Some(edit) =
+                        guess_window(model, segment, &window, words, &open, &evidence)
+                    {
+                        found.push(edit);
+                    }
+                }
+            }
+            last_trigger = Some(t);
+        }
+    }
+    // Guesses that will be applied first, the ones that undo more swaps
+    // first among them (a whole term over a part of it), then the best
+    // scores; none may overlap an edit already found or a guess before it.
+    let rank = |edit: &Edit| match &edit.origin {
+        Origin::Guess(reason) => (
+            reason.score() >= threshold,
+            reason.swaps.len(),
+            reason.score_milli,
+        ),
+        _ => (false, 0, 0),
+    };
+    found.sort_by(|a, b| {
+        rank(b)
+            .cmp(&rank(a))
+            .then(a.range.start.cmp(&b.range.start))
+    });
+    let mut kept: Vec<Edit> = Vec::new();
+    for guess in found {
+        let overlaps =
+            |e: &Edit| e.range.start < guess.range.end && guess.range.start < e.range.end;
+        if !taken.iter().any(overlaps) && !kept.iter().any(overlaps) {
+            kept.push(guess);
+        }
+    }
+    kept.sort_by_key(|e| e.range.start);
+    kept
+}
+
+/// How a word of a window is restored.
+#[derive(Clone, Debug, PartialEq)]
+enum Choice<'m> {
+    Keep,
+    /// A learned swap, seen this many times.
+    Learned(&'m str, u64),
+    /// A thesaurus synonym that completes a term, in a window that also
+    /// has a learned swap.
+    Thesaurus(String),
+}
+
+impl Choice<'_> {
+    fn word<'a>(&'a self, kept: &'a str) -> &'a str {
+        match self {
+            Choice::Keep => kept,
+            Choice::Learned(original, _) => original,
+            Choice::Thesaurus(original) => original,
+        }
+    }
+
+    fn confidence(&self) -> f64 {
+        match self {
+            Choice::Keep => 1.0,
+            Choice::Learned(_, seen) => swap_confidence(*seen),
+            // As sure as a swap seen once.
+            Choice::Thesaurus(_) => swap_confidence(1),
+        }
+    }
+}
+
+/// The best restoration found so far for a window.
+struct Best<'m> {
+    score: f64,
+    choices: Vec<Choice<'m>>,
+    sources: u64,
+    in_document: bool,
+    restored: String,
+}
+
+/// The best guess for one window, if any.
+fn guess_window(
+    model: &GuessModel,
+    segment: &Segment<'_>,
+    window: &Window,
+    words: &[String],
+    open: &[usize],
+    document: &Evidence<'_>,
+) -> Option<Edit> {
+    let Window { first, last } = *window;
+    // Whole words only: not inside a hyphenated compound, across plain
+    // spaces or hyphens, no possessive before the last word.
+    if first > 0 && segment.gaps[first - 1] == Gap::Hyphen
+        || segment.gaps.get(last) == Some(&Gap::Hyphen)
+        || segment.gaps[first..last]
+            .iter()
+            .any(|g| !matches!(g, Gap::Space | Gap::Hyphen))
+        || segment.tokens[first..last]
+            .iter()
+            .any(|t| t.has_possessive())
+    {
+        return None;
+    }
+    if words
+        .iter()
+        .any(|w| w.is_empty() || !w.bytes().any(|b| b.is_ascii_alphabetic()))
+    {
+        return None;
+    }
+    // A term starts and ends with a content word: "taught a" is a web
+    // bigram, not a term.
+    let function = |w: &String| NameRules::embedded().is_function_word(w);
+    if function(&words[0]) || function(&words[words.len() - 1]) {
+        return None;
+    }
+    let options: Vec<Vec<Choice<'_>>> = words
+        .iter()
+        .map(|w| {
+            let mut list = vec![Choice::Keep];
+            list.extend(
+                model
+                    .originals(w)
+                    .iter()
+                    .map(|(original, seen)| Choice::Learned(original.as_str(), *seen)),
+            );
+            list
+        })
+        .collect();
+    // Every combination of learned swaps that may be a term, pruned by the
+    // term-pair filter as it goes.
+    let mut found: Vec<Vec<Choice<'_>>> = Vec::new();
+    search(
+        model,
+        document,
+        words,
+        &options,
+        None,
+        &mut Vec::new(),
+        &mut found,
+    );
+    let completable = words.len() > 2 && !open.is_empty();
+    if found.is_empty() && !completable {
+        return None;
+    }
+    let spun = words.join(" ");
+    // An established phrase is not spun, whatever its words.
+    if model.term(&spun).is_some() {
+        return None;
+    }
+    let mut best: Option<Best<'_>> = None;
+    for choices in found {
+        consider(model, words, document, choices, &mut best);
+    }
+    // With a learned swap in place, one kept word may be a thesaurus
+    // synonym of a term's word: "regular language processing", where
+    // "handling" was undone, is the term "natural language processing".
+    if completable {
+        for &slot in open {
+            let mut partial: Vec<Vec<Choice<'_>>> = Vec::new();
+            search(
+                model,
+                document,
+                words,
+                &options,
+                Some(slot),
+                &mut Vec::new(),
+                &mut partial,
+            );
+            for choices in partial {
+                if !choices.iter().any(|c| matches!(c, Choice::Learned(..))) {
+                    continue;
+                }
+                let pattern: Vec<&str> = choices
+                    .iter()
+                    .zip(words)
+                    .enumerate()
+                    .map(|(i, (c, kept))| if i == slot { "_" } else { c.word(kept) })
+                    .collect();
+                for candidate in model.fill(&pattern) {
+                    if candidate != words[slot]
+                        && NameRules::embedded().lists(&candidate, &words[slot])
+                    {
+                        let mut completed = choices.clone();
+                        completed[slot] = Choice::Thesaurus(candidate);
+                        consider(model, words, document, completed, &mut best);
+                    }
+                }
+            }
+        }
+    }
+    let best = best?;
+    let swapped: Vec<usize> = best
+        .choices
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c != Choice::Keep)
+        .map(|(i, _)| i)
+        .collect();
+    // The edit covers the swapped words only, keeping everything between.
+    let from = *swapped.first()? + first;
+    let to = *swapped.last()? + first;
+    let start = segment.tokens[from].start;
+    let end = segment.tokens[to].stem_end;
+    let mut replacement = String::new();
+    let mut at = start;
+    for t in from..=to {
+        let token = segment.tokens[t];
+        replacement.push_str(&segment.text[at..token.start]);
+        let text = &segment.text[token.start..token.stem_end];
+        match &best.choices[t - first] {
+            Choice::Keep => replacement.push_str(text),
+            choice => replacement.push_str(&transfer_case(text, choice.word(""))),
+        }
+        at = token.stem_end;
+    }
+    let swaps = swapped
+        .iter()
+        .map(|&i| match &best.choices[i] {
+            Choice::Learned(original, seen) => (words[i].clone(), original.to_string(), *seen),
+            Choice::Thesaurus(original) => (words[i].clone(), original.clone(), 0),
+            Choice::Keep => unreachable!("filtered above"),
+        })
+        .collect();
+    Some(Edit {
+        range: segment.offset + start..segment.offset + end,
+        replacement,
+        origin: Origin::Guess(Box::new(GuessReason {
+            spun,
+            restored: best.restored,
+            swaps,
+            sources: best.sources,
+            in_document: best.in_document,
+            score_milli: (best.score.clamp(0.0, 1.0) * 1000.0).round() as u16,
+        })),
+        level: Level::Guess,
+        applied: false,
+    })
+}
+
+/// Scores one restoration of a window and keeps it if it is the best yet.
+fn consider<'m>(
+    model: &GuessModel,
+    words: &[String],
+    document: &Evidence<'_>,
+    choices: Vec<Choice<'m>>,
+    best: &mut Option<Best<'m>>,
+) {
+    let restored_words: Vec<&str> = choices
+        .iter()
+        .zip(words)
+        .map(|(choice, kept)| choice.word(kept))
+        .collect();
+    let restored = restored_words.join(" ");
+    let (mut sources, count) = model.term(&restored).unwrap_or((0, 0));
+    let in_doc = document.contains(&restored);
+    // The document's own phrases count as terms only when they are short
+    // runs of content words: "ask you to support" is not a term.
+    let rules = NameRules::embedded();
+    if in_doc
+        && (sources & STRONG_SOURCES != 0
+            || restored_words.len() <= 3
+                && !restored_words.iter().any(|w| rules.is_function_word(w)))
+    {
+        sources |= SOURCE_DOCUMENT;
+    }
+    if sources & (STRONG_SOURCES | SOURCE_DOCUMENT) == 0 {
+        return;
+    }
+    let mut score = term_confidence(sources, count);
+    for choice in &choices {
+        score *= choice.confidence();
+    }
+    // An established term that the document also uses elsewhere is nearly
+    // certain; a phrase only the document uses is its own evidence already.
+    if sources & SOURCE_DOCUMENT != 0 && sources & STRONG_SOURCES != 0 {
+        score = 1.0 - (1.0 - score) * 0.15;
+    }
+    if best.as_ref().is_none_or(|b| score > b.score) {
+        *best = Some(Best {
+            score,
+            choices,
+            sources,
+            in_document: sources & SOURCE_DOCUMENT != 0,
+            restored,
+        });
+    }
+}
+
+/// Depth-first search over the choices for each word of a window, keeping
+/// the combinations with at least one swap whose neighbouring words may be
+/// in a term. The word at `open` (if any) is left kept and unchecked, for a
+/// later thesaurus completion.
+#[allow(clippy::too_many_arguments)]
+fn search<'m>(
+    model: &GuessModel,
+    document: &Evidence<'_>,
+    words: &[String],
+    options: &[Vec<Choice<'m>>],
+    open: Option<usize>,
+    chosen: &mut Vec<Choice<'m>>,
+    out: &mut Vec<Vec<Choice<'m>>>,
+) {
+    let at = chosen.len();
+    if at == words.len() {
+        if chosen.iter().any(|c| *c != Choice::Keep) {
+            out.push(chosen.clone());
+        }
+        return;
+    }
+    let slot_options: &[Choice<'m>] = if open == Some(at) {
+        &options[at][..1]
+    } else {
+        &options[at]
+    };
+    for choice in slot_options {
+        if at > 0 && open != Some(at) && open != Some(at - 1) {
+            let previous = chosen[at - 1].word(&words[at - 1]);
+            let current = choice.word(&words[at]);
+            if !model.may_be_term(&[previous, current])
+                && !document.may_contain_pair(previous, current)
+            {
+                continue;
+            }
+        }
+        chosen.push(choice.clone());
+        search(model, document, words, options, open, chosen, out);
+        chosen.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_model_loads() {
+        let model = GuessModel::embedded();
+        let (swaps, terms) = model.size();
+        assert!(swaps > 100 && terms > 1000, "{model:?}");
+    }
+
+    #[test]
+    fn thresholds_rise_without_known_spin() {
+        let spun = guess_threshold(0.5, 5, true);
+        let some = guess_threshold(0.5, 1, false);
+        let none = guess_threshold(0.5, 0, false);
+        assert!(spun < some && some < none && none < 1.0);
+    }
+
+    #[test]
+    fn model_files_are_checked() {
+        let model = GuessModel::from_tsv(
+            "# test\nswap\tprofound\tdeep\t3\nterm\tdeep learning\tlisted,web\t10\n",
+        )
+        .unwrap();
+        assert_eq!(model.originals("profound"), [("deep".to_string(), 3)]);
+        assert_eq!(
+            model.term("deep learning"),
+            Some((SOURCE_LISTED | SOURCE_WEB, 10))
+        );
+        let err = GuessModel::from_tsv("swap\tprofound\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        let err = GuessModel::from_tsv("term\tx y\tbogus\t1\n").unwrap_err();
+        assert!(err.message.contains("bogus"));
+    }
+}

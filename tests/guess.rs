@@ -1,0 +1,179 @@
+//! The guesser: repairs that no dictionary lists, from learned swaps, a
+//! term lexicon, and the document's own evidence.
+
+use despin::{Dictionary, GuessModel, Level, Options, Origin, Repairer};
+
+/// A tiny model: two learned swaps and a few terms.
+const MODEL: &str = "\
+swap\tprofound\tdeep\t20
+swap\twoodland\tforest\t5
+swap\tdisorder\tdisease\t1
+term\tdeep learning\tlisted\t0
+term\trandom forest\twordnet\t0
+term\theart disease\twordnet\t0
+term\tprofound sleep\twordnet\t0
+";
+
+/// Known phrases, to give a document its spin prior.
+const KNOWN: &str = "\
+this 7 days\tthis week\tsure
+in man or woman\tin person\tsure
+residence speaker\thouse speaker\tsure
+";
+
+fn repairer(options: Options) -> Repairer {
+    let known = Dictionary::from_tsv("known", "known.tsv", KNOWN.as_bytes()).unwrap();
+    Repairer::new(vec![known], options).with_guess_model(GuessModel::from_tsv(MODEL).unwrap())
+}
+
+/// Three sure findings in a short text: a spun document.
+const SPUN_CONTEXT: &str = "We met this 7 days in man or woman with the Residence Speaker.";
+
+fn guesses(options: Options, text: &str) -> Vec<(String, String, bool)> {
+    let repair = repairer(options).repair(text);
+    repair
+        .edits
+        .iter()
+        .filter(|e| e.level == Level::Guess)
+        .map(|e| {
+            (
+                text[e.range.clone()].to_string(),
+                e.replacement.clone(),
+                e.applied,
+            )
+        })
+        .collect()
+}
+
+fn reporting_guesses() -> Options {
+    Options {
+        report: Level::Guess,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn applies_a_confident_guess_in_a_spun_document() {
+    let text = format!("{SPUN_CONTEXT} They trained a profound learning model.");
+    let repair = repairer(Options::default()).repair(&text);
+    assert!(
+        repair.text.ends_with("They trained a deep learning model."),
+        "{}",
+        repair.text
+    );
+    let guess = repair
+        .edits
+        .iter()
+        .find(|e| e.level == Level::Guess)
+        .expect("a guess");
+    let Origin::Guess(reason) = &guess.origin else {
+        panic!("not a guess: {guess:?}")
+    };
+    assert_eq!(reason.restored, "deep learning");
+    assert!(
+        reason.describe().contains("profound→deep"),
+        "{}",
+        reason.describe()
+    );
+}
+
+#[test]
+fn a_document_without_known_spin_only_reports_guesses() {
+    let text = "They trained a profound learning model.";
+    assert_eq!(
+        guesses(reporting_guesses(), text),
+        [("profound".to_string(), "deep".to_string(), false)]
+    );
+    // At the default report level an unapplied guess is not shown at all.
+    assert!(guesses(Options::default(), text).is_empty());
+    assert_eq!(repairer(Options::default()).repair(text).text, text);
+}
+
+/// The first guess of a text, with the reporting options.
+fn first_guess(text: &str) -> despin::GuessReason {
+    let repair = repairer(reporting_guesses()).repair(text);
+    repair
+        .edits
+        .iter()
+        .find_map(|e| match &e.origin {
+            Origin::Guess(reason) => Some((**reason).clone()),
+            _ => None,
+        })
+        .expect("a guess")
+}
+
+#[test]
+fn the_document_using_the_right_term_confirms_a_guess() {
+    let without = first_guess(&format!("{SPUN_CONTEXT} We grew a random woodland."));
+    let with = first_guess(&format!(
+        "{SPUN_CONTEXT} We grew a random woodland. The random forest did well."
+    ));
+    assert_eq!(with.restored, "random forest");
+    assert!(!without.in_document && with.in_document);
+    assert!(with.score() > without.score(), "{without:?} {with:?}");
+    assert!(with.describe().contains("also appears in this document"));
+}
+
+#[test]
+fn an_established_phrase_is_left_alone() {
+    // "profound sleep" is itself a term: nothing to repair.
+    let text = format!("{SPUN_CONTEXT} The patient fell into a profound sleep.");
+    assert!(guesses(reporting_guesses(), &text).is_empty());
+}
+
+#[test]
+fn a_guess_never_overlaps_a_dictionary_edit() {
+    let known = Dictionary::from_tsv(
+        "known",
+        "known.tsv",
+        b"profound learning\tdeep learning\tsure\n",
+    )
+    .unwrap();
+    let repairer = Repairer::new(vec![known], reporting_guesses())
+        .with_guess_model(GuessModel::from_tsv(MODEL).unwrap());
+    let repair = repairer.repair("They trained a profound learning model.");
+    assert_eq!(repair.edits.len(), 1, "{:?}", repair.edits);
+    assert!(matches!(repair.edits[0].origin, Origin::Entry(_)));
+}
+
+#[test]
+fn no_guess_turns_the_guesser_off() {
+    let text = format!("{SPUN_CONTEXT} They trained a profound learning model.");
+    let options = Options {
+        guess: None,
+        ..reporting_guesses()
+    };
+    assert!(guesses(options, &text).is_empty());
+}
+
+#[test]
+fn the_threshold_decides_what_is_applied() {
+    let text = format!("{SPUN_CONTEXT} Patients with heart disorder were seen.");
+    // A swap seen once: a modest score.
+    let at = |threshold: f64| {
+        guesses(
+            Options {
+                guess: Some(threshold),
+                ..reporting_guesses()
+            },
+            &text,
+        )
+    };
+    assert_eq!(
+        at(0.1),
+        [("disorder".to_string(), "disease".to_string(), true)]
+    );
+    assert_eq!(
+        at(0.99),
+        [("disorder".to_string(), "disease".to_string(), false)]
+    );
+}
+
+#[test]
+fn the_embedded_model_repairs_a_learned_swap_in_a_spun_paper() {
+    let text = "We use counterfeit consciousness and irregular woodland models. \
+                Results were compared this 7 days with a profound learning baseline \
+                for image acknowledgment.";
+    let repair = Repairer::default().repair(text);
+    assert!(repair.text.contains("image recognition"), "{}", repair.text);
+}

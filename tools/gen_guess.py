@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Regenerate the guesser's model, dictionaries/guess.tsv, from the raw sources.
+
+Usage:
+  python3 tools/gen_guess.py SOURCES_DIR [--out dictionaries/guess.tsv]
+  python3 tools/gen_guess.py SOURCES_DIR --holdout DIR   # for tools/eval_guess.py
+
+The model has two parts (format: src/guess_model.rs):
+
+- swap lines, the channel model: which word a spinner writes for which
+  original word, and how often that swap was seen. They are learned by
+  aligning the tortured and expected phrases of the Problematic Paper
+  Screener list word by word (same length, one or two words differ), and
+  the news habit table tools/news_habits.tsv the same way.
+- term lines, the lexicon of established terms that a restored phrase must
+  be: the expected side of the list, WordNet multiword lemmas, the dictd
+  glossaries (FOLDOC computing terms, VERA acronym expansions) when
+  installed, and web bigrams. Web bigrams are kept only when they contain
+  a word of some swap, since no other bigram can ever be looked up.
+- clean term lines: runs of two or three words from never-spun text (the
+  same evidence files gen_dicts.py uses; the others stay held out) that the
+  guesser would otherwise "repair": a spun word of some swap, whose undoing
+  gives a strong term. They are established phrases ("heat exchange"), so
+  the guesser leaves them alone.
+
+With --holdout DIR the list is split by expected phrase (a stable hash, 30%
+held out). The model, a dictionary of the training rows and the held-out
+rows are written to DIR, and nothing from the held-out rows enters the model.
+"""
+
+import argparse
+import collections
+import csv
+import gzip
+import hashlib
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from gen_dicts import words, key, EVIDENCE_FILES, EVIDENCE_STATE_UNION_BEFORE  # noqa: E402
+
+HOLDOUT_PERCENT = 30
+MAX_TERM_WORDS = 4
+ALPHA = re.compile(r"^[a-z][a-z'-]*[a-z]$")
+
+
+def held_out(expected):
+    digest = hashlib.sha1(key(expected).encode()).digest()
+    return digest[0] * 100 // 256 < HOLDOUT_PERCENT
+
+
+def clean_expected(text):
+    """The first plain reading of an Expected Text cell, or None."""
+    if "(?)" in text or "[" in text:
+        return None
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = text.split("/")[0].split(";")[0].split(" or ")[0]
+    text = text.strip(" .,")
+    return text or None
+
+
+def pps_rows(data):
+    path = os.path.join(data, "pps", "pps_2025-07_normalized.tsv")
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if row["kind"] not in ("simple", "and"):
+                continue
+            expected = clean_expected(row["expected"])
+            if not expected:
+                continue
+            tortured, original = words(row["tortured"]), words(expected)
+            if not tortured or not original or tortured == original:
+                continue
+            yield {
+                "tortured": " ".join(tortured),
+                "expected": " ".join(original),
+                "papers": int(row["num_papers"] or 0),
+            }
+
+
+def news_pairs():
+    path = os.path.join(HERE, "news_habits.tsv")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) >= 2:
+                yield " ".join(words(fields[0])), " ".join(words(fields[1]))
+
+
+def aligned_swaps(spun, original):
+    """Word swaps of two phrases of the same length that differ in one or
+    two places."""
+    a, b = spun.split(), original.split()
+    if len(a) != len(b) or len(a) > 4:
+        return []
+    swaps = [(x, y) for x, y in zip(a, b) if x != y]
+    if not 1 <= len(swaps) <= 2:
+        return []
+    return [(x, y) for x, y in swaps if ALPHA.match(x) and ALPHA.match(y) and not inflection(x, y)]
+
+
+def inflection(x, y):
+    """Whether two words are forms of one word ("errors"/"error",
+    "logical"/"logic"): a grammatical change, not a spinner's synonym."""
+    common = len(os.path.commonprefix([x, y]))
+    return common >= 4 and common >= min(len(x), len(y)) - 3
+
+
+def wordnet_terms(data):
+    path = os.path.join(data, "lexicon", "wordnet30_multiword_lemmas.txt")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            phrase = " ".join(words(line.replace("_", " ")))
+            if 2 <= len(phrase.split()) <= MAX_TERM_WORDS:
+                yield phrase
+
+
+def glossary_terms():
+    """Headwords of Debian's dictd glossaries, when installed (GFDL)."""
+    for name in ("foldoc", "vera"):
+        path = f"/usr/share/dictd/{name}.index"
+        if not os.path.exists(path):
+            print(f"note: {path} not installed (apt-get install dict-{name}); skipped", file=sys.stderr)
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                head = line.split("\t")[0]
+                if name == "vera":
+                    continue  # headwords are acronyms; expansions are in the .dict body
+                phrase = " ".join(words(head))
+                if 2 <= len(phrase.split()) <= MAX_TERM_WORDS:
+                    yield phrase
+        if name == "vera":
+            yield from vera_expansions()
+
+
+def vera_expansions():
+    """VERA's expansions: each entry body is `ACRONYM\\n  Expansion (...)`."""
+    path = "/usr/share/dictd/vera.dict.dz"
+    if not os.path.exists(path):
+        return
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.isupper():
+                continue
+            line = re.sub(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}", " ", line)
+            phrase = " ".join(words(line))
+            if 2 <= len(phrase.split()) <= MAX_TERM_WORDS:
+                yield phrase
+
+
+def web_bigrams(data):
+    path = os.path.join(data, "lexicon", "wordsegment_bigrams.txt")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            phrase, _, count = line.rstrip("\n").partition("\t")
+            yield " ".join(words(phrase)), int(count or 0)
+
+
+def clean_texts(data):
+    for rel in EVIDENCE_FILES:
+        with open(os.path.join(data, "clean", rel), encoding="utf-8", errors="replace") as f:
+            yield f.read()
+    su = os.path.join(data, "clean", "state_union")
+    for name in sorted(os.listdir(su)):
+        if name[:4].isdigit() and int(name[:4]) < EVIDENCE_STATE_UNION_BEFORE:
+            with open(os.path.join(su, name), encoding="utf-8", errors="replace") as f:
+                yield f.read()
+
+
+def clean_decoys(data, swaps, terms):
+    """Never-spun runs that undoing a learned swap would turn into a
+    strong term, with how often they occur."""
+    originals = collections.defaultdict(set)
+    for spun, original in swaps:
+        originals[spun].add(original)
+    strong = {p for p, (sources, _) in terms.items() if sources & {"listed", "wordnet", "glossary"}}
+    found = collections.Counter()
+    for text in clean_texts(data):
+        for para in re.split(r"\n\s*\n", text):
+            ws = words(para)
+            for i in range(len(ws)):
+                for n in (2, 3):
+                    run = ws[i:i + n]
+                    if len(run) < n:
+                        continue
+                    for j, w in enumerate(run):
+                        if any(" ".join(run[:j] + [o] + run[j + 1:]) in strong for o in originals.get(w, ())):
+                            found[" ".join(run)] += 1
+                            break
+    return found
+
+
+def build(data, rows):
+    swaps = collections.Counter()
+    for row in rows:
+        for pair in aligned_swaps(row["tortured"], row["expected"]):
+            swaps[pair] += 1
+    for spun, original in news_pairs():
+        for pair in aligned_swaps(spun, original):
+            swaps[pair] += 1
+    vocabulary = {w for pair in swaps for w in pair}
+    terms = collections.defaultdict(lambda: [set(), 0])
+    for row in rows:
+        if 2 <= len(row["expected"].split()) <= MAX_TERM_WORDS:
+            terms[row["expected"]][0].add("listed")
+    for phrase in wordnet_terms(data):
+        terms[phrase][0].add("wordnet")
+    for phrase in glossary_terms():
+        terms[phrase][0].add("glossary")
+    for phrase, count in web_bigrams(data):
+        parts = phrase.split()
+        if len(parts) == 2 and (parts[0] in vocabulary or parts[1] in vocabulary):
+            entry = terms[phrase]
+            entry[0].add("web")
+            entry[1] = max(entry[1], count)
+    for phrase, count in clean_decoys(data, swaps, terms).items():
+        terms[phrase][0].add("clean")
+    return swaps, terms
+
+
+def write_model(path, swaps, terms, note):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# guess: the guesser's learned swaps and term lexicon\n")
+        f.write(f"# {note}\n")
+        f.write("# Generated by tools/gen_guess.py; see dictionaries/SOURCES.md. Do not edit by hand.\n")
+        f.write("# swap<TAB>spun<TAB>original<TAB>count | term<TAB>phrase<TAB>sources<TAB>web count\n")
+        for (spun, original), count in sorted(swaps.items()):
+            f.write(f"swap\t{spun}\t{original}\t{count}\n")
+        for phrase in sorted(terms):
+            sources, count = terms[phrase]
+            if "\t" in phrase or not phrase:
+                continue
+            f.write(f"term\t{phrase}\t{','.join(sorted(sources))}\t{count}\n")
+    print(f"{path}: {len(swaps)} swaps, {len(terms)} terms", file=sys.stderr)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sources", help="raw data folder (../shared/data in the workspace)")
+    parser.add_argument("--out", default=os.path.join(HERE, "..", "dictionaries", "guess.tsv"))
+    parser.add_argument("--holdout", metavar="DIR", help="write a train/test split to DIR instead")
+    args = parser.parse_args()
+    rows = list(pps_rows(args.sources))
+    if not args.holdout:
+        swaps, terms = build(args.sources, rows)
+        write_model(args.out, swaps, terms, "Sources: PPS list (Cabanac, Labbé & Magazinov), news habits, WordNet 3.0, dictd glossaries, wordsegment bigrams.")
+        return
+    os.makedirs(args.holdout, exist_ok=True)
+    train = [r for r in rows if not held_out(r["expected"])]
+    test = [r for r in rows if held_out(r["expected"])]
+    swaps, terms = build(args.sources, train)
+    write_model(os.path.join(args.holdout, "guess-train.tsv"), swaps, terms,
+                f"Training split: {len(train)} of {len(rows)} list rows.")
+    with open(os.path.join(args.holdout, "dict-train.tsv"), "w", encoding="utf-8") as f:
+        f.write("# the training rows as a plain dictionary\n")
+        seen = set()
+        for r in train:
+            if r["tortured"] not in seen:
+                seen.add(r["tortured"])
+                f.write(f"{r['tortured']}\t{r['expected']}\tsure\n")
+    with open(os.path.join(args.holdout, "test.tsv"), "w", encoding="utf-8") as f:
+        for r in test:
+            f.write(f"{r['tortured']}\t{r['expected']}\t{r['papers']}\n")
+    print(f"holdout: {len(train)} train rows, {len(test)} test rows", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

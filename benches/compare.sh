@@ -46,6 +46,10 @@ with open(path, "w", encoding="utf-8") as f:
 PY
 fi
 bytes=$(stat -c %s "$corpus")
+# The same text wrapped into lines, for the modes whose cost depends on
+# lines (diff prints whole changed lines).
+lines="$work/corpus-${size_mb}mb-lines.txt"
+[ -s "$lines" ] || fold -s -w 100 "$corpus" > "$lines"
 
 typos_bin=$(command -v typos || true)
 if [ -z "$typos_bin" ]; then
@@ -65,8 +69,12 @@ declare -A commands=(
   ["typos"]="$typos_bin --format brief $corpus"
   ["codespell"]="${codespell_cmd[*]} $corpus"
   ["wc -w"]="wc -w $corpus"
+  ["lines: filter"]="$despin -j 2 $lines"
+  ["lines: --check"]="$despin --check -j 2 $lines"
+  ["lines: --diff"]="$despin --diff -j 2 $lines"
 )
-order=("despin -j2" "despin -j1" "despin --check" "typos" "codespell" "wc -w")
+order=("despin -j2" "despin -j1" "despin --check" "typos" "codespell" "wc -w"
+       "lines: filter" "lines: --check" "lines: --diff")
 declare -A times rss
 for run in $(seq "$runs"); do
   for name in "${order[@]}"; do
@@ -89,3 +97,5 @@ for name in "${order[@]}"; do
 done
 awk -v d="${mbs[despin -j2]}" -v t="${mbs[typos]}" -v w="${mbs[wc -w]}" -v s="${mbs[despin -j1]}" \
   'BEGIN {printf "despin/typos %.2f   despin/wc %.2f   speed-up 1->2 threads %.2f\n", d / t, d / w, d / s}'
+awk -v f="${mbs[lines: filter]}" -v c="${mbs[lines: --check]}" -v d="${mbs[lines: --diff]}" \
+  'BEGIN {printf "wrapped text: --check/filter %.2f   --diff/filter %.2f\n", c / f, d / f}'

@@ -908,3 +908,32 @@ fn mined_entries_are_a_dictionary_despin_can_use() {
     );
     assert_eq!(stdout(&repaired), "A deep learning model.");
 }
+
+#[test]
+fn sarif_output_has_the_2_1_0_structure() {
+    let dir = Dir::new();
+    dir.write("a.txt", "We met this 7 days.\nNothing here.\n");
+    dir.write("b.txt", "Clean text.\n");
+    let output = run_in(dir.path(), &["--format", "sarif", "a.txt", "b.txt"], b"");
+    assert_exit(&output, 1);
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "despin");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules[0]["id"], "news/sure");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    let result = &results[0];
+    assert_eq!(result["ruleId"], "news/sure");
+    assert_eq!(result["ruleIndex"], 0);
+    assert_eq!(result["level"], "error");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "a.txt");
+    assert_eq!(location["region"]["startLine"], 1);
+    assert_eq!(location["region"]["startColumn"], 8);
+    assert_eq!(location["region"]["endColumn"], 19);
+    let replacement = &result["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "this week");
+}

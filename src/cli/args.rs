@@ -152,6 +152,8 @@ pub enum Format {
     Human,
     /// One JSON object per line.
     Json,
+    /// One SARIF 2.1.0 log, for code-scanning tools.
+    Sarif,
 }
 
 /// Colour choice, as in ripgrep and git.

@@ -20,7 +20,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use despin::{Level, Options, Repairer, SpinEvidence};
 
-use args::{Cli, ColorChoice, Command};
+use args::{Cli, ColorChoice, Command, Format};
 use mode::Mode;
 
 /// Runs despin and returns its exit status (0 clean, 1 found, 2 error).
@@ -82,7 +82,16 @@ fn run_cli(cli: &Cli) -> Result<ExitCode> {
     let inputs = input::discover(&cli.paths);
     let stdout = io::stdout();
     let mut out = run::Output::new(io::BufWriter::with_capacity(1 << 16, stdout));
-    let result = pool.install(|| run::run(inputs, &repairer, mode.as_ref(), jobs, &mut out));
+    let result = pool
+        .install(|| run::run(inputs, &repairer, mode.as_ref(), jobs, &mut out))
+        .and_then(|status| {
+            mode.end(&mut out)
+                .map_err(|e| match e.downcast::<io::Error>() {
+                    Ok(io) => io,
+                    Err(other) => io::Error::other(other.to_string()),
+                })?;
+            Ok(status)
+        });
     match result {
         Ok(status) => Ok(dict::exit_code(status.found, status.errored)),
         // A reader that went away (`despin big.txt | head`) is not an error.
@@ -106,7 +115,8 @@ fn choose_mode(cli: &Cli) -> Box<dyn Mode> {
         Box::new(mode::Diff { color })
     } else if cli.mode.in_place {
         Box::new(mode::InPlace::default())
-    } else if cli.mode.check {
+    } else if cli.mode.check || cli.output.format != Format::Human {
+        // A report format asks for a report.
         Box::new(mode::Check {
             report: report::for_format(cli.output.format),
             stats: cli.output.stats,

@@ -5,7 +5,10 @@
 
 use std::io::{self, Write};
 
+use std::sync::Mutex;
+
 use serde::Serialize;
+use serde_json::json;
 
 use crate::cli::args::Format;
 
@@ -70,6 +73,10 @@ impl<'a> Summary<'a> {
 pub trait Report: Sync {
     fn finding(&self, out: &mut dyn Write, finding: &Finding<'_>) -> io::Result<()>;
     fn summary(&self, out: &mut dyn Write, summary: &Summary<'_>) -> io::Result<()>;
+    /// Called once after every input, for formats that are one document.
+    fn end(&self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `PATH:LINE:COL: spun -> original [dictionary, level]`, as compilers and
@@ -117,10 +124,160 @@ impl Report for Json {
     }
 }
 
+/// SARIF 2.1.0, for code-scanning tools: one log for the whole run, with
+/// a rule per dictionary and level, a result per finding located by line
+/// and column, and the replacement as a fix.
+#[derive(Default)]
+pub struct Sarif {
+    results: Mutex<Vec<SarifResult>>,
+}
+
+/// A finding, kept until the log is written.
+struct SarifResult {
+    rule: String,
+    level: &'static str,
+    path: String,
+    line: u64,
+    column: u64,
+    end_column: Option<u64>,
+    found: String,
+    replacement: String,
+    applied: bool,
+    reason: Option<String>,
+}
+
+impl Sarif {
+    /// The SARIF level for a despin level: `sure` findings are errors
+    /// a reviewer must look at, `suggest` and guesses only notes.
+    fn level(level: &str) -> &'static str {
+        match level {
+            "sure" => "error",
+            "likely" => "warning",
+            _ => "note",
+        }
+    }
+}
+
+impl Report for Sarif {
+    fn finding(&self, _out: &mut dyn Write, f: &Finding<'_>) -> io::Result<()> {
+        let single_line = !f.found.contains('\n');
+        let result = SarifResult {
+            rule: format!("{}/{}", f.dictionary, f.level),
+            level: Sarif::level(f.level),
+            path: f.path.to_string(),
+            line: f.line,
+            column: f.column,
+            end_column: single_line.then(|| f.column + f.found.chars().count() as u64),
+            found: f.found.to_string(),
+            replacement: f.replacement.to_string(),
+            applied: f.applied,
+            reason: f.reason.clone(),
+        };
+        self.results
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(result);
+        Ok(())
+    }
+
+    fn summary(&self, _out: &mut dyn Write, _s: &Summary<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn end(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut results = std::mem::take(
+            &mut *self
+                .results
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        results.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        let mut rules: Vec<(String, &'static str)> =
+            results.iter().map(|r| (r.rule.clone(), r.level)).collect();
+        rules.sort();
+        rules.dedup();
+        let rule_objects: Vec<serde_json::Value> = rules
+            .iter()
+            .map(|(id, level)| {
+                let (dictionary, despin_level) = id.split_once('/').unwrap_or((id, ""));
+                json!({
+                    "id": id,
+                    "name": format!("{dictionary}-{despin_level}"),
+                    "shortDescription": {
+                        "text": format!("Spun phrase ({despin_level}) from the {dictionary} source")
+                    },
+                    "defaultConfiguration": { "level": level },
+                })
+            })
+            .collect();
+        let result_objects: Vec<serde_json::Value> = results
+            .iter()
+            .map(|r| {
+                let index = rules.iter().position(|(id, _)| *id == r.rule).unwrap_or(0);
+                let mut region = json!({
+                    "startLine": r.line,
+                    "startColumn": r.column,
+                    "snippet": { "text": r.found },
+                });
+                if let Some(end) = r.end_column {
+                    region["endLine"] = json!(r.line);
+                    region["endColumn"] = json!(end);
+                }
+                let mut message = format!("'{}' -> '{}'", r.found, r.replacement);
+                if let Some(reason) = &r.reason {
+                    message.push_str(&format!(" ({reason})"));
+                }
+                json!({
+                    "ruleId": r.rule,
+                    "ruleIndex": index,
+                    "level": r.level,
+                    "message": { "text": message },
+                    "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": r.path },
+                            "region": region,
+                        }
+                    }],
+                    "fixes": [{
+                        "description": { "text": format!("Replace with '{}'", r.replacement) },
+                        "artifactChanges": [{
+                            "artifactLocation": { "uri": r.path },
+                            "replacements": [{
+                                "deletedRegion": region.clone(),
+                                "insertedContent": { "text": r.replacement },
+                            }],
+                        }],
+                    }],
+                    "properties": { "applied": r.applied },
+                })
+            })
+            .collect();
+        let log = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {
+                    "driver": {
+                        "name": "despin",
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "informationUri": "https://github.com/despin/despin",
+                        "rules": rule_objects,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": result_objects,
+            }]
+        });
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        out.write_all(b"\n")
+    }
+}
+
 /// The report for a format.
 pub fn for_format(format: Format) -> Box<dyn Report> {
     match format {
         Format::Human => Box::new(Human),
         Format::Json => Box::new(Json),
+        Format::Sarif => Box::new(Sarif::default()),
     }
 }

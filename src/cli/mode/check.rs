@@ -16,6 +16,11 @@ pub struct Check {
 }
 
 impl Mode for Check {
+    fn end(&self, out: &mut dyn Write) -> Result<()> {
+        self.report.end(out)?;
+        Ok(())
+    }
+
     fn begin<'a>(
         &'a self,
         input: &'a Input,

@@ -69,6 +69,12 @@ pub trait Mode: Sync {
     /// Whether an outcome counts as "found" for the exit status.
     fn found(&self, outcome: &Outcome) -> bool;
 
+    /// Called once after every input: a report that is one document (SARIF)
+    /// is written here.
+    fn end(&self, _out: &mut dyn Write) -> Result<()> {
+        Ok(())
+    }
+
     /// How binary inputs named on the command line are treated.
     fn binary_policy(&self) -> BinaryPolicy {
         BinaryPolicy::Skip

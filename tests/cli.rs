@@ -937,3 +937,71 @@ fn sarif_output_has_the_2_1_0_structure() {
     let replacement = &result["fixes"][0]["artifactChanges"][0]["replacements"][0];
     assert_eq!(replacement["insertedContent"]["text"], "this week");
 }
+
+#[test]
+fn jsonl_repairs_one_field_and_keeps_every_other_byte() {
+    let input = concat!(
+        "{\"id\": 1, \"text\": \"We met this 7 days.\", \"n\": 1.50}\n",
+        "{\"text\":\"clean\"}\n",
+        "not json\n",
+        "{\"id\":3,\"body\":\"this 7 days\"}\n",
+        "{\"id\":4,\"text\":5}\r\n",
+        "{\"z\":[1,2],\"text\":\"in man or woman\"}",
+    );
+    let output = run(&["--jsonl"], input.as_bytes());
+    assert_exit(&output, 0);
+    assert_eq!(
+        stdout(&output),
+        concat!(
+            "{\"id\": 1, \"text\": \"We met this week.\", \"n\": 1.50}\n",
+            "{\"text\":\"clean\"}\n",
+            "not json\n",
+            "{\"id\":3,\"body\":\"this 7 days\"}\n",
+            "{\"id\":4,\"text\":5}\r\n",
+            "{\"z\":[1,2],\"text\":\"in person\"}",
+        )
+    );
+    assert!(
+        stderr(&output).contains("3 of 6 lines passed through unchanged"),
+        "{}",
+        stderr(&output)
+    );
+    let other = run(&["--jsonl", "--field", "body"], input.as_bytes());
+    assert!(stdout(&other).contains("{\"id\":3,\"body\":\"this week\"}\n"));
+}
+
+#[test]
+fn jsonl_annotations_carry_findings_and_the_spin_score() {
+    let output = run(
+        &["--jsonl", "--annotate"],
+        b"{\"text\": \"We met this 7 days.\"}\n",
+    );
+    assert_exit(&output, 0);
+    let line = stdout(&output);
+    let record: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
+    assert_eq!(record["text"], "We met this week.");
+    let despin = &record["despin"];
+    assert_eq!(despin["findings"][0]["found"], "this 7 days");
+    assert_eq!(despin["findings"][0]["replacement"], "this week");
+    assert_eq!(despin["words"], 5);
+    assert_eq!(despin["spin_score"], 200.0);
+}
+
+#[test]
+fn jsonl_output_is_the_same_in_parallel_and_in_order() {
+    let mut input = String::new();
+    for i in 0..20_000 {
+        let text = if i % 7 == 0 {
+            "We met this 7 days."
+        } else {
+            "Plain words only."
+        };
+        input.push_str(&format!("{{\"i\":{i},\"text\":\"{text}\"}}\n"));
+    }
+    let one = run(&["--jsonl", "-j", "1"], input.as_bytes());
+    let many = run(&["--jsonl", "-j", "4"], input.as_bytes());
+    assert_eq!(one.stdout, many.stdout);
+    let out = stdout(&one);
+    assert_eq!(out.lines().count(), 20_000);
+    assert!(out.lines().nth(7).unwrap().contains("this week"));
+}

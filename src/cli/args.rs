@@ -39,6 +39,9 @@ pub struct Cli {
     #[command(flatten)]
     pub guesses: GuessArgs,
 
+    #[command(flatten)]
+    pub jsonl: JsonlArgs,
+
     /// Number of threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N", help_heading = "Performance")]
     pub jobs: Option<usize>,
@@ -114,6 +117,22 @@ pub struct LevelArgs {
     /// Do not repair names from the document's own evidence.
     #[arg(long)]
     pub no_names: bool,
+}
+
+/// JSON Lines input, for pipelines (Spark's `rdd.pipe`, Hadoop Streaming).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "JSON Lines")]
+pub struct JsonlArgs {
+    /// Read JSON Lines and repair one string field of each object, keeping
+    /// every other byte of the line. Each line is one document.
+    #[arg(long)]
+    pub jsonl: bool,
+    /// The field to repair.
+    #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl")]
+    pub field: String,
+    /// Add a "despin" object with the findings and the spin score.
+    #[arg(long, requires = "jsonl")]
+    pub annotate: bool,
 }
 
 /// The guesser: repairs that no dictionary lists.

@@ -8,6 +8,7 @@
 pub mod args;
 pub mod dict;
 pub mod input;
+pub mod jsonl;
 pub mod mine;
 pub mod mode;
 pub mod report;
@@ -82,6 +83,31 @@ fn run_cli(cli: &Cli) -> Result<ExitCode> {
     let inputs = input::discover(&cli.paths);
     let stdout = io::stdout();
     let mut out = run::Output::new(io::BufWriter::with_capacity(1 << 16, stdout));
+    if cli.jsonl.jsonl {
+        let mut found = Vec::new();
+        let mut errored = false;
+        for input in inputs {
+            match input {
+                Ok(input) => found.push(input),
+                Err(e) => {
+                    eprintln!("despin: {:#}", e.error);
+                    errored = true;
+                }
+            }
+        }
+        let mode = jsonl::Jsonl {
+            field: cli.jsonl.field.clone(),
+            annotate: cli.jsonl.annotate,
+        };
+        return match pool.install(|| mode.run(&found, &repairer, &mut out)) {
+            Ok(status) => Ok(dict::exit_code(false, status.errored || errored)),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                eprintln!("despin: {e}");
+                Ok(ExitCode::from(2))
+            }
+        };
+    }
     let result = pool
         .install(|| run::run(inputs, &repairer, mode.as_ref(), jobs, &mut out))
         .and_then(|status| {

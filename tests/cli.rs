@@ -1005,3 +1005,33 @@ fn jsonl_output_is_the_same_in_parallel_and_in_order() {
     assert_eq!(out.lines().count(), 20_000);
     assert!(out.lines().nth(7).unwrap().contains("this week"));
 }
+
+#[test]
+fn ignored_lines_blocks_and_patterns_are_never_edited() {
+    let dir = Dir::new();
+    let text = "this 7 days\n\
+                Quote: this 7 days <!-- despin:ignore -->\n\
+                <!-- despin:ignore-start -->\nthis 7 days\n<!-- despin:ignore-end -->\n\
+                \"this 7 days\" and this 7 days\n";
+    dir.write("a.md", text);
+    let output = run_in(
+        dir.path(),
+        &["-i", "--ignore-regex", "\"[^\"]*\"", "a.md"],
+        b"",
+    );
+    assert_exit(&output, 0);
+    assert_eq!(
+        String::from_utf8(dir.read("a.md")).unwrap(),
+        "this week\n\
+         Quote: this 7 days <!-- despin:ignore -->\n\
+         <!-- despin:ignore-start -->\nthis 7 days\n<!-- despin:ignore-end -->\n\
+         \"this 7 days\" and this week\n"
+    );
+    let bad = run(&["--ignore-regex", "("], b"");
+    assert_exit(&bad, 2);
+    assert!(
+        stderr(&bad).contains("invalid --ignore-regex"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -42,6 +42,12 @@ pub struct Cli {
     #[command(flatten)]
     pub jsonl: JsonlArgs,
 
+    /// Never edit text matching this regular expression (repeatable).
+    /// Lines with `despin:ignore`, and blocks from `despin:ignore-start` to
+    /// `despin:ignore-end`, are always kept.
+    #[arg(long, value_name = "REGEX", help_heading = "Inputs")]
+    pub ignore_regex: Vec<String>,
+
     /// Number of threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N", help_heading = "Performance")]
     pub jobs: Option<usize>,

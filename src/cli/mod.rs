@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod dict;
+pub mod ignore;
 pub mod input;
 pub mod jsonl;
 pub mod mine;
@@ -75,6 +76,7 @@ fn run_cli(cli: &Cli) -> Result<ExitCode> {
         repairer = repairer.with_guess_model(model);
     }
     let mode = choose_mode(cli);
+    let ignore = ignore::Ignore::new(&cli.ignore_regex)?;
     let jobs = cli
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -109,7 +111,7 @@ fn run_cli(cli: &Cli) -> Result<ExitCode> {
         };
     }
     let result = pool
-        .install(|| run::run(inputs, &repairer, mode.as_ref(), jobs, &mut out))
+        .install(|| run::run(inputs, &repairer, &ignore, mode.as_ref(), jobs, &mut out))
         .and_then(|status| {
             mode.end(&mut out)
                 .map_err(|e| match e.downcast::<io::Error>() {

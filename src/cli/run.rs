@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use despin::Repairer;
 use rayon::prelude::*;
 
+use crate::cli::ignore::{BlockState, Ignore};
 use crate::cli::input::{is_utf16, looks_binary, ChunkReader, Input, InputError};
 use crate::cli::mode::{BinaryPolicy, Chunk, Mode, Outcome};
 
@@ -83,6 +84,7 @@ struct InputResult {
 pub fn run<W: Write>(
     inputs: Vec<Result<Input, InputError>>,
     repairer: &Repairer,
+    ignore: &Ignore,
     mode: &dyn Mode,
     jobs: usize,
     out: &mut Output<W>,
@@ -94,14 +96,14 @@ pub fn run<W: Write>(
             Ok(input) if input.size().is_some_and(|s| s <= WHOLE_FILE_LIMIT) => {
                 window.push(input);
                 if window.len() == FILE_WINDOW {
-                    run_window(&mut window, repairer, mode, out, &mut status)?;
+                    run_window(&mut window, repairer, ignore, mode, out, &mut status)?;
                 }
             }
             other => {
-                run_window(&mut window, repairer, mode, out, &mut status)?;
+                run_window(&mut window, repairer, ignore, mode, out, &mut status)?;
                 match other {
                     Ok(input) => {
-                        let result = process(&input, repairer, mode, jobs, out);
+                        let result = process(&input, repairer, ignore, mode, jobs, out);
                         finish_input(result, mode, out, &mut status)?;
                     }
                     Err(InputError { error }) => {
@@ -116,7 +118,7 @@ pub fn run<W: Write>(
             }
         }
     }
-    run_window(&mut window, repairer, mode, out, &mut status)?;
+    run_window(&mut window, repairer, ignore, mode, out, &mut status)?;
     out.flush()?;
     Ok(status)
 }
@@ -125,6 +127,7 @@ pub fn run<W: Write>(
 fn run_window<W: Write>(
     window: &mut Vec<Input>,
     repairer: &Repairer,
+    ignore: &Ignore,
     mode: &dyn Mode,
     out: &mut Output<W>,
     status: &mut Status,
@@ -133,7 +136,7 @@ fn run_window<W: Write>(
         .par_iter()
         .map(|input| {
             let mut buffer = Vec::new();
-            let result = process(input, repairer, mode, 1, &mut buffer);
+            let result = process(input, repairer, ignore, mode, 1, &mut buffer);
             (buffer, result)
         })
         .collect();
@@ -176,12 +179,13 @@ fn finish_input<W: Write>(
 fn process(
     input: &Input,
     repairer: &Repairer,
+    ignore: &Ignore,
     mode: &dyn Mode,
     jobs: usize,
     out: &mut dyn Write,
 ) -> InputResult {
     let mut note = None;
-    let result = process_inner(input, repairer, mode, jobs, out, &mut note);
+    let result = process_inner(input, repairer, ignore, mode, jobs, out, &mut note);
     match result {
         Ok(outcome) => InputResult {
             outcome,
@@ -199,6 +203,7 @@ fn process(
 fn process_inner(
     input: &Input,
     repairer: &Repairer,
+    ignore: &Ignore,
     mode: &dyn Mode,
     jobs: usize,
     out: &mut dyn Write,
@@ -241,6 +246,7 @@ fn process_inner(
         };
     }
     let mut sink = mode.begin(input, repairer, out)?;
+    let mut block = BlockState::default();
     let batch_len = (jobs * 2).max(1);
     let mut batch: Vec<Vec<u8>> = first.into_iter().collect();
     if jobs > 1 {
@@ -266,7 +272,7 @@ fn process_inner(
         for (bytes, scan) in batch.iter().zip(&scans) {
             sink.chunk(&Chunk {
                 bytes,
-                edits: &scan.edits,
+                edits: &ignore.filter(bytes, &scan.edits, &mut block),
                 words: scan.words,
             })?;
         }

@@ -380,6 +380,11 @@ pub const DOCUMENT_EVIDENCE_MAX_WORDS: usize = 20_000;
 /// The document as evidence, or nothing when it is too long to count.
 struct Evidence<'d> {
     document: Option<&'d dyn Document>,
+    /// Whether the document's phrases may also propose restorations, not
+    /// only confirm them: in a document with known spin. Elsewhere a guess
+    /// must reach a threshold that only lexicon terms can, so the costly
+    /// search for document-only terms is skipped.
+    proposes: bool,
 }
 
 impl Evidence<'_> {
@@ -388,8 +393,10 @@ impl Evidence<'_> {
     }
 
     fn may_contain_pair(&self, first: &str, second: &str) -> bool {
-        self.document
-            .is_some_and(|d| d.may_contain_pair(first, second))
+        self.proposes
+            && self
+                .document
+                .is_some_and(|d| d.may_contain_pair(first, second))
     }
 }
 
@@ -405,14 +412,16 @@ pub(crate) fn find_guesses(
     taken: &[Edit],
     document: &dyn Document,
     threshold: f64,
+    known_spin: bool,
 ) -> Vec<Edit> {
     let evidence = Evidence {
         document: (document.words() <= DOCUMENT_EVIDENCE_MAX_WORDS).then_some(document),
+        proposes: known_spin && document.words() <= DOCUMENT_EVIDENCE_MAX_WORDS,
     };
     // Without document evidence (a long text), only runs of two or three
     // words are tried, and no thesaurus completion: the longer searches
     // find little that a lexicon alone can confirm.
-    let longest = if evidence.document.is_some() {
+    let longest = if evidence.proposes {
         MAX_WINDOW
     } else {
         MAX_WINDOW - 1
@@ -451,7 +460,7 @@ pub(crate) fn find_guesses(
                     && joined(t)
                     && content(t + 1)
                     && model.may_restore_hashed(hashes[t].stem, hashes[t + 1].stem));
-            if !hashed && evidence.document.is_none() {
+            if !hashed && !evidence.proposes {
                 continue;
             }
             let trigger = word(t);
@@ -511,7 +520,7 @@ pub(crate) fn find_guesses(
             // its words a thesaurus completion may fill: with document
             // evidence, any; otherwise none, and every pair must pass.
             let promising = |first: usize, last: usize| -> Option<Vec<usize>> {
-                if evidence.document.is_some() {
+                if evidence.proposes {
                     return Some((0..=last - first).collect());
                 }
                 let pairs = first - from..last - from;

@@ -309,8 +309,14 @@ impl Repairer {
         if let Some(base) = self.options.guess {
             let spun = self.options.promote.unwrap_or_default().holds(sure, words);
             let threshold = guess_threshold(base, sure, spun);
-            let guesses =
-                find_guesses(&self.guess_model, &segments, &edits, &conditions, threshold);
+            let guesses = find_guesses(
+                &self.guess_model,
+                &segments,
+                &edits,
+                &conditions,
+                threshold,
+                sure > 0,
+            );
             if !guesses.is_empty() {
                 for mut guess in guesses {
                     let score = match &guess.origin {
@@ -510,9 +516,14 @@ impl ConditionCache<'_, '_> {
     /// to each other in the document; false means they certainly do not.
     fn may_contain_pairs(&self, words: &[&str]) -> bool {
         let bits = self.ngrams.get_or_init(|| {
-            let mut bits = vec![0u8; (NGRAM_BITS / 8) as usize];
+            // About 16 bits per n-gram (six per word): a short document
+            // gets a small filter.
+            let words: usize = self.segments.iter().map(|s| s.tokens.len()).sum();
+            let size = ((words as u64 * 6 * 16).next_power_of_two()).clamp(1 << 12, MAX_NGRAM_BITS);
+            let mut bits = vec![0u8; (size / 8) as usize];
+            let shift = 64 - size.trailing_zeros();
             let mut set = |hash: WordHash| {
-                let bit = hash.mixed() >> (64 - NGRAM_BITS.trailing_zeros());
+                let bit = hash.mixed() >> shift;
                 bits[(bit / 8) as usize] |= 1 << (bit % 8);
             };
             for segment in self.segments {
@@ -546,15 +557,16 @@ impl ConditionCache<'_, '_> {
             for word in rest {
                 chain = WordHash::pair(chain, false, hash_word(word));
             }
-            let bit = chain.mixed() >> (64 - NGRAM_BITS.trailing_zeros());
+            let size = bits.len() as u64 * 8;
+            let bit = chain.mixed() >> (64 - size.trailing_zeros());
             bits[(bit / 8) as usize] & (1 << (bit % 8)) != 0
         })
     }
 }
 
-/// Size of a document's n-gram filter: 8 Mi bits, so that even a large
-/// document (several n-grams per word) rules out most phrases.
-const NGRAM_BITS: u64 = 1 << 23;
+/// The largest n-gram filter: 8 Mi bits, so that even a large document
+/// (several n-grams per word) rules out most phrases.
+const MAX_NGRAM_BITS: u64 = 1 << 23;
 /// The longest n-gram the filter holds.
 const MAX_NGRAM: usize = 4;
 

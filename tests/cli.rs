@@ -1035,3 +1035,17 @@ fn ignored_lines_blocks_and_patterns_are_never_edited() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_flag_definitions() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = run(&["completions", shell], b"");
+        assert_exit(&output, 0);
+        assert!(stdout(&output).contains("guess-threshold"), "{shell}");
+    }
+    let man = run(&["man"], b"");
+    assert_exit(&man, 0);
+    let page = stdout(&man);
+    assert!(page.contains(".TH despin 1"), "{page}");
+    assert!(page.contains("jsonl"), "{page}");
+}

@@ -195,6 +195,13 @@ pub enum Command {
     /// Inspect, validate and compile dictionaries.
     #[command(subcommand)]
     Dict(DictCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from these definitions.
+    Man,
     /// Rank candidate new dictionary entries found by the guesser across a
     /// corpus of suspected documents; prints TSV to edit and pass to --dict.
     Mine(MineArgs),

@@ -51,6 +51,16 @@ fn run_cli(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Dict(command)) => return dict::run(command),
         Some(Command::Mine(args)) => return mine::run(args),
+        Some(Command::Completions { shell }) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "despin", &mut io::stdout());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Man) => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         None => {}
     }
     let options = Options {

@@ -1049,3 +1049,48 @@ fn completions_and_the_man_page_come_from_the_flag_definitions() {
     assert!(page.contains(".TH despin 1"), "{page}");
     assert!(page.contains("jsonl"), "{page}");
 }
+
+#[test]
+fn despin_toml_sets_defaults_that_flags_override() {
+    let dir = Dir::new();
+    dir.write(
+        "despin.toml",
+        "level = \"suggest\"\nguess-threshold = 0.7\nexclude = [\"vendor/**\"]\n\
+         ignore-regex = [\"\\\\[[^]]*\\\\]\"]\ndictionaries = [\"extra.tsv\"]\n",
+    );
+    dir.write("extra.tsv", "blue sky\tclear sky\tsure\n");
+    dir.write("sub/a.txt", "We met this 7 days. [this 7 days] blue sky\n");
+    dir.write("sub/vendor/b.txt", "We met this 7 days.\n");
+    let sub = dir.path().join("sub");
+    let output = run_in(&sub, &["--check", "."], b"");
+    assert_exit(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "./a.txt:1:8: this 7 days -> this week [news, sure]\n\
+         ./a.txt:1:35: blue sky -> clear sky [extra, sure]\n"
+    );
+    let shown = stdout(&run_in(
+        &sub,
+        &["--print-config", "--guess-threshold", "0.5"],
+        b"",
+    ));
+    assert!(shown.contains("level = suggest    # "), "{shown}");
+    assert!(shown.contains("despin.toml"), "{shown}");
+    assert!(
+        shown.contains("guess-threshold = 0.5    # command line"),
+        "{shown}"
+    );
+    assert!(shown.contains("aggressive = false    # default"), "{shown}");
+    // Without the file, vendor/ is read and the extra dictionary is gone.
+    let plain = run_in(&sub, &["--check", "--no-config", "."], b"");
+    assert!(stdout(&plain).contains("vendor/b.txt"));
+    assert!(!stdout(&plain).contains("clear sky"));
+    dir.write("despin.toml", "levl = 1\n");
+    let bad = run_in(&sub, &["--check", "."], b"");
+    assert_exit(&bad, 2);
+    assert!(
+        stderr(&bad).contains("unknown field `levl`"),
+        "{}",
+        stderr(&bad)
+    );
+}

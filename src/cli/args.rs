@@ -48,6 +48,15 @@ pub struct Cli {
     #[arg(long, value_name = "REGEX", help_heading = "Inputs")]
     pub ignore_regex: Vec<String>,
 
+    /// Print the effective settings (flags, despin.toml, defaults) and
+    /// where each comes from, then exit.
+    #[arg(long, help_heading = "Inputs")]
+    pub print_config: bool,
+
+    /// Ignore despin.toml files.
+    #[arg(long, help_heading = "Inputs")]
+    pub no_config: bool,
+
     /// Number of threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N", help_heading = "Performance")]
     pub jobs: Option<usize>,

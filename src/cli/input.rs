@@ -12,6 +12,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
+use globset::GlobSet;
 
 /// One input to repair.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +73,9 @@ pub struct InputError {
 ///
 /// No paths means standard input. Errors are returned in place so that the
 /// other inputs are still processed and the messages come out in order.
-pub fn discover(paths: &[PathBuf]) -> Vec<Result<Input, InputError>> {
+/// Files under a walked directory that match `exclude` are skipped; a file
+/// named on the command line is always read.
+pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Vec<Result<Input, InputError>> {
     if paths.is_empty() {
         return vec![Ok(Input::Stdin)];
     }
@@ -87,7 +90,7 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Result<Input, InputError>> {
             Err(e) => inputs.push(Err(InputError {
                 error: anyhow!(e).context(format!("{}: cannot read", path.display())),
             })),
-            Ok(meta) if meta.is_dir() => walk(path, &mut seen, &mut inputs),
+            Ok(meta) if meta.is_dir() => walk(path, exclude, &mut seen, &mut inputs),
             Ok(_) => {
                 if seen.first_time(path) {
                     inputs.push(Ok(Input::File {
@@ -101,7 +104,12 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Result<Input, InputError>> {
     inputs
 }
 
-fn walk(dir: &Path, seen: &mut Seen, inputs: &mut Vec<Result<Input, InputError>>) {
+fn walk(
+    dir: &Path,
+    exclude: &GlobSet,
+    seen: &mut Seen,
+    inputs: &mut Vec<Result<Input, InputError>>,
+) {
     let walker = ignore::WalkBuilder::new(dir)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
@@ -111,7 +119,12 @@ fn walk(dir: &Path, seen: &mut Seen, inputs: &mut Vec<Result<Input, InputError>>
                 error: anyhow!(e.to_string()).context(format!("{}: cannot walk", dir.display())),
             })),
             Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) && seen.first_time(entry.path()) {
+                let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+                let excluded = exclude.is_match(relative) || exclude.is_match(entry.path());
+                if entry.file_type().is_some_and(|t| t.is_file())
+                    && !excluded
+                    && seen.first_time(entry.path())
+                {
                     inputs.push(Ok(Input::File {
                         path: entry.path().to_path_buf(),
                         explicit: false,

@@ -54,7 +54,7 @@ pub fn run(args: &MineArgs) -> Result<ExitCode> {
     }
     let mut errors = 0;
     let mut documents = Vec::new();
-    for found in input::discover(&args.paths) {
+    for found in input::discover(&args.paths, &globset::GlobSet::empty()) {
         match found {
             Ok(document) => documents.push(document),
             Err(e) => {

@@ -6,6 +6,7 @@
 //! handles user dictionaries and the `dict` subcommands.
 
 pub mod args;
+pub mod config;
 pub mod dict;
 pub mod ignore;
 pub mod input;
@@ -19,7 +20,6 @@ use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::Parser;
 use despin::{Level, Options, Repairer, SpinEvidence};
 
 use args::{Cli, ColorChoice, Command, Format};
@@ -27,8 +27,12 @@ use mode::Mode;
 
 /// Runs despin and returns its exit status (0 clean, 1 found, 2 error).
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run_cli(&cli) {
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match settle(cli, &matches).and_then(|(cli, settings)| run_cli(&cli, &settings)) {
         Ok(code) => code,
         // `despin dict stats | head` closed early: not an error.
         Err(error)
@@ -47,7 +51,27 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run_cli(cli: &Cli) -> Result<ExitCode> {
+/// Applies `despin.toml` under the flags.
+fn settle(mut cli: Cli, matches: &clap::ArgMatches) -> Result<(Cli, config::Effective)> {
+    let cwd = std::env::current_dir().context("cannot find the current directory")?;
+    let file = if cli.no_config {
+        None
+    } else {
+        config::find(&cwd)
+    };
+    let loaded = match &file {
+        Some(path) => Some((path.as_path(), config::read(path)?)),
+        None => None,
+    };
+    let settings = config::apply(&mut cli, matches, loaded)?;
+    if cli.print_config {
+        print!("{}", config::render(&settings, file.as_deref()));
+        std::process::exit(0);
+    }
+    Ok((cli, settings))
+}
+
+fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Dict(command)) => return dict::run(command),
         Some(Command::Mine(args)) => return mine::run(args),
@@ -92,7 +116,7 @@ fn run_cli(cli: &Cli) -> Result<ExitCode> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
-    let inputs = input::discover(&cli.paths);
+    let inputs = input::discover(&cli.paths, &settings.exclude);
     let stdout = io::stdout();
     let mut out = run::Output::new(io::BufWriter::with_capacity(1 << 16, stdout));
     if cli.jsonl.jsonl {

@@ -1,0 +1,215 @@
+//! `despin.toml`: project settings, found from the current directory up.
+//!
+//! A project keeps its dictionaries, levels, guess threshold, excluded
+//! paths and ignore patterns in one file next to its text, as typos keeps
+//! `typos.toml`. Flags given on the command line win over the file, and the
+//! file over the defaults; `--print-config` shows every effective setting
+//! and where it came from.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::parser::ValueSource;
+use clap::ArgMatches;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::cli::args::Cli;
+
+/// The name of the settings file.
+pub const FILE_NAME: &str = "despin.toml";
+
+/// The settings a `despin.toml` may hold; every one is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileConfig {
+    /// Extra dictionaries, relative to the file.
+    pub dictionaries: Option<Vec<PathBuf>>,
+    pub default_dictionaries: Option<bool>,
+    pub level: Option<String>,
+    pub aggressive: Option<bool>,
+    pub names: Option<bool>,
+    pub guess: Option<bool>,
+    pub guess_threshold: Option<f64>,
+    /// Globs of paths to skip when walking directories.
+    pub exclude: Option<Vec<String>>,
+    pub ignore_regex: Option<Vec<String>>,
+}
+
+/// The settings in force, with where each came from.
+pub struct Effective {
+    /// Paths skipped when walking directories.
+    pub exclude: GlobSet,
+    /// `(setting, value, source)`, for `--print-config`.
+    pub report: Vec<(&'static str, String, String)>,
+}
+
+/// Finds `despin.toml` in `start` or the nearest directory above it.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|path| path.is_file())
+}
+
+/// Reads a settings file.
+pub fn read(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        // toml's message names the line and the key.
+        anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end())
+    })
+}
+
+/// Fills the flags the command line did not set from `config`, and returns
+/// the effective settings.
+pub fn apply(
+    cli: &mut Cli,
+    matches: &ArgMatches,
+    config: Option<(&Path, FileConfig)>,
+) -> Result<Effective> {
+    let from_flag = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    let (file, config) = match config {
+        Some((path, config)) => (Some(path), config),
+        None => (None, FileConfig::default()),
+    };
+    let base = file.and_then(Path::parent).unwrap_or(Path::new("."));
+    let file_source = file.map_or(String::new(), |f| f.display().to_string());
+    let mut report = Vec::new();
+    let mut source = |setting: &'static str, id: &str, in_file: bool, value: String| {
+        let origin = if from_flag(id) {
+            "command line".to_string()
+        } else if in_file {
+            file_source.clone()
+        } else {
+            "default".to_string()
+        };
+        report.push((setting, value, origin));
+    };
+
+    if let (false, Some(dictionaries)) = (from_flag("dicts"), &config.dictionaries) {
+        cli.dictionaries.dicts = dictionaries.iter().map(|d| base.join(d)).collect();
+    }
+    let shown: Vec<String> = cli
+        .dictionaries
+        .dicts
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
+    source(
+        "dictionaries",
+        "dicts",
+        config.dictionaries.is_some(),
+        format!("{shown:?}"),
+    );
+
+    if let (false, Some(on)) = (from_flag("no_default_dict"), config.default_dictionaries) {
+        cli.dictionaries.no_default_dict = !on;
+    }
+    source(
+        "default-dictionaries",
+        "no_default_dict",
+        config.default_dictionaries.is_some(),
+        (!cli.dictionaries.no_default_dict).to_string(),
+    );
+
+    if let (false, Some(level)) = (from_flag("level"), &config.level) {
+        cli.levels.level = level
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("{file_source}: level: {e}"))?;
+    }
+    source(
+        "level",
+        "level",
+        config.level.is_some(),
+        cli.levels.level.to_string(),
+    );
+
+    if let (false, Some(on)) = (from_flag("aggressive"), config.aggressive) {
+        cli.levels.aggressive = on;
+    }
+    source(
+        "aggressive",
+        "aggressive",
+        config.aggressive.is_some(),
+        cli.levels.aggressive.to_string(),
+    );
+
+    if let (false, Some(on)) = (from_flag("no_names"), config.names) {
+        cli.levels.no_names = !on;
+    }
+    source(
+        "names",
+        "no_names",
+        config.names.is_some(),
+        (!cli.levels.no_names).to_string(),
+    );
+
+    if let (false, Some(on)) = (from_flag("no_guess"), config.guess) {
+        cli.guesses.no_guess = !on;
+    }
+    source(
+        "guess",
+        "no_guess",
+        config.guess.is_some(),
+        (!cli.guesses.no_guess).to_string(),
+    );
+
+    if let (false, Some(threshold)) = (from_flag("guess_threshold"), config.guess_threshold) {
+        if !(0.0..=1.0).contains(&threshold) {
+            anyhow::bail!("{file_source}: guess-threshold {threshold} is not a score from 0 to 1");
+        }
+        cli.guesses.guess_threshold = threshold;
+    }
+    source(
+        "guess-threshold",
+        "guess_threshold",
+        config.guess_threshold.is_some(),
+        cli.guesses.guess_threshold.to_string(),
+    );
+
+    if let (false, Some(patterns)) = (from_flag("ignore_regex"), &config.ignore_regex) {
+        cli.ignore_regex = patterns.clone();
+    }
+    source(
+        "ignore-regex",
+        "ignore_regex",
+        config.ignore_regex.is_some(),
+        format!("{:?}", cli.ignore_regex),
+    );
+
+    let patterns = config.exclude.clone().unwrap_or_default();
+    let mut globs = GlobSetBuilder::new();
+    for pattern in &patterns {
+        globs.add(
+            Glob::new(pattern)
+                .with_context(|| format!("{file_source}: exclude: invalid glob {pattern:?}"))?,
+        );
+    }
+    source(
+        "exclude",
+        "",
+        config.exclude.is_some(),
+        format!("{patterns:?}"),
+    );
+    Ok(Effective {
+        exclude: globs.build()?,
+        report,
+    })
+}
+
+/// The `--print-config` table.
+pub fn render(effective: &Effective, file: Option<&Path>) -> String {
+    let mut out = String::new();
+    match file {
+        Some(path) => writeln!(out, "# settings file: {}", path.display()),
+        None => writeln!(out, "# settings file: none ({FILE_NAME} not found)"),
+    }
+    .expect("writing to a String");
+    for (setting, value, source) in &effective.report {
+        writeln!(out, "{setting} = {value}    # {source}").expect("writing to a String");
+    }
+    out
+}

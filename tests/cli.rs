@@ -1094,3 +1094,36 @@ fn despin_toml_sets_defaults_that_flags_override() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn html_report_is_one_self_contained_page() {
+    let dir = Dir::new();
+    dir.write("a.txt", "We met this 7 days. <script>alert(1)</script>\n");
+    dir.write("b.txt", "Clean text.\n");
+    let output = run_in(dir.path(), &["--format", "html", "."], b"");
+    assert_exit(&output, 1);
+    let page = stdout(&output);
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.trim_end().ends_with("</html>"));
+    // No external assets.
+    for external in ["src=\"http", "href=\"http", "<link", "@import"] {
+        assert!(!page.contains(external), "{external}");
+    }
+    // The finding is highlighted, with its original in a tooltip.
+    assert!(
+        page.contains("<mark id=\"f-0-0\" class=\"sure\" tabindex=\"0\""),
+        "{page}"
+    );
+    assert!(page.contains("→ this week (news, sure, applied)"), "{page}");
+    // The document's own markup is text, never markup.
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_eq!(
+        page.matches("<script>").count(),
+        1,
+        "only the page's own script"
+    );
+    // One summary row per document, most spun first.
+    let a = page.find("<td><a href=\"#doc-0\">./a.txt</a>").unwrap();
+    let b = page.find("<td><a href=\"#doc-1\">./b.txt</a>").unwrap();
+    assert!(a < b);
+}

@@ -188,6 +188,9 @@ pub enum Format {
     Json,
     /// One SARIF 2.1.0 log, for code-scanning tools.
     Sarif,
+    /// One self-contained HTML page: a sortable summary table and every
+    /// document with its findings highlighted.
+    Html,
 }
 
 /// Colour choice, as in ripgrep and git.

@@ -8,6 +8,7 @@
 pub mod args;
 pub mod config;
 pub mod dict;
+pub mod html;
 pub mod ignore;
 pub mod input;
 pub mod jsonl;

@@ -77,6 +77,13 @@ pub trait Report: Sync {
     fn end(&self, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
     }
+    /// The text of an input, chunk by chunk, for formats that show it.
+    fn text(&self, _path: &str, _chunk: &[u8]) {}
+    /// Whether the format needs a summary of every input, even without
+    /// `--stats`.
+    fn wants_summaries(&self) -> bool {
+        false
+    }
 }
 
 /// `PATH:LINE:COL: spun -> original [dictionary, level]`, as compilers and
@@ -279,5 +286,6 @@ pub fn for_format(format: Format) -> Box<dyn Report> {
         Format::Human => Box::new(Human),
         Format::Json => Box::new(Json),
         Format::Sarif => Box::new(Sarif::default()),
+        Format::Html => Box::new(crate::cli::html::Html::default()),
     }
 }

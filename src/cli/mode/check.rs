@@ -76,6 +76,7 @@ fn advance(bytes: &[u8], line: &mut u64, column: &mut u64) {
 
 impl Sink for CheckSink<'_> {
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
+        self.mode.report.text(&self.path, chunk.bytes);
         self.words += chunk.words;
         self.outcome.changed |= chunk.changes();
         let (mut line, mut column) = (self.line, self.column);
@@ -132,7 +133,7 @@ impl Sink for CheckSink<'_> {
     }
 
     fn finish(self: Box<Self>) -> Result<Outcome> {
-        if self.mode.stats {
+        if self.mode.stats || self.mode.report.wants_summaries() {
             let summary = Summary::new(&self.path, self.outcome.findings, self.words);
             self.mode.report.summary(self.out, &summary)?;
         }

@@ -76,6 +76,10 @@ pub struct ModeArgs {
     /// Report findings as PATH:LINE:COL (exit 1 when there is one).
     #[arg(long)]
     pub check: bool,
+    /// Review each change and accept or reject it, as `git add -p` does;
+    /// accepted changes are written atomically.
+    #[arg(short = 'I', long)]
+    pub interactive: bool,
 }
 
 /// What reports look like.

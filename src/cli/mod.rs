@@ -11,6 +11,7 @@ pub mod dict;
 pub mod html;
 pub mod ignore;
 pub mod input;
+pub mod interactive;
 pub mod jsonl;
 pub mod mine;
 pub mod mode;
@@ -120,6 +121,26 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
     let inputs = input::discover(&cli.paths, &settings.exclude);
     let stdout = io::stdout();
     let mut out = run::Output::new(io::BufWriter::with_capacity(1 << 16, stdout));
+    if cli.mode.interactive {
+        let mut files = Vec::new();
+        let mut errored = false;
+        for input in inputs {
+            match input {
+                Ok(input) => files.push(input),
+                Err(e) => {
+                    eprintln!("despin: {:#}", e.error);
+                    errored = true;
+                }
+            }
+        }
+        let color = match cli.output.color {
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => Some(false),
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_some().then_some(false),
+        };
+        let code = interactive::run(files, &repairer, color)?;
+        return Ok(if errored { ExitCode::from(2) } else { code });
+    }
     if cli.jsonl.jsonl {
         let mut found = Vec::new();
         let mut errored = false;

@@ -297,7 +297,7 @@ fn write_unified(
 /// The words that differ between a matched phrase and its replacement:
 /// "this 7 days" and "this week" differ in "7 days" and "week", so only
 /// those are emphasised.
-fn changed_words(old: &[u8], new: &[u8]) -> (Range<usize>, Range<usize>) {
+pub fn changed_words(old: &[u8], new: &[u8]) -> (Range<usize>, Range<usize>) {
     let limit = old.len().min(new.len());
     let mut prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
     // Back off to a word boundary of both texts.

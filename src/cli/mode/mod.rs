@@ -5,7 +5,7 @@
 //! ripgrep's searcher pushes into its sinks. Adding a mode touches one file.
 
 mod check;
-mod diff;
+pub mod diff;
 mod filter;
 mod in_place;
 
@@ -88,6 +88,41 @@ pub trait Sink {
 
     /// The input ended; finish writing and say what happened.
     fn finish(self: Box<Self>) -> Result<Outcome>;
+}
+
+/// Replaces `target` with `bytes` atomically: a temporary file in the same
+/// directory, with the target's permissions, synced and renamed over it.
+pub fn replace_atomically(target: &std::path::Path, display: &str, bytes: &[u8]) -> Result<()> {
+    use anyhow::Context;
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| ".".as_ref());
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!(".despin-{}-", std::process::id()))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "{display}: cannot create a temporary file in {}",
+                dir.display()
+            )
+        })?;
+    file.write_all(bytes)
+        .with_context(|| format!("{display}: cannot write"))?;
+    let permissions = std::fs::metadata(target)
+        .with_context(|| format!("{display}: cannot read permissions"))?
+        .permissions();
+    file.as_file()
+        .set_permissions(permissions)
+        .with_context(|| format!("{display}: cannot set permissions"))?;
+    file.as_file()
+        .sync_all()
+        .with_context(|| format!("{display}: cannot write"))?;
+    file.persist(target)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{display}: cannot replace the file"))?;
+    Ok(())
 }
 
 /// Writes a chunk with its applied edits, copying every other byte.

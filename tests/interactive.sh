@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Drives `despin --interactive` in a real terminal (tmux) as a person would:
-# keys are sent one answer at a time, the screen is read back, and the file
-# must hold exactly the accepted changes.
+# Drives despin in a real terminal (tmux) as a person would. The interactive
+# review: keys are sent one answer at a time, the screen is read back, and
+# the file must hold exactly the accepted changes. The progress line: it
+# shows on a terminal during a long run, and never on redirected output.
 #
 # Usage: tests/interactive.sh PATH/TO/despin [CAPTURE.txt]
 # With CAPTURE, the final screen (with its colours, as ANSI escapes) is
@@ -67,3 +68,14 @@ esac
 ls -a | grep -q '\.despin-.*\.tmp' && { echo "interactive: temporary file left" >&2; exit 1; }
 [ -n "$capture" ] && screen -e > "$capture"
 echo "interactive: passed"
+
+# The progress line: shown on a terminal once a run passes one second,
+# never when standard error is redirected.
+tmux kill-session -t "$session"
+tmux new-session -d -s "$session" -x 100 -y 10 \
+  "(printf 'We met this 7 days.\\n'; sleep 3) | $despin > out.txt; (printf 'x\\n'; sleep 2) | $despin 2> err.txt > /dev/null; echo finished; sleep 60"
+wait_for 'files* done, .* MB/s' 1
+wait_for 'finished' 1
+[ "$(cat out.txt)" = "We met this week." ] || { echo "progress: output changed" >&2; exit 1; }
+[ ! -s err.txt ] || { echo "progress: shown on redirected stderr:" >&2; cat err.txt >&2; exit 1; }
+echo "progress: passed"

@@ -15,6 +15,7 @@ pub mod interactive;
 pub mod jsonl;
 pub mod mine;
 pub mod mode;
+pub mod progress;
 pub mod report;
 pub mod run;
 
@@ -166,6 +167,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
             }
         };
     }
+    let progress = progress::Progress::start();
     let result = pool
         .install(|| run::run(inputs, &repairer, &ignore, mode.as_ref(), jobs, &mut out))
         .and_then(|status| {
@@ -176,6 +178,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
                 })?;
             Ok(status)
         });
+    drop(progress);
     match result {
         Ok(status) => Ok(dict::exit_code(status.found, status.errored)),
         // A reader that went away (`despin big.txt | head`) is not an error.

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::cli::ignore::{BlockState, Ignore};
 use crate::cli::input::{is_utf16, looks_binary, ChunkReader, Input, InputError};
 use crate::cli::mode::{BinaryPolicy, Chunk, Mode, Outcome};
+use crate::cli::progress;
 
 /// Files up to this size are read whole: one document, one chunk.
 pub const WHOLE_FILE_LIMIT: u64 = 8 << 20;
@@ -172,6 +173,7 @@ fn finish_input<W: Write>(
     if let Some(outcome) = result.outcome {
         status.found |= mode.found(&outcome);
     }
+    progress::add_file();
     Ok(())
 }
 
@@ -270,6 +272,7 @@ fn process_inner(
             )
         };
         for (bytes, scan) in batch.iter().zip(&scans) {
+            progress::add_bytes(bytes.len());
             sink.chunk(&Chunk {
                 bytes,
                 edits: &ignore.filter(bytes, &scan.edits, &mut block),

@@ -1127,3 +1127,32 @@ fn html_report_is_one_self_contained_page() {
     let b = page.find("<td><a href=\"#doc-1\">./b.txt</a>").unwrap();
     assert!(a < b);
 }
+
+#[test]
+fn markup_is_never_edited_but_its_prose_is() {
+    let dir = Dir::new();
+    dir.write(
+        "a.md",
+        "We met this 7 days.\n```\nthis 7 days\n```\nSee `this 7 days` and [this 7 days](http://x.org/this%207%20days).\n",
+    );
+    dir.write(
+        "b.tex",
+        "We met this 7 days \\cite{this7days}, $this 7 days$.\n",
+    );
+    dir.write("c.txt", "<b title=\"this 7 days\">this 7 days</b>\n");
+    let output = run_in(dir.path(), &["-i", "a.md", "b.tex"], b"");
+    assert_exit(&output, 0);
+    assert_eq!(
+        String::from_utf8(dir.read("a.md")).unwrap(),
+        "We met this week.\n```\nthis 7 days\n```\nSee `this 7 days` and [this week](http://x.org/this%207%20days).\n"
+    );
+    assert_eq!(
+        String::from_utf8(dir.read("b.tex")).unwrap(),
+        "We met this week \\cite{this7days}, $this 7 days$.\n"
+    );
+    // By extension a .txt file is prose; --type html makes it HTML.
+    let as_text = run_in(dir.path(), &["c.txt"], b"");
+    assert_eq!(stdout(&as_text), "<b title=\"this week\">this week</b>\n");
+    let as_html = run_in(dir.path(), &["--type", "html", "c.txt"], b"");
+    assert_eq!(stdout(&as_html), "<b title=\"this 7 days\">this week</b>\n");
+}

@@ -48,6 +48,16 @@ pub struct Cli {
     #[arg(long, value_name = "REGEX", help_heading = "Inputs")]
     pub ignore_regex: Vec<String>,
 
+    /// Treat inputs as this format (default: by extension): prose inside
+    /// Markdown, LaTeX or HTML is repaired, the markup never.
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        value_enum,
+        help_heading = "Inputs"
+    )]
+    pub file_type: Option<crate::cli::markup::Kind>,
+
     /// Print the effective settings (flags, despin.toml, defaults) and
     /// where each comes from, then exit.
     #[arg(long, help_heading = "Inputs")]

@@ -15,6 +15,8 @@ use despin::Edit;
 use memchr::memmem;
 use regex::bytes::Regex;
 
+use crate::cli::markup::{self, Kind};
+
 const MARKER: &[u8] = b"despin:ignore";
 const START: &[u8] = b"despin:ignore-start";
 const END: &[u8] = b"despin:ignore-end";
@@ -23,12 +25,16 @@ const END: &[u8] = b"despin:ignore-end";
 #[derive(Debug, Default)]
 pub struct Ignore {
     patterns: Vec<Regex>,
+    /// The format every input has (`--type`), instead of its extension's.
+    file_type: Option<Kind>,
 }
 
-/// Whether a stream is inside an ignored block, carried from chunk to chunk.
-#[derive(Debug, Default, Clone, Copy)]
+/// What a stream has open (an ignored block, a markup construct), carried
+/// from chunk to chunk.
+#[derive(Debug, Default, Clone)]
 pub struct BlockState {
     inside: bool,
+    markup: markup::State,
 }
 
 impl Ignore {
@@ -38,7 +44,39 @@ impl Ignore {
             .iter()
             .map(|p| Regex::new(p).with_context(|| format!("invalid --ignore-regex {p:?}")))
             .collect::<Result<_>>()?;
-        Ok(Ignore { patterns })
+        Ok(Ignore {
+            patterns,
+            file_type: None,
+        })
+    }
+
+    /// Rules that treat every input as `kind`, whatever its extension.
+    pub fn with_type(mut self, kind: Option<Kind>) -> Ignore {
+        self.file_type = kind;
+        self
+    }
+
+    /// The format of an input.
+    pub fn kind(&self, path: Option<&std::path::Path>) -> Kind {
+        self.file_type
+            .or_else(|| path.map(Kind::for_path))
+            .unwrap_or(Kind::Txt)
+    }
+
+    /// The edits of a chunk of a `kind` input that touch neither ignored
+    /// text nor markup.
+    pub fn filter_all<'e>(
+        &self,
+        kind: Kind,
+        bytes: &[u8],
+        edits: &'e [Edit],
+        state: &mut BlockState,
+    ) -> Cow<'e, [Edit]> {
+        let kept = self.filter(bytes, edits, state);
+        match markup::filter(kind, bytes, &kept, &mut state.markup) {
+            Some(fewer) => Cow::Owned(fewer),
+            None => kept,
+        }
     }
 
     /// The edits of a chunk that touch no ignored text.

@@ -13,6 +13,7 @@ pub mod ignore;
 pub mod input;
 pub mod interactive;
 pub mod jsonl;
+pub mod markup;
 pub mod mine;
 pub mod mode;
 pub mod progress;
@@ -113,7 +114,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         repairer = repairer.with_guess_model(model);
     }
     let mode = choose_mode(cli);
-    let ignore = ignore::Ignore::new(&cli.ignore_regex)?;
+    let ignore = ignore::Ignore::new(&cli.ignore_regex)?.with_type(cli.file_type);
     let jobs = cli
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))

@@ -249,6 +249,10 @@ fn process_inner(
     }
     let mut sink = mode.begin(input, repairer, out)?;
     let mut block = BlockState::default();
+    let kind = ignore.kind(match input {
+        Input::File { path, .. } => Some(path.as_path()),
+        Input::Stdin => None,
+    });
     let batch_len = (jobs * 2).max(1);
     let mut batch: Vec<Vec<u8>> = first.into_iter().collect();
     if jobs > 1 {
@@ -275,7 +279,7 @@ fn process_inner(
             progress::add_bytes(bytes.len());
             sink.chunk(&Chunk {
                 bytes,
-                edits: &ignore.filter(bytes, &scan.edits, &mut block),
+                edits: &ignore.filter_all(kind, bytes, &scan.edits, &mut block),
                 words: scan.words,
             })?;
         }

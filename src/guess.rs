@@ -413,6 +413,7 @@ pub(crate) fn find_guesses(
     document: &dyn Document,
     threshold: f64,
     known_spin: bool,
+    spun: bool,
 ) -> Vec<Edit> {
     let evidence = Evidence {
         document: (document.words() <= DOCUMENT_EVIDENCE_MAX_WORDS).then_some(document),
@@ -554,6 +555,14 @@ pub(crate) fn find_guesses(
                 }
             }
             last_trigger = Some(t);
+        }
+    }
+    // The document's own fingerprints are searched for in documents that
+    // show enough known spin to count as spun: the search looks at every
+    // run of the document, and elsewhere its guesses could not be applied.
+    if evidence.proposes && spun {
+        for segment in segments {
+            document_pairs(model, segment, &mut found);
         }
     }
     // Guesses that will be applied first, the ones that undo more swaps
@@ -776,6 +785,176 @@ fn guess_window(
             sources: best.sources,
             in_document: best.in_document,
             score_milli: (best.score.clamp(0.0, 1.0) * 1000.0).round() as u16,
+        })),
+        level: Level::Guess,
+        applied: false,
+    })
+}
+
+/// The document's own fingerprints, generalised from the screener's
+/// `"x" AND "y"` rows: a run of two or three words that is not a term,
+/// while the document elsewhere uses the same run with one word replaced by
+/// a word that the thesaurus (or a learned swap) links to it. "profound
+/// learning" in a paper that also writes "deep learning" is the spinner's.
+/// Only asked in short documents that count as spun.
+fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edit>) {
+    let rules = NameRules::embedded();
+    let count = segment.tokens.len();
+    let hashes = &segment.hashes;
+    let word = |t: usize| -> String {
+        let token = segment.tokens[t];
+        let mut bytes = Vec::with_capacity(token.stem_end - token.start);
+        normalize_word(&segment.text[token.start..token.stem_end], |b| {
+            bytes.push(b);
+            true
+        });
+        String::from_utf8(bytes).unwrap_or_default()
+    };
+    // Runs of two or three words that a term could be: joined by spaces or
+    // hyphens, no possessive inside, not inside a hyphenated compound.
+    let joined = |first: usize, size: usize| {
+        let last = first + size - 1;
+        last < count
+            && (first..last).all(|i| {
+                matches!(segment.gaps[i], Gap::Space | Gap::Hyphen)
+                    && !segment.tokens[i].has_possessive()
+            })
+            && (first == 0 || segment.gaps[first - 1] != Gap::Hyphen)
+            && segment.gaps.get(last) != Some(&Gap::Hyphen)
+    };
+    // The hash of a run with the word at `slot` left out, from the
+    // indexer's word hashes: no word is normalised for this.
+    let pattern_hash = |first: usize, size: usize, slot: usize| -> u64 {
+        let mut hash = WordHash::default();
+        hash.push(size as u8);
+        for i in 0..size {
+            let word = if i == slot {
+                WordHash::default()
+            } else {
+                hashes[first + i].stem
+            };
+            hash = WordHash::pair(hash, false, word);
+        }
+        hash.mixed()
+    };
+    let mut slots: HashMap<u64, Vec<u32>> = HashMap::new();
+    for size in 2..=3 {
+        for first in 0..count {
+            if joined(first, size) {
+                for slot in 0..size {
+                    slots
+                        .entry(pattern_hash(first, size, slot))
+                        .or_default()
+                        .push((first + slot) as u32);
+                }
+            }
+        }
+    }
+    for size in 2..=3 {
+        for first in 0..count {
+            if !joined(first, size) {
+                continue;
+            }
+            for slot in 0..size {
+                let t = first + slot;
+                // Another word in this slot of the same run, elsewhere.
+                let Some(positions) = slots.get(&pattern_hash(first, size, slot)) else {
+                    continue;
+                };
+                if positions
+                    .iter()
+                    .all(|&p| hashes[p as usize].stem == hashes[t].stem)
+                {
+                    continue;
+                }
+                let run: Vec<String> = (first..first + size).map(word).collect();
+                if rules.is_function_word(&run[0])
+                    || rules.is_function_word(&run[size - 1])
+                    || run
+                        .iter()
+                        .any(|w| !w.bytes().any(|b| b.is_ascii_alphabetic()))
+                    || model.term(&run.join(" ")).is_some()
+                {
+                    continue;
+                }
+                let spun = &run[slot];
+                if rules.is_function_word(spun) {
+                    continue;
+                }
+                let mut candidates: Vec<String> = positions
+                    .iter()
+                    .map(|&p| p as usize)
+                    .filter(|&p| hashes[p].stem != hashes[t].stem)
+                    .filter(|&p| {
+                        // The rest of the run must really be the same words.
+                        let other = p - slot;
+                        (0..size).all(|i| i == slot || word(other + i) == run[i])
+                    })
+                    .map(word)
+                    .filter(|c| c != spun && !rules.is_function_word(c))
+                    .collect();
+                candidates.sort_unstable();
+                candidates.dedup();
+                for original in &candidates {
+                    if let Some(edit) = document_pair(model, segment, &run, slot, t, original) {
+                        found.push(edit);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The guess for a run whose word at `slot` the document also writes as
+/// `original` in the same run, if a learned swap or the thesaurus links
+/// them in the spinner's direction.
+fn document_pair(
+    model: &GuessModel,
+    segment: &Segment<'_>,
+    run: &[String],
+    slot: usize,
+    t: usize,
+    original: &str,
+) -> Option<Edit> {
+    let spun = &run[slot];
+    let learned = model
+        .originals(spun)
+        .iter()
+        .find(|(o, _)| o == original)
+        .map(|(_, seen)| *seen);
+    if learned.is_none() && !NameRules::embedded().lists(original, spun) {
+        return None;
+    }
+    let mut restored: Vec<&str> = run.iter().map(String::as_str).collect();
+    restored[slot] = original;
+    let restored = restored.join(" ");
+    let (sources, web) = model.term(&restored).unwrap_or((0, 0));
+    // A thesaurus link has no direction: the right term in a keyword line
+    // would be "restored" to the spun one. A learned swap has one; without
+    // it, the restored run must be attested beyond this document.
+    if learned.is_none() && sources & (STRONG_SOURCES | SOURCE_WEB) == 0 {
+        return None;
+    }
+    let term = if sources & STRONG_SOURCES != 0 {
+        term_confidence(sources, web)
+    } else {
+        0.8
+    };
+    let swap = swap_confidence(learned.unwrap_or(1));
+    // The document's own pair of runs is the fingerprint.
+    let score = 1.0 - (1.0 - term * swap) * 0.5;
+    let token = segment.tokens[t];
+    let text = &segment.text[token.start..token.stem_end];
+    Some(Edit {
+        range: segment.offset + token.start..segment.offset + token.stem_end,
+        replacement: transfer_case(text, original),
+        origin: Origin::Guess(Box::new(GuessReason {
+            spun: run.join(" "),
+            restored,
+            swaps: vec![(spun.clone(), original.to_string(), learned.unwrap_or(0))],
+            sources: sources | SOURCE_DOCUMENT,
+            in_document: true,
+            score_milli: (score.clamp(0.0, 1.0) * 1000.0).round() as u16,
         })),
         level: Level::Guess,
         applied: false,

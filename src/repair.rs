@@ -316,6 +316,7 @@ impl Repairer {
                 &conditions,
                 threshold,
                 sure > 0,
+                spun,
             );
             if !guesses.is_empty() {
                 for mut guess in guesses {

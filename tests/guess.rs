@@ -177,3 +177,25 @@ fn the_embedded_model_repairs_a_learned_swap_in_a_spun_paper() {
     let repair = Repairer::default().repair(text);
     assert!(repair.text.contains("image recognition"), "{}", repair.text);
 }
+
+#[test]
+fn the_documents_own_pair_of_runs_is_a_fingerprint() {
+    // No learned swap for "profound": the thesaurus links deep/profound,
+    // and the document writes both runs.
+    let model = GuessModel::from_tsv("term\tdeep learning\tlisted\t0\n").unwrap();
+    let known = Dictionary::from_tsv("known", "known.tsv", KNOWN.as_bytes()).unwrap();
+    let repairer = Repairer::new(vec![known], reporting_guesses()).with_guess_model(model);
+    let text =
+        format!("{SPUN_CONTEXT} We trained a profound learning model. Deep learning is popular.");
+    let repair = repairer.repair(&text);
+    assert!(
+        repair.text.contains("We trained a deep learning model."),
+        "{}",
+        repair.text
+    );
+    // The right term is never turned into the spun one.
+    assert!(repair.text.contains("Deep learning is popular."));
+    // Without known spin the fingerprint is not searched for.
+    let clean = "We trained a profound learning model. Deep learning is popular.";
+    assert_eq!(repairer.repair(clean).text, clean);
+}

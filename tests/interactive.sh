@@ -17,7 +17,7 @@ trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
 printf 'One.\nWe met this 7 days.\nThe Residence Speaker and this 7 days.\nIn man or woman.\n' > story.txt
 
-tmux new-session -d -s "$session" -x 100 -y 30 \
+tmux new-session -d -s "$session" -x 100 -y 60 \
   "$despin -I --color always story.txt; echo \"exit status \$?\"; sleep 60"
 
 screen() { tmux capture-pane -p -t "$session" "$@"; }

@@ -34,6 +34,7 @@ struct Style {
     removed_word: &'static str,
     added_word: &'static str,
     header: &'static str,
+    context: &'static str,
     reset: &'static str,
 }
 
@@ -43,6 +44,7 @@ const COLOR: Style = Style {
     removed_word: "\x1b[1;7;31m",
     added_word: "\x1b[1;7;32m",
     header: "\x1b[1;36m",
+    context: "\x1b[2m",
     reset: "\x1b[0m",
 };
 
@@ -52,6 +54,7 @@ const PLAIN: Style = Style {
     removed_word: "",
     added_word: "",
     header: "",
+    context: "",
     reset: "",
 };
 
@@ -189,6 +192,25 @@ fn show(
         edit.level,
         s.reset
     )?;
+    // One line of context on each side, dimmed, as a diff hunk shows it.
+    let context_before = line_start.checked_sub(1).map(|end| {
+        let start = memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |i| i + 1);
+        &bytes[start..end]
+    });
+    let context_after = (line_end < bytes.len()).then(|| {
+        let start = line_end + 1;
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        &bytes[start..end]
+    });
+    if let Some(line) = context_before {
+        writeln!(
+            out,
+            "{} {}{}",
+            s.context,
+            String::from_utf8_lossy(line),
+            s.reset
+        )?;
+    }
     // Only the words that differ are emphasised: "this [7 days]".
     let found = &bytes[edit.range.clone()];
     let replacement = edit.replacement.as_bytes();
@@ -218,6 +240,15 @@ fn show(
         s.added.to_string() + &text(&replacement[new.end..]),
         s.reset
     )?;
+    if let Some(line) = context_after.filter(|l| !l.is_empty()) {
+        writeln!(
+            out,
+            "{} {}{}",
+            s.context,
+            String::from_utf8_lossy(line),
+            s.reset
+        )?;
+    }
     Ok(())
 }
 

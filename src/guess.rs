@@ -430,15 +430,7 @@ pub(crate) fn find_guesses(
     let mut found: Vec<Edit> = Vec::new();
     for segment in segments {
         let count = segment.tokens.len();
-        let word = |t: usize| -> String {
-            let token = segment.tokens[t];
-            let mut bytes = Vec::with_capacity(token.stem_end - token.start);
-            normalize_word(&segment.text[token.start..token.stem_end], |b| {
-                bytes.push(b);
-                true
-            });
-            String::from_utf8(bytes).unwrap_or_default()
-        };
+        let word = |t: usize| normalized(segment, t);
         let mut last_trigger: Option<usize> = None;
         for t in 0..count {
             if !model.may_trigger(segment.hashes[t].stem) {
@@ -791,6 +783,17 @@ fn guess_window(
     })
 }
 
+/// Token `t` of a segment in normalised form, without its possessive.
+fn normalized(segment: &Segment<'_>, t: usize) -> String {
+    let token = segment.tokens[t];
+    let mut bytes = Vec::with_capacity(token.stem_end - token.start);
+    normalize_word(&segment.text[token.start..token.stem_end], |b| {
+        bytes.push(b);
+        true
+    });
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// The document's own fingerprints, generalised from the screener's
 /// `"x" AND "y"` rows: a run of two or three words that is not a term,
 /// while the document elsewhere uses the same run with one word replaced by
@@ -801,15 +804,7 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
     let rules = NameRules::embedded();
     let count = segment.tokens.len();
     let hashes = &segment.hashes;
-    let word = |t: usize| -> String {
-        let token = segment.tokens[t];
-        let mut bytes = Vec::with_capacity(token.stem_end - token.start);
-        normalize_word(&segment.text[token.start..token.stem_end], |b| {
-            bytes.push(b);
-            true
-        });
-        String::from_utf8(bytes).unwrap_or_default()
-    };
+    let word = |t: usize| normalized(segment, t);
     // Runs of two or three words that a term could be: joined by spaces or
     // hyphens, no possessive inside, not inside a hyphenated compound.
     let joined = |first: usize, size: usize| {

@@ -154,25 +154,7 @@ fn diff_applies_with_git_and_patch_and_equals_in_place() {
 
         let applied = Dir::new();
         applied.write("story.txt", &example);
-        let mut command = match tool {
-            "git" => {
-                let mut c = Command::new("git");
-                c.args(["apply", "-"]);
-                c
-            }
-            _ => {
-                let mut c = Command::new("patch");
-                c.args(["-p1", "--quiet"]);
-                c
-            }
-        };
-        let mut child = command
-            .current_dir(applied.path())
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(&diff.stdout).unwrap();
-        assert!(child.wait().unwrap().success(), "{tool} rejected the diff");
+        apply_diff(tool, &applied, &diff.stdout);
 
         let in_place = run_in(dir.path(), &["--in-place", "story.txt"], b"");
         assert_exit(&in_place, 0);

@@ -135,6 +135,23 @@ fn walk(
     }
 }
 
+/// The inputs that were found, reporting the others on stderr; the flag
+/// says whether any was missing. For modes that take the whole list at once.
+pub fn found_or_report(inputs: Vec<Result<Input, InputError>>) -> (Vec<Input>, bool) {
+    let mut found = Vec::new();
+    let mut missing = false;
+    for input in inputs {
+        match input {
+            Ok(input) => found.push(input),
+            Err(e) => {
+                eprintln!("despin: {:#}", e.error);
+                missing = true;
+            }
+        }
+    }
+    (found, missing)
+}
+
 /// Remembers files already listed, by device and inode where possible.
 #[derive(Default)]
 struct Seen {

@@ -215,30 +215,29 @@ fn show(
     let found = &bytes[edit.range.clone()];
     let replacement = edit.replacement.as_bytes();
     let (old, new) = changed_words(found, replacement);
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    let before = text(&bytes[line_start..edit.range.start]);
-    let after = text(&bytes[edit.range.end..line_end]);
-    writeln!(
+    let before = &bytes[line_start..edit.range.start];
+    let after = &bytes[edit.range.end..line_end];
+    let removed = [before, &found[..old.start]].concat();
+    write_side(
         out,
-        "{}-{before}{}{}{}{}{}{after}{}",
+        "-",
         s.removed,
-        text(&found[..old.start]),
         s.removed_word,
-        text(&found[old.clone()]),
         s.reset,
-        s.removed.to_string() + &text(&found[old.end..]),
-        s.reset
+        &removed,
+        &found[old.clone()],
+        &[&found[old.end..], after].concat(),
     )?;
-    writeln!(
+    let added = [before, &replacement[..new.start]].concat();
+    write_side(
         out,
-        "{}+{before}{}{}{}{}{}{after}{}",
+        "+",
         s.added,
-        text(&replacement[..new.start]),
         s.added_word,
-        text(&replacement[new.clone()]),
         s.reset,
-        s.added.to_string() + &text(&replacement[new.end..]),
-        s.reset
+        &added,
+        &replacement[new.clone()],
+        &[&replacement[new.end..], after].concat(),
     )?;
     if let Some(line) = context_after.filter(|l| !l.is_empty()) {
         writeln!(
@@ -250,6 +249,28 @@ fn show(
         )?;
     }
     Ok(())
+}
+
+/// One side of a change: its line with the changed words emphasised.
+#[allow(clippy::too_many_arguments)]
+fn write_side(
+    out: &mut dyn Write,
+    sign: &str,
+    color: &str,
+    word: &str,
+    reset: &str,
+    head: &[u8],
+    changed: &[u8],
+    tail: &[u8],
+) -> io::Result<()> {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    writeln!(
+        out,
+        "{color}{sign}{}{word}{}{reset}{color}{}{reset}",
+        text(head),
+        text(changed),
+        text(tail)
+    )
 }
 
 /// Asks until the reviewer gives a known key. End of input quits.

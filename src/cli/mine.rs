@@ -52,17 +52,9 @@ pub fn run(args: &MineArgs) -> Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("{}:{}: {}", path.display(), e.line, e.message))?;
         repairer = repairer.with_guess_model(model);
     }
-    let mut errors = 0;
-    let mut documents = Vec::new();
-    for found in input::discover(&args.paths, &globset::GlobSet::empty()) {
-        match found {
-            Ok(document) => documents.push(document),
-            Err(e) => {
-                eprintln!("despin: {:#}", e.error);
-                errors += 1;
-            }
-        }
-    }
+    let (documents, missing) =
+        input::found_or_report(input::discover(&args.paths, &globset::GlobSet::empty()));
+    let mut errors = usize::from(missing);
     // Each document's guesses: (spun, original) -> (score, reason, example).
     let per_document: Vec<Result<Guesses>> = documents
         .par_iter()

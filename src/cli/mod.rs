@@ -124,17 +124,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = run::Output::new(io::BufWriter::with_capacity(1 << 16, stdout));
     if cli.mode.interactive {
-        let mut files = Vec::new();
-        let mut errored = false;
-        for input in inputs {
-            match input {
-                Ok(input) => files.push(input),
-                Err(e) => {
-                    eprintln!("despin: {:#}", e.error);
-                    errored = true;
-                }
-            }
-        }
+        let (files, errored) = input::found_or_report(inputs);
         let color = match cli.output.color {
             ColorChoice::Always => Some(true),
             ColorChoice::Never => Some(false),
@@ -144,17 +134,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         return Ok(if errored { ExitCode::from(2) } else { code });
     }
     if cli.jsonl.jsonl {
-        let mut found = Vec::new();
-        let mut errored = false;
-        for input in inputs {
-            match input {
-                Ok(input) => found.push(input),
-                Err(e) => {
-                    eprintln!("despin: {:#}", e.error);
-                    errored = true;
-                }
-            }
-        }
+        let (found, errored) = input::found_or_report(inputs);
         let mode = jsonl::Jsonl {
             field: cli.jsonl.field.clone(),
             annotate: cli.jsonl.annotate,

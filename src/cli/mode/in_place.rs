@@ -163,18 +163,7 @@ impl Sink for InPlaceSink {
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(|| format!("{display}: cannot write"))?;
-        let permissions = fs::metadata(&this.target)
-            .with_context(|| format!("{display}: cannot read permissions"))?
-            .permissions();
-        file.as_file()
-            .set_permissions(permissions)
-            .with_context(|| format!("{display}: cannot set permissions"))?;
-        file.as_file()
-            .sync_all()
-            .with_context(|| format!("{display}: cannot write"))?;
-        file.persist(&this.target)
-            .map_err(|e| e.error)
-            .with_context(|| format!("{display}: cannot replace the file"))?;
+        super::persist(file, &this.target, display)?;
         Ok(this.outcome)
     }
 }

@@ -110,6 +110,17 @@ pub fn replace_atomically(target: &std::path::Path, display: &str, bytes: &[u8])
         })?;
     file.write_all(bytes)
         .with_context(|| format!("{display}: cannot write"))?;
+    persist(file, target, display)
+}
+
+/// Gives a finished temporary file the target's permissions, syncs it and
+/// renames it over the target.
+pub fn persist(
+    file: tempfile::NamedTempFile,
+    target: &std::path::Path,
+    display: &str,
+) -> Result<()> {
+    use anyhow::Context;
     let permissions = std::fs::metadata(target)
         .with_context(|| format!("{display}: cannot read permissions"))?
         .permissions();

@@ -46,6 +46,21 @@ MAX_TERM_WORDS = 4
 ALPHA = re.compile(r"^[a-z][a-z'-]*[a-z]$")
 
 
+def function_words():
+    """The closed-class words of dictionaries/name_cues.tsv (articles,
+    pronouns, prepositions, auxiliaries). Spinners swap content words; an
+    aligned pair with a function word on either side ("of"/"in",
+    "there"/"the") is a misalignment of the list, and as a swap it would
+    make every other word of a text a trigger."""
+    path = os.path.join(HERE, "..", "dictionaries", "name_cues.tsv")
+    with open(path, encoding="utf-8") as f:
+        return {fields[1] for fields in (line.rstrip("\n").split("\t") for line in f)
+                if len(fields) == 2 and fields[0] == "function"}
+
+
+FUNCTION_WORDS = function_words()
+
+
 def held_out(expected):
     digest = hashlib.sha1(key(expected).encode()).digest()
     return digest[0] * 100 // 256 < HOLDOUT_PERCENT
@@ -100,7 +115,9 @@ def aligned_swaps(spun, original):
     swaps = [(x, y) for x, y in zip(a, b) if x != y]
     if not 1 <= len(swaps) <= 2:
         return []
-    return [(x, y) for x, y in swaps if ALPHA.match(x) and ALPHA.match(y) and not inflection(x, y)]
+    return [(x, y) for x, y in swaps
+            if ALPHA.match(x) and ALPHA.match(y) and not inflection(x, y)
+            and x not in FUNCTION_WORDS and y not in FUNCTION_WORDS]
 
 
 def inflection(x, y):

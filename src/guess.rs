@@ -23,8 +23,8 @@ use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
 use crate::guess_model::{
-    compile_model, hashed_pair_bit, pair_bit, term_parts, ModelError, SOURCE_GLOSSARY,
-    SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES, TERM_PAIR_BITS,
+    compile_model, term_parts, ModelError, PairProbe, PAIR_FILTER_BYTES, SOURCE_GLOSSARY,
+    SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
 };
 use crate::level::Level;
 use crate::names::NameRules;
@@ -114,8 +114,9 @@ impl GuessModel {
         let swaps = fst::Map::new(swaps)?;
         let terms = fst::Map::new(terms)?;
         let slots = fst::Set::new(slots)?;
-        let filter_len = (TERM_PAIR_BITS / 8) as usize;
-        if term_pairs.as_ref().len() != filter_len || spun_pairs.as_ref().len() != filter_len {
+        if term_pairs.as_ref().len() != PAIR_FILTER_BYTES
+            || spun_pairs.as_ref().len() != PAIR_FILTER_BYTES
+        {
             return Err(fst::Error::Io(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 "term-pair filter has the wrong size",
@@ -151,7 +152,7 @@ impl GuessModel {
         }
         let mut function_words = vec![0u8; FILTER_LEN];
         for word in NameRules::embedded().function_words() {
-            let (index, mask) = hash_of(word).bit();
+            let (index, mask) = WordHash::of(word.as_bytes()).bit();
             function_words[index] |= mask;
         }
         Ok(GuessModel {
@@ -169,23 +170,24 @@ impl GuessModel {
     /// Whether two neighbouring words as written may restore to a pair of a
     /// strong term.
     fn may_restore_pair(&self, first: &str, second: &str) -> bool {
-        self.may_restore_hashed(hash_of(first), hash_of(second))
+        self.may_restore_hashed(
+            WordHash::of(first.as_bytes()),
+            WordHash::of(second.as_bytes()),
+        )
     }
 
     /// [`GuessModel::may_restore_pair`] for words already hashed.
     #[inline]
     fn may_restore_hashed(&self, first: WordHash, second: WordHash) -> bool {
-        let (index, mask) = hashed_pair_bit(first, second);
-        self.spun_pairs.as_ref()[index] & mask != 0
+        PairProbe::of_hashes(first, second).test(self.spun_pairs.as_ref())
     }
 
     /// Whether a phrase may be a strong term, judged by its word pairs.
     fn may_be_term(&self, words: &[&str]) -> bool {
         let bits = self.term_pairs.as_ref();
-        words.windows(2).all(|pair| {
-            let (index, mask) = pair_bit(pair[0], pair[1]);
-            bits[index] & mask != 0
-        })
+        words
+            .windows(2)
+            .all(|pair| PairProbe::of_words(pair[0], pair[1]).test(bits))
     }
 
     /// Number of learned swaps and of terms.
@@ -220,8 +222,7 @@ impl GuessModel {
     /// term: "_ language processing" gives "natural".
     fn fill(&self, pattern: &[&str]) -> Vec<String> {
         let joined = pattern.join(" ");
-        let (index, mask) = pair_bit(&joined, "\t");
-        if self.term_pairs.as_ref()[index] & mask == 0 {
+        if !PairProbe::of_words(&joined, "\t").test(self.term_pairs.as_ref()) {
             return Vec::new();
         }
         let from = format!("{joined}\t");
@@ -243,12 +244,6 @@ impl GuessModel {
         }
         out
     }
-}
-
-fn hash_of(word: &str) -> WordHash {
-    let mut hash = WordHash::default();
-    word.bytes().for_each(|b| hash.push(b));
-    hash
 }
 
 /// Why a guess was made, and how sure it is.
@@ -428,31 +423,37 @@ pub(crate) fn find_guesses(
         MAX_WINDOW - 1
     };
     let mut found: Vec<Edit> = Vec::new();
+    let mut probes: Vec<(usize, Option<PairProbe>, Option<PairProbe>)> = Vec::new();
     for segment in segments {
         let count = segment.tokens.len();
         let word = |t: usize| normalized(segment, t);
         let mut last_trigger: Option<usize> = None;
+        // Undoing a swap helps only if a spun-looking word and a
+        // neighbour, as written, may restore to a pair of a strong term (or,
+        // in a short document, to a pair the document uses). Most of these
+        // words end at this test, done on the words' hashes. It runs in
+        // two passes, probes first and filter reads after, so that the
+        // reads' cache misses overlap instead of following one another.
+        let hashes = &segment.hashes;
+        let joined = |i: usize| matches!(segment.gaps[i], Gap::Space | Gap::Hyphen);
+        // Function-word neighbours ("the state of") pair with almost
+        // anything; a term needs a content word next to the swap.
+        let content = |i: usize| !model.may_be_function_word(hashes[i].stem);
+        probes.clear();
         for t in 0..count {
-            if !model.may_trigger(segment.hashes[t].stem) {
+            if !model.may_trigger(hashes[t].stem) {
                 continue;
             }
-            // Undoing a swap here helps only if the trigger and a neighbour,
-            // as written, may restore to a pair of a strong term (or, in a
-            // short document, to a pair the document uses). Most triggers
-            // end at this test, done on the words' hashes.
-            let joined = |i: usize| matches!(segment.gaps[i], Gap::Space | Gap::Hyphen);
-            let hashes = &segment.hashes;
-            // Function-word neighbours ("the state of") pair with almost
-            // anything; a term needs a content word next to the swap.
-            let content = |i: usize| !model.may_be_function_word(hashes[i].stem);
-            let hashed = (t > 0
-                && joined(t - 1)
-                && content(t - 1)
-                && model.may_restore_hashed(hashes[t - 1].stem, hashes[t].stem))
-                || (t + 1 < count
-                    && joined(t)
-                    && content(t + 1)
-                    && model.may_restore_hashed(hashes[t].stem, hashes[t + 1].stem));
+            let left = (t > 0 && joined(t - 1) && content(t - 1))
+                .then(|| PairProbe::of_hashes(hashes[t - 1].stem, hashes[t].stem));
+            let right = (t + 1 < count && joined(t) && content(t + 1))
+                .then(|| PairProbe::of_hashes(hashes[t].stem, hashes[t + 1].stem));
+            probes.push((t, left, right));
+        }
+        let spun_pairs = model.spun_pairs.as_ref();
+        let may_restore = |probe: Option<PairProbe>| probe.is_some_and(|p| p.test(spun_pairs));
+        for &(t, left, right) in &probes {
+            let hashed = may_restore(left) || may_restore(right);
             if !hashed && !evidence.proposes {
                 continue;
             }

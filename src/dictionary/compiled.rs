@@ -57,6 +57,14 @@ impl Default for WordHash {
 }
 
 impl WordHash {
+    /// The hash of bytes that are already normalised (a lower-case word or
+    /// key).
+    pub fn of(bytes: &[u8]) -> WordHash {
+        let mut hash = WordHash::default();
+        bytes.iter().for_each(|&b| hash.push(b));
+        hash
+    }
+
     /// Adds one byte.
     #[inline]
     pub fn push(&mut self, byte: u8) {
@@ -89,12 +97,6 @@ impl WordHash {
     }
 }
 
-fn hash_of(bytes: &[u8]) -> WordHash {
-    let mut hash = WordHash::default();
-    bytes.iter().for_each(|&b| hash.push(b));
-    hash
-}
-
 fn set_bit(filter: &mut [u8], hash: WordHash) {
     let (index, mask) = hash.bit();
     filter[index] |= mask;
@@ -108,11 +110,11 @@ fn add_to_filters(filters: &mut [u8], key: &str) {
     for part in key.split(' ') {
         match part.strip_suffix(',') {
             Some(word) => {
-                words.push((comma, hash_of(word.as_bytes())));
+                words.push((comma, WordHash::of(word.as_bytes())));
                 comma = true;
             }
             None => {
-                words.push((comma, hash_of(part.as_bytes())));
+                words.push((comma, WordHash::of(part.as_bytes())));
                 comma = false;
             }
         }

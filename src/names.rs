@@ -15,9 +15,10 @@
 //! written anywhere in the code.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use crate::dictionary::compiled::WordHash;
 use crate::edit::{Edit, Origin};
 use crate::level::Level;
 use crate::segment::Segment;
@@ -512,17 +513,11 @@ fn organisation_edits(
     runs: &[(usize, usize, usize)],
     rules: &NameRules,
 ) -> Vec<Edit> {
-    // Whether the document also uses a word in lower case. Asked only for
-    // the few names that pass every other test, so a scan is cheap enough.
-    let used_in_lowercase = |word: &str| {
-        segments.iter().any(|segment| {
-            segment
-                .tokens
-                .iter()
-                .any(|t| &segment.text[t.start..t.stem_end] == word)
-        })
-    };
-    let mut edits = Vec::new();
+    // Found edits, with the last word in lower case when only one head is
+    // close: such an edit is likely unless the document also uses the word
+    // in lower case (an ordinary word there, so perhaps an ordinary name
+    // ending too). That is settled below, in one scan for all of them.
+    let mut found: Vec<(Edit, Option<String>)> = Vec::new();
     for &(s, first, last) in runs {
         let ws = Words {
             segment: &segments[s],
@@ -550,24 +545,49 @@ fn organisation_edits(
         let mut chars = head.chars();
         replacement.extend(chars.next().into_iter().flat_map(char::to_uppercase));
         replacement.push_str(chars.as_str());
-        edits.push(Edit {
+        let edit = Edit {
             range: word.offset..word.offset + word.text.len(),
             replacement,
             origin: Origin::OrganisationHead {
                 head: heads.join("|"),
             },
-            // A single close head is likely; several, or a last word the
-            // document also uses in lower case (an ordinary word there, so
-            // perhaps an ordinary name ending too), are only suggested.
-            level: if heads.len() == 1 && !used_in_lowercase(lower) {
-                Level::Likely
-            } else {
-                Level::Suggest
-            },
+            // Several close heads make the edit only a suggestion.
+            level: Level::Suggest,
             applied: false,
-        });
+        };
+        found.push((edit, (heads.len() == 1).then(|| lower.to_string())));
     }
-    edits
+    // The scan compares the words' filter hashes, which the indexer has
+    // computed, and the text only where a hash is equal (or, for a word
+    // beyond ASCII, whose normalised form may differ, always).
+    let asked: Vec<(WordHash, &str)> = found
+        .iter()
+        .filter_map(|(_, w)| w.as_deref())
+        .map(|w| (WordHash::of(w.as_bytes()), w))
+        .collect();
+    let mut in_lowercase: HashSet<String> = HashSet::new();
+    if !asked.is_empty() {
+        for segment in segments {
+            for (t, hashes) in segment.tokens.iter().zip(&segment.hashes) {
+                for &(hash, word) in &asked {
+                    if (hashes.stem == hash || !word.is_ascii())
+                        && &segment.text[t.start..t.stem_end] == word
+                    {
+                        in_lowercase.insert(word.to_string());
+                    }
+                }
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(mut edit, lower)| {
+            if lower.is_some_and(|w| !in_lowercase.contains(&w)) {
+                edit.level = Level::Likely;
+            }
+            edit
+        })
+        .collect()
 }
 
 #[cfg(test)]

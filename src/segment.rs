@@ -157,16 +157,34 @@ fn index(text: &str, out: &mut Buffers) {
     // Where the previous word ended (or 0 before the first).
     let mut pos = 0;
     loop {
-        // The next word's start: right after a single space, or wherever
-        // the tokenizer finds it.
-        let start = if !out.tokens.is_empty()
-            && pos + 1 < bytes.len()
+        // The next word's start: after a gap of ASCII bytes that are not
+        // word bytes (which the tokenizer skips), or wherever the tokenizer
+        // finds it. A single space, the most common gap, is tested first.
+        let start = if out.tokens.is_empty() {
+            None
+        } else if pos + 1 < bytes.len()
             && bytes[pos] == b' '
             && ASCII_WORD_LOWER[bytes[pos + 1] as usize] != 0
         {
             out.gaps.push(Gap::Space);
-            pos + 1
+            Some(pos + 1)
         } else {
+            let mut next = pos;
+            while next < bytes.len()
+                && bytes[next] < 0x80
+                && ASCII_WORD_LOWER[bytes[next] as usize] == 0
+            {
+                next += 1;
+            }
+            if next == bytes.len() {
+                return;
+            }
+            (bytes[next] < 0x80).then(|| {
+                out.gaps.push(classify_gap(&text[pos..next]));
+                next
+            })
+        };
+        let Some(start) = start else {
             let Some(token) = tokens_from(text, pos).next() else {
                 return;
             };
@@ -279,7 +297,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn agrees_with_the_tokenizer(text in "[a-zA-Z0-9 ,.'’\\-\n\té_]{0,60}") {
+        fn agrees_with_the_tokenizer(text in "[a-zA-Z0-9 ,.;:!?()\"'’\\-\n\r\té_]{0,60}") {
             prop_assert_eq!(indexed(&text), reference(&text));
         }
 

@@ -560,21 +560,26 @@ fn organisation_edits(
     // The scan compares the words' filter hashes, which the indexer has
     // computed, and the text only where a hash is equal (or, for a word
     // beyond ASCII, whose normalised form may differ, always).
-    let asked: Vec<(WordHash, &str)> = found
+    let mut asked: Vec<(WordHash, bool, &str)> = found
         .iter()
         .filter_map(|(_, w)| w.as_deref())
-        .map(|w| (WordHash::of(w.as_bytes()), w))
+        .map(|w| (WordHash::of(w.as_bytes()), w.is_ascii(), w))
         .collect();
+    asked.sort_unstable_by_key(|&(_, _, w)| w);
+    asked.dedup_by_key(|&mut (_, _, w)| w);
     let mut in_lowercase: HashSet<String> = HashSet::new();
-    if !asked.is_empty() {
-        for segment in segments {
-            for (t, hashes) in segment.tokens.iter().zip(&segment.hashes) {
-                for &(hash, word) in &asked {
-                    if (hashes.stem == hash || !word.is_ascii())
-                        && &segment.text[t.start..t.stem_end] == word
-                    {
-                        in_lowercase.insert(word.to_string());
-                    }
+    'scan: for segment in segments {
+        if in_lowercase.len() == asked.len() {
+            break 'scan;
+        }
+        for (t, hashes) in segment.tokens.iter().zip(&segment.hashes) {
+            for &(hash, ascii, word) in &asked {
+                if (hashes.stem == hash || !ascii)
+                    && &segment.text[t.start..t.stem_end] == word
+                    && in_lowercase.insert(word.to_string())
+                    && in_lowercase.len() == asked.len()
+                {
+                    break 'scan;
                 }
             }
         }

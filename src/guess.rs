@@ -41,6 +41,15 @@ const MAX_WINDOW: usize = 4;
 /// The most originals tried for one spun word, most frequent first.
 const ORIGINALS_PER_WORD: usize = 8;
 
+/// The swap counts at which spun words get a trigger filter of their own.
+/// A document that wants only guesses that can be applied, and whose
+/// threshold no swap seen less often can reach, is searched from the
+/// words of a higher level only: in a long text with known spin only swaps
+/// seen 8 times or more can pass, and they are a small part of the
+/// spun-looking words (common words such as "people" or "new" are spun
+/// words of a swap seen once).
+const TRIGGER_LEVELS: [u64; 6] = [1, 2, 4, 8, 16, 32];
+
 /// Learned swaps and established terms.
 pub struct GuessModel {
     terms: fst::Map<Bytes>,
@@ -48,7 +57,9 @@ pub struct GuessModel {
     originals: HashMap<String, Vec<(String, u64)>>,
     /// A bit per hashed spun word, so most words are passed over without a
     /// lookup.
-    triggers: Vec<u8>,
+    /// Filters of the spun words, one per level of [`TRIGGER_LEVELS`]: the
+    /// words with a swap seen at least that many times.
+    triggers: Vec<Vec<u8>>,
     /// A bit per hashed function word.
     function_words: Vec<u8>,
     /// A bit per pair of neighbouring words in a strong term (listed,
@@ -141,14 +152,17 @@ impl GuessModel {
                 count += 1;
             }
         }
-        let mut triggers = vec![0u8; FILTER_LEN];
+        let mut triggers = vec![vec![0u8; FILTER_LEN]; TRIGGER_LEVELS.len()];
         for (spun, list) in &mut originals {
             list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             list.truncate(ORIGINALS_PER_WORD);
-            let mut hash = WordHash::default();
-            spun.bytes().for_each(|b| hash.push(b));
-            let (index, mask) = hash.bit();
-            triggers[index] |= mask;
+            let most_seen = list.first().map_or(0, |(_, seen)| *seen);
+            let (index, mask) = WordHash::of(spun.as_bytes()).bit();
+            for (level, &seen) in TRIGGER_LEVELS.iter().enumerate() {
+                if most_seen >= seen {
+                    triggers[level][index] |= mask;
+                }
+            }
         }
         let mut function_words = vec![0u8; FILTER_LEN];
         for word in NameRules::embedded().function_words() {
@@ -213,9 +227,11 @@ impl GuessModel {
         self.function_words[index] & mask != 0
     }
 
-    fn may_trigger(&self, hash: WordHash) -> bool {
+    /// Whether a hashed word may be a spun word with a swap seen at least
+    /// `TRIGGER_LEVELS[level]` times.
+    fn may_trigger(&self, level: usize, hash: WordHash) -> bool {
         let (index, mask) = hash.bit();
-        self.triggers[index] & mask != 0
+        self.triggers[level][index] & mask != 0
     }
 
     /// The words that complete a pattern (one word is `_`) into a strong
@@ -325,13 +341,48 @@ pub fn guess_threshold(base: f64, sure_findings: usize, spun: bool) -> f64 {
     }
 }
 
+/// What a document's known spin says about guessing in it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Prior {
+    /// The score a guess needs to be applied ([`guess_threshold`]).
+    pub threshold: f64,
+    /// The least score worth finding: the threshold when guesses that are
+    /// not applied would be dropped, 0 when they are reported.
+    pub floor: f64,
+    /// Whether the document has `sure` findings.
+    pub known_spin: bool,
+    /// Whether it counts as spun (its promotion rule holds).
+    pub spun: bool,
+}
+
+/// What the best attested term is worth: one that a tortured-phrase list
+/// gives as the original.
+const BEST_TERM_CONFIDENCE: f64 = 0.95;
+
+/// The score of a guess whose restored phrase is an established term that
+/// the document also uses elsewhere: nearly certain.
+fn with_document_boost(score: f64) -> f64 {
+    1.0 - (1.0 - score) * 0.15
+}
+
+/// The highest score that a guess undoing a swap of this confidence can
+/// reach, with or without document evidence.
+fn best_score(swap: f64, with_document: bool) -> f64 {
+    let score = BEST_TERM_CONFIDENCE * swap;
+    if with_document {
+        with_document_boost(score)
+    } else {
+        score
+    }
+}
+
 /// How much a term's attestation is worth.
 fn term_confidence(sources: u64, count: u64) -> f64 {
     if sources & SOURCE_DOCUMENT != 0 && sources & STRONG_SOURCES == 0 {
         // Only the document uses it: a term of this document.
         0.8
     } else if sources & SOURCE_LISTED != 0 {
-        0.95
+        BEST_TERM_CONFIDENCE
     } else if sources & (SOURCE_WORDNET | SOURCE_GLOSSARY) != 0 {
         0.85
     } else if count >= 1_000_000 {
@@ -406,14 +457,31 @@ pub(crate) fn find_guesses(
     segments: &[Segment<'_>],
     taken: &[Edit],
     document: &dyn Document,
-    threshold: f64,
-    known_spin: bool,
-    spun: bool,
+    prior: &Prior,
 ) -> Vec<Edit> {
+    let Prior {
+        threshold,
+        floor,
+        known_spin,
+        spun,
+    } = *prior;
     let evidence = Evidence {
         document: (document.words() <= DOCUMENT_EVIDENCE_MAX_WORDS).then_some(document),
         proposes: known_spin && document.words() <= DOCUMENT_EVIDENCE_MAX_WORDS,
     };
+    // The trigger level: the spun words whose most seen swap can still
+    // give a score at the floor (a swap seen fewer times than a level's
+    // count cannot). None when the floor is above every score; the
+    // fingerprints below are searched even then.
+    let with_document = evidence.document.is_some();
+    let level = (floor <= best_score(1.0, with_document)).then(|| {
+        TRIGGER_LEVELS
+            .iter()
+            .rposition(|&seen| {
+                seen == 1 || best_score(swap_confidence(seen - 1), with_document) < floor
+            })
+            .unwrap_or(0)
+    });
     // Without document evidence (a long text), only runs of two or three
     // words are tried, and no thesaurus completion: the longer searches
     // find little that a lexicon alone can confirm.
@@ -441,7 +509,7 @@ pub(crate) fn find_guesses(
         let content = |i: usize| !model.may_be_function_word(hashes[i].stem);
         probes.clear();
         for t in 0..count {
-            if !model.may_trigger(hashes[t].stem) {
+            if !level.is_some_and(|level| model.may_trigger(level, hashes[t].stem)) {
                 continue;
             }
             let left = (t > 0 && joined(t - 1) && content(t - 1))
@@ -993,7 +1061,7 @@ fn consider<'m>(
     // An established term that the document also uses elsewhere is nearly
     // certain; a phrase only the document uses is its own evidence already.
     if sources & SOURCE_DOCUMENT != 0 && sources & STRONG_SOURCES != 0 {
-        score = 1.0 - (1.0 - score) * 0.15;
+        score = with_document_boost(score);
     }
     if best.as_ref().is_none_or(|b| score > b.score) {
         *best = Some(Best {

@@ -10,7 +10,8 @@
 use fst::raw::{Fst, Node, Output};
 
 use crate::dictionary::compiled::{
-    WordHash, FILTERS_LEN, FIRST_FILTER, PAIR_FILTER, PAIR_KEY_FILTER, SINGLE_FILTER, TRIPLE_FILTER,
+    WordHash, FILTERS_LEN, FILTER_LEN, FIRST_FILTER, PAIR_FILTER, PAIR_KEY_FILTER, SINGLE_FILTER,
+    TRIPLE_FILTER,
 };
 use crate::dictionary::{Bytes, Dictionary};
 use crate::segment::WordHashes;
@@ -64,18 +65,28 @@ impl<'f> Walk<'f> {
 /// A word whose bits are clear starts no key in any dictionary, so the
 /// matcher moves on after hashing it (and perhaps the next word), without
 /// touching an FST.
+///
+/// The five filters are interleaved byte by byte: the bytes that one hash
+/// selects in each filter lie side by side, so the single-word and
+/// first-word tests of a word read one cache line, and so do the pair and
+/// pair-key tests of two words. The dictionaries' own layout (one filter
+/// after another) stays as it is on disk.
 #[derive(Clone, Debug)]
 pub struct FirstWords {
     bits: Vec<u8>,
 }
+
+/// Filters in the interleaved layout.
+const FILTERS: usize = FILTERS_LEN / FILTER_LEN;
 
 impl FirstWords {
     /// The filter for a set of dictionaries.
     pub fn new(dictionaries: &[Dictionary]) -> FirstWords {
         let mut bits = vec![0u8; FILTERS_LEN];
         for dictionary in dictionaries {
-            for (bit, &byte) in bits.iter_mut().zip(dictionary.key_filters()) {
-                *bit |= byte;
+            for (at, &byte) in dictionary.key_filters().iter().enumerate() {
+                let (filter, index) = (at / FILTER_LEN, at % FILTER_LEN);
+                bits[index * FILTERS + filter] |= byte;
             }
         }
         FirstWords { bits }
@@ -84,7 +95,7 @@ impl FirstWords {
     #[inline]
     fn has(&self, filter: usize, hash: WordHash) -> bool {
         let (index, mask) = hash.bit();
-        self.bits[filter + index] & mask != 0
+        self.bits[index * FILTERS + filter / FILTER_LEN] & mask != 0
     }
 
     /// Whether a key may start at token `i` (false positives are
@@ -93,7 +104,8 @@ impl FirstWords {
     #[inline]
     fn may_start(&self, hashes: &[WordHashes], gaps: &[Gap], i: usize) -> bool {
         let WordHashes { stem, full } = hashes[i];
-        if self.has(SINGLE_FILTER, stem) || self.has(SINGLE_FILTER, full) {
+        let possessive = stem != full;
+        if self.has(SINGLE_FILTER, stem) || possessive && self.has(SINGLE_FILTER, full) {
             return true;
         }
         if !self.has(FIRST_FILTER, full) {
@@ -118,7 +130,8 @@ impl FirstWords {
             return false;
         };
         self.has(TRIPLE_FILTER, WordHash::pair(pair, comma, third.stem))
-            || self.has(TRIPLE_FILTER, WordHash::pair(pair, comma, third.full))
+            || third.stem != third.full
+                && self.has(TRIPLE_FILTER, WordHash::pair(pair, comma, third.full))
     }
 }
 

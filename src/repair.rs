@@ -14,7 +14,7 @@ use crate::case::transfer_case;
 use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::{parse_condition, Clause, ClauseKind, Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef, Origin};
-use crate::guess::{find_guesses, guess_threshold, GuessModel};
+use crate::guess::{find_guesses, guess_threshold, GuessModel, Prior};
 use crate::level::Level;
 use crate::matcher::{find_candidates, Candidate, FirstWords};
 use crate::names::{find_name_edits, NameRules};
@@ -309,15 +309,22 @@ impl Repairer {
         if let Some(base) = self.options.guess {
             let spun = self.options.promote.unwrap_or_default().holds(sure, words);
             let threshold = guess_threshold(base, sure, spun);
-            let guesses = find_guesses(
-                &self.guess_model,
-                &segments,
-                &edits,
-                &conditions,
+            // Guesses that will not be applied are dropped unless their
+            // level is reported; then there is no need to find them.
+            let floor = if self.options.reports(Level::Guess) {
+                0.0
+            } else if self.options.apply.is_some() {
+                threshold
+            } else {
+                f64::INFINITY
+            };
+            let prior = Prior {
                 threshold,
-                sure > 0,
+                floor,
+                known_spin: sure > 0,
                 spun,
-            );
+            };
+            let guesses = find_guesses(&self.guess_model, &segments, &edits, &conditions, &prior);
             if !guesses.is_empty() {
                 for mut guess in guesses {
                     let score = match &guess.origin {

@@ -199,3 +199,36 @@ fn the_documents_own_pair_of_runs_is_a_fingerprint() {
     let clean = "We trained a profound learning model. Deep learning is popular.";
     assert_eq!(repairer.repair(clean).text, clean);
 }
+
+#[test]
+fn leaving_out_unapplied_guesses_changes_no_applied_one() {
+    // A long document (no document evidence) with known spin: only a swap
+    // seen often can reach the threshold there, so by default the guesser
+    // looks only from such swaps. What it applies must not change.
+    let filler = "The committee met on a quiet morning to read the reports again. ".repeat(2_000);
+    let text = format!(
+        "{SPUN_CONTEXT} {filler} They trained a profound learning model. \
+         Patients with heart disorder were seen."
+    );
+    let applied = |options: Options| -> Vec<(String, String)> {
+        repairer(options)
+            .repair(&text)
+            .edits
+            .iter()
+            .filter(|e| e.applied)
+            .map(|e| (text[e.range.clone()].to_string(), e.replacement.clone()))
+            .collect()
+    };
+    let by_default = applied(Options::default());
+    assert!(
+        by_default.contains(&("profound".to_string(), "deep".to_string())),
+        "{by_default:?}"
+    );
+    assert_eq!(by_default, applied(reporting_guesses()));
+    // Reported, the weak guess is there but not applied.
+    let reported = guesses(reporting_guesses(), &text);
+    assert!(
+        reported.contains(&("disorder".to_string(), "disease".to_string(), false)),
+        "{reported:?}"
+    );
+}

@@ -195,10 +195,20 @@ fn index(text: &str, out: &mut Buffers) {
             pos = token.end;
             continue;
         };
-        // The word: ASCII word bytes, lowercased and hashed as they are read.
+        // The word: ASCII word bytes, lowercased and hashed as they are
+        // read, eight at a time while eight bytes are left.
         let mut hash = WordHash::default();
         let mut end = start;
-        while end < bytes.len() {
+        while let Some(chunk) = bytes.get(end..end + 8) {
+            let chunk = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let (lower, len) = ascii_word_prefix(chunk);
+            hash.push_chunk(lower, len);
+            end += len as usize;
+            if len < 8 {
+                break;
+            }
+        }
+        while end < bytes.len() && bytes.len() - end < 8 {
             let lower = ASCII_WORD_LOWER[bytes[end] as usize];
             if lower == 0 {
                 break;
@@ -225,6 +235,34 @@ fn index(text: &str, out: &mut Buffers) {
             pos = end;
         }
     }
+}
+
+/// The ASCII word bytes (letters, digits, `_`) at the start of eight
+/// little-endian bytes: those bytes lowercased, the rest zero, and their
+/// number. A byte-parallel form of [`ASCII_WORD_LOWER`].
+#[inline]
+fn ascii_word_prefix(chunk: u64) -> (u64, u32) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // With the high bit clear, adding a byte constant never carries into
+    // the next byte; the high bit of the sum says how the byte compares.
+    let ascii = !chunk & HIGH;
+    let low = chunk & !HIGH;
+    let at_least = |x: u64, bound: u8| x + ONES * u64::from(0x80 - bound);
+    let above = |x: u64, bound: u8| x + ONES * u64::from(0x7F - bound);
+    let in_range = |x: u64, from: u8, to: u8| at_least(x, from) & !above(x, to) & HIGH;
+    let folded = low | (ONES * 0x20);
+    let letters = in_range(folded, b'a', b'z') & ascii;
+    let digits = in_range(low, b'0', b'9') & ascii;
+    let underscore = !((low ^ (ONES * u64::from(b'_'))) + !HIGH) & ascii;
+    let word = letters | digits | underscore;
+    let len = (!word & HIGH).trailing_zeros() / 8;
+    let kept = if len == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
+    };
+    ((chunk | (letters >> 2)) & kept, len)
 }
 
 #[cfg(test)]
@@ -299,6 +337,28 @@ mod tests {
         #[test]
         fn agrees_with_the_tokenizer(text in "[a-zA-Z0-9 ,.;:!?()\"'’\\-\n\r\té_]{0,60}") {
             prop_assert_eq!(indexed(&text), reference(&text));
+        }
+
+        #[test]
+        fn word_prefix_agrees_with_the_table(
+            chunk in prop::array::uniform8(prop_oneof![
+                any::<u8>(),
+                prop::sample::select(b"09AZaz_@[`{/:'- ".to_vec()),
+            ])
+        ) {
+            let len = chunk.iter().position(|&b| ASCII_WORD_LOWER[b as usize] == 0).unwrap_or(8);
+            let mut lower = [0u8; 8];
+            for i in 0..len {
+                lower[i] = ASCII_WORD_LOWER[chunk[i] as usize];
+            }
+            let (got, got_len) = ascii_word_prefix(u64::from_le_bytes(chunk));
+            prop_assert_eq!(got_len as usize, len);
+            prop_assert_eq!(got, u64::from_le_bytes(lower));
+            let mut one_by_one = WordHash::default();
+            lower[..len].iter().for_each(|&b| one_by_one.push(b));
+            let mut at_once = WordHash::default();
+            at_once.push_chunk(got, got_len);
+            prop_assert_eq!(at_once, one_by_one);
         }
 
         #[test]

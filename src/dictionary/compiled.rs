@@ -65,6 +65,20 @@ impl WordHash {
         hash
     }
 
+    /// Adds the low `len` bytes of `chunk` (little-endian; the others
+    /// zero), as `len` calls of [`WordHash::push`] would.
+    ///
+    /// Pushing rotates the hash left by 5 and xors a byte, so the bytes
+    /// can be rotated into place independently and xored in at once.
+    #[inline]
+    pub fn push_chunk(&mut self, chunk: u64, len: u32) {
+        let mut spread = 0u64;
+        for i in 0..8 {
+            spread ^= (chunk >> (8 * i) & 0xff).rotate_right(5 * (i + 1));
+        }
+        self.0 = (self.0 ^ spread).rotate_left(5 * len);
+    }
+
     /// Adds one byte.
     #[inline]
     pub fn push(&mut self, byte: u8) {

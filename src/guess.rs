@@ -13,7 +13,7 @@
 //! decided by the repairer from the score and the document prior (how much
 //! known spin the document shows); see [`guess_threshold`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use fst::{IntoStreamer, Streamer};
@@ -23,8 +23,8 @@ use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
 use crate::guess_model::{
-    compile_model, term_parts, ModelError, PairProbe, PAIR_FILTER_BYTES, SOURCE_GLOSSARY,
-    SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
+    compile_model, term_parts, ModelError, PairProbe, PAIR_FILTER_BYTES, SOURCE_CORPUS,
+    SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB, SOURCE_WORD, SOURCE_WORDNET, STRONG_SOURCES,
 };
 use crate::level::Level;
 use crate::names::NameRules;
@@ -55,6 +55,8 @@ pub struct GuessModel {
     terms: fst::Map<Bytes>,
     /// Spun word → its originals with how often the swap was seen.
     originals: HashMap<String, Vec<(String, u64)>>,
+    /// The learned spun forms of each original word.
+    spun_forms: HashMap<String, Vec<String>>,
     /// A bit per hashed spun word, so most words are passed over without a
     /// lookup.
     /// Filters of the spun words, one per level of [`TRIGGER_LEVELS`]: the
@@ -169,7 +171,17 @@ impl GuessModel {
             let (index, mask) = WordHash::of(word.as_bytes()).bit();
             function_words[index] |= mask;
         }
+        let mut spun_forms: HashMap<String, Vec<String>> = HashMap::new();
+        for (spun, list) in &originals {
+            for (original, _) in list {
+                spun_forms
+                    .entry(original.clone())
+                    .or_default()
+                    .push(spun.clone());
+            }
+        }
         Ok(GuessModel {
+            spun_forms,
             function_words,
             terms,
             originals,
@@ -212,6 +224,19 @@ impl GuessModel {
     /// The sources and web count of an established term.
     pub fn term(&self, phrase: &str) -> Option<(u64, u64)> {
         self.terms.get(phrase).map(term_parts)
+    }
+
+    /// The words a spinner was learned to write for an original word.
+    pub fn spun_forms(&self, original: &str) -> &[String] {
+        self.spun_forms.get(original).map_or(&[], Vec::as_slice)
+    }
+
+    /// A word's web unigram count, or 0 when the model does not know it.
+    pub fn word_count(&self, word: &str) -> u64 {
+        match self.term(word) {
+            Some((sources, count)) if sources & SOURCE_WORD != 0 => count,
+            _ => 0,
+        }
     }
 
     /// The originals a spun word was learned to replace, most frequent
@@ -275,6 +300,8 @@ pub struct GuessReason {
     pub sources: u64,
     /// The restored term also occurs elsewhere in the document.
     pub in_document: bool,
+    /// What else decided the guess, if anything.
+    pub note: Option<String>,
     /// The score in thousandths, 0 to 1000.
     pub score_milli: u16,
 }
@@ -297,6 +324,7 @@ impl GuessReason {
             (SOURCE_LISTED, "listed"),
             (SOURCE_WORDNET, "wordnet"),
             (SOURCE_GLOSSARY, "glossary"),
+            (SOURCE_CORPUS, "science corpus"),
             (SOURCE_WEB, "web"),
             (SOURCE_DOCUMENT, "this document"),
         ] {
@@ -316,6 +344,10 @@ impl GuessReason {
                 "; '{}' also appears in this document",
                 self.restored
             ));
+        }
+        if let Some(note) = &self.note {
+            text.push_str("; ");
+            text.push_str(note);
         }
         text
     }
@@ -376,6 +408,10 @@ fn best_score(swap: f64, with_document: bool) -> f64 {
     }
 }
 
+/// What a run of never-spun text is worth as a term: it is established
+/// usage, but not every frequent run is a term ("new method").
+const CORPUS_TERM_CONFIDENCE: f64 = 0.8;
+
 /// How much a term's attestation is worth.
 fn term_confidence(sources: u64, count: u64) -> f64 {
     if sources & SOURCE_DOCUMENT != 0 && sources & STRONG_SOURCES == 0 {
@@ -385,6 +421,8 @@ fn term_confidence(sources: u64, count: u64) -> f64 {
         BEST_TERM_CONFIDENCE
     } else if sources & (SOURCE_WORDNET | SOURCE_GLOSSARY) != 0 {
         0.85
+    } else if sources & SOURCE_CORPUS != 0 {
+        CORPUS_TERM_CONFIDENCE
     } else if count >= 1_000_000 {
         0.75
     } else if count >= 100_000 {
@@ -845,6 +883,7 @@ fn guess_window(
             swaps,
             sources: best.sources,
             in_document: best.in_document,
+            note: None,
             score_milli: (best.score.clamp(0.0, 1.0) * 1000.0).round() as u16,
         })),
         level: Level::Guess,
@@ -865,18 +904,21 @@ fn normalized(segment: &Segment<'_>, t: usize) -> String {
 
 /// The document's own fingerprints, generalised from the screener's
 /// `"x" AND "y"` rows: a run of two or three words that is not a term,
-/// while the document elsewhere uses the same run with one word replaced by
-/// a word that the thesaurus (or a learned swap) links to it. "profound
-/// learning" in a paper that also writes "deep learning" is the spinner's.
-/// Only asked in short documents that count as spun.
+/// while the document elsewhere writes a run of the same length whose
+/// differing words each have the run's word as a synonym (the thesaurus
+/// lists it under them, or a learned swap goes that way). "profound
+/// learning" in a paper that also writes "deep learning", "peculiarity
+/// discovery" beside "anomaly detection": the spinner replaced the words
+/// of one use and missed the other. Only asked in short documents that
+/// count as spun.
 fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edit>) {
     let rules = NameRules::embedded();
     let count = segment.tokens.len();
-    let hashes = &segment.hashes;
-    let word = |t: usize| normalized(segment, t);
+    let words: Vec<String> = (0..count).map(|t| normalized(segment, t)).collect();
     // Runs of two or three words that a term could be: joined by spaces or
-    // hyphens, no possessive inside, not inside a hyphenated compound.
-    let joined = |first: usize, size: usize| {
+    // hyphens, no possessive inside, not inside a hyphenated compound,
+    // content words at both ends.
+    let is_run = |first: usize, size: usize| {
         let last = first + size - 1;
         last < count
             && (first..last).all(|i| {
@@ -885,82 +927,55 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
             })
             && (first == 0 || segment.gaps[first - 1] != Gap::Hyphen)
             && segment.gaps.get(last) != Some(&Gap::Hyphen)
+            && !rules.is_function_word(&words[first])
+            && !rules.is_function_word(&words[last])
+            && words[first..=last]
+                .iter()
+                .all(|w| w.bytes().any(|b| b.is_ascii_alphabetic()))
     };
-    // The hash of a run with the word at `slot` left out, from the
-    // indexer's word hashes: no word is normalised for this.
-    let pattern_hash = |first: usize, size: usize, slot: usize| -> u64 {
-        let mut hash = WordHash::default();
-        hash.push(size as u8);
-        for i in 0..size {
-            let word = if i == slot {
-                WordHash::default()
-            } else {
-                hashes[first + i].stem
-            };
-            hash = WordHash::pair(hash, false, word);
-        }
-        hash.mixed()
-    };
-    let mut slots: HashMap<u64, Vec<u32>> = HashMap::new();
-    for size in 2..=3 {
-        for first in 0..count {
-            if joined(first, size) {
-                for slot in 0..size {
-                    slots
-                        .entry(pattern_hash(first, size, slot))
-                        .or_default()
-                        .push((first + slot) as u32);
-                }
-            }
-        }
+    let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (t, word) in words.iter().enumerate() {
+        at.entry(word.as_str()).or_default().push(t);
     }
+    // The words a spinner may write for a word: its thesaurus synonyms and
+    // learned spun forms, looked up once per distinct word.
+    let mut synonyms: HashMap<&str, HashSet<String>> = HashMap::new();
+    let mut seen_pairs: HashSet<(usize, usize, usize)> = HashSet::new();
     for size in 2..=3 {
-        for first in 0..count {
-            if !joined(first, size) {
+        for original_at in 0..count {
+            if !is_run(original_at, size) {
                 continue;
             }
-            for slot in 0..size {
-                let t = first + slot;
-                // Another word in this slot of the same run, elsewhere.
-                let Some(positions) = slots.get(&pattern_hash(first, size, slot)) else {
-                    continue;
-                };
-                if positions
-                    .iter()
-                    .all(|&p| hashes[p as usize].stem == hashes[t].stem)
-                {
-                    continue;
-                }
-                let run: Vec<String> = (first..first + size).map(word).collect();
-                if rules.is_function_word(&run[0])
-                    || rules.is_function_word(&run[size - 1])
-                    || run
-                        .iter()
-                        .any(|w| !w.bytes().any(|b| b.is_ascii_alphabetic()))
-                    || model.term(&run.join(" ")).is_some()
-                {
-                    continue;
-                }
-                let spun = &run[slot];
-                if rules.is_function_word(spun) {
-                    continue;
-                }
-                let mut candidates: Vec<String> = positions
-                    .iter()
-                    .map(|&p| p as usize)
-                    .filter(|&p| hashes[p].stem != hashes[t].stem)
-                    .filter(|&p| {
-                        // The rest of the run must really be the same words.
-                        let other = p - slot;
-                        (0..size).all(|i| i == slot || word(other + i) == run[i])
-                    })
-                    .map(word)
-                    .filter(|c| c != spun && !rules.is_function_word(c))
-                    .collect();
-                candidates.sort_unstable();
-                candidates.dedup();
-                for original in &candidates {
-                    if let Some(edit) = document_pair(model, segment, &run, slot, t, original) {
+            let original = &words[original_at..original_at + size];
+            for word in original {
+                synonyms.entry(word.as_str()).or_insert_with(|| {
+                    let mut forms: HashSet<String> = rules.listed_under(word).into_iter().collect();
+                    forms.extend(model.spun_forms(word).iter().cloned());
+                    forms.remove(word.as_str());
+                    forms
+                });
+            }
+            // Where the document writes a word of the first slot's forms
+            // (itself included), and then the rest of a run whose words
+            // are the original's or their forms.
+            let firsts = std::iter::once(original[0].as_str())
+                .chain(synonyms[original[0].as_str()].iter().map(String::as_str));
+            for first_form in firsts {
+                for &spun_at in at.get(first_form).map_or(&[][..], Vec::as_slice) {
+                    if spun_at == original_at
+                        || !is_run(spun_at, size)
+                        || !seen_pairs.insert((size, spun_at, original_at))
+                    {
+                        continue;
+                    }
+                    let spun = &words[spun_at..spun_at + size];
+                    let linked = (0..size).all(|i| {
+                        spun[i] == original[i] || synonyms[original[i].as_str()].contains(&spun[i])
+                    });
+                    if !linked || spun == original {
+                        continue;
+                    }
+                    if let Some(edit) = document_pair(model, segment, spun_at, spun, original) {
                         found.push(edit);
                     }
                 }
@@ -969,55 +984,140 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
     }
 }
 
-/// The guess for a run whose word at `slot` the document also writes as
-/// `original` in the same run, if a learned swap or the thesaurus links
-/// them in the spinner's direction.
+/// Why one of two linked runs is taken for the spinner's and the other
+/// for the original.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Direction {
+    /// Every changed word is a learned swap.
+    Learned,
+    /// The original is an established term and the spun run is not.
+    Term,
+    /// The thesaurus lists each spun word under the original but not the
+    /// other way round, and the original words are more common.
+    OneWayAndCommoner,
+    /// The original words are far more common on the web.
+    FarCommoner,
+}
+
+/// How much more common (natural log of web counts, summed over the
+/// changed words) the original words must be. A thesaurus link listed
+/// one way needs less; spinners pick the rarer synonym.
+const COMMONER_BY: f64 = 1.0;
+const FAR_COMMONER_BY: f64 = 4.0;
+
+/// The guess for a spun run at `spun_at` whose original the document
+/// writes elsewhere, if the evidence says which of the two is the
+/// spinner's.
 fn document_pair(
     model: &GuessModel,
     segment: &Segment<'_>,
-    run: &[String],
-    slot: usize,
-    t: usize,
-    original: &str,
+    spun_at: usize,
+    spun: &[String],
+    original: &[String],
 ) -> Option<Edit> {
-    let spun = &run[slot];
-    let learned = model
-        .originals(spun)
+    let spun_run = spun.join(" ");
+    if model.term(&spun_run).is_some() {
+        return None;
+    }
+    let changed: Vec<usize> = (0..spun.len())
+        .filter(|&i| spun[i] != original[i])
+        .collect();
+    let learned: Vec<Option<u64>> = changed
         .iter()
-        .find(|(o, _)| o == original)
-        .map(|(_, seen)| *seen);
-    if learned.is_none() && !NameRules::embedded().lists(original, spun) {
-        return None;
-    }
-    let mut restored: Vec<&str> = run.iter().map(String::as_str).collect();
-    restored[slot] = original;
-    let restored = restored.join(" ");
+        .map(|&i| {
+            model
+                .originals(&spun[i])
+                .iter()
+                .find(|(o, _)| *o == original[i])
+                .map(|(_, seen)| *seen)
+        })
+        .collect();
+    let restored = original.join(" ");
     let (sources, web) = model.term(&restored).unwrap_or((0, 0));
-    // A thesaurus link has no direction: the right term in a keyword line
-    // would be "restored" to the spun one. A learned swap has one; without
-    // it, the restored run must be attested beyond this document.
-    if learned.is_none() && sources & (STRONG_SOURCES | SOURCE_WEB) == 0 {
-        return None;
-    }
-    let term = if sources & STRONG_SOURCES != 0 {
-        term_confidence(sources, web)
-    } else {
-        0.8
+    let rules = NameRules::embedded();
+    let commoner = |by: f64| {
+        let log_count = |w: &str| (model.word_count(w).max(1) as f64).ln();
+        let gain: f64 = changed
+            .iter()
+            .map(|&i| log_count(&original[i]) - log_count(&spun[i]))
+            .sum();
+        gain > by
     };
-    let swap = swap_confidence(learned.unwrap_or(1));
+    // A run with no word in common with the other is linked only by
+    // synonyms, which two unrelated phrases can be ("counterfeit
+    // intelligence", "similar data"): then every change must be a learned
+    // swap.
+    let anchored = changed.len() < spun.len();
+    let direction = if learned.iter().all(Option::is_some) {
+        Direction::Learned
+    } else if !anchored {
+        return None;
+    } else if sources & (STRONG_SOURCES | SOURCE_WEB) != 0 {
+        Direction::Term
+    } else if changed
+        .iter()
+        .all(|&i| !rules.lists(&spun[i], &original[i]))
+        && commoner(COMMONER_BY)
+    {
+        Direction::OneWayAndCommoner
+    } else if commoner(FAR_COMMONER_BY) {
+        Direction::FarCommoner
+    } else {
+        return None;
+    };
+    let term = match direction {
+        _ if sources & STRONG_SOURCES != 0 => term_confidence(sources, web),
+        Direction::Learned | Direction::Term => 0.8,
+        Direction::OneWayAndCommoner | Direction::FarCommoner => 0.7,
+    };
+    // Each link as sure as a swap seen that often, a thesaurus link as
+    // one seen once; several links count as their geometric mean.
+    let swap = learned
+        .iter()
+        .map(|seen| swap_confidence(seen.unwrap_or(1)))
+        .product::<f64>()
+        .powf(1.0 / changed.len() as f64);
     // The document's own pair of runs is the fingerprint.
     let score = 1.0 - (1.0 - term * swap) * 0.5;
-    let token = segment.tokens[t];
-    let text = &segment.text[token.start..token.stem_end];
+    let (from, to) = (spun_at + changed[0], spun_at + changed[changed.len() - 1]);
+    let start = segment.tokens[from].start;
+    let end = segment.tokens[to].stem_end;
+    let mut replacement = String::new();
+    let mut text_at = start;
+    for t in from..=to {
+        let token = segment.tokens[t];
+        replacement.push_str(&segment.text[text_at..token.start]);
+        let text = &segment.text[token.start..token.stem_end];
+        if spun[t - spun_at] == original[t - spun_at] {
+            replacement.push_str(text);
+        } else {
+            replacement.push_str(&transfer_case(text, &original[t - spun_at]));
+        }
+        text_at = token.stem_end;
+    }
+    let note = match direction {
+        Direction::Learned | Direction::Term => None,
+        Direction::OneWayAndCommoner => Some(
+            "the thesaurus lists the spun words under the original ones, not the other way, \
+             and the originals are more common"
+                .to_string(),
+        ),
+        Direction::FarCommoner => Some("the original words are far more common".to_string()),
+    };
     Some(Edit {
-        range: segment.offset + token.start..segment.offset + token.stem_end,
-        replacement: transfer_case(text, original),
+        range: segment.offset + start..segment.offset + end,
+        replacement,
         origin: Origin::Guess(Box::new(GuessReason {
-            spun: run.join(" "),
+            spun: spun_run,
             restored,
-            swaps: vec![(spun.clone(), original.to_string(), learned.unwrap_or(0))],
+            swaps: changed
+                .iter()
+                .zip(&learned)
+                .map(|(&i, seen)| (spun[i].clone(), original[i].clone(), seen.unwrap_or(0)))
+                .collect(),
             sources: sources | SOURCE_DOCUMENT,
             in_document: true,
+            note,
             score_milli: (score.clamp(0.0, 1.0) * 1000.0).round() as u16,
         })),
         level: Level::Guess,

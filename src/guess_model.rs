@@ -8,11 +8,14 @@
 //! ```text
 //! swap<TAB>spun word<TAB>original word<TAB>count
 //! term<TAB>phrase<TAB>sources<TAB>count
+//! word<TAB>word<TAB>count
 //! ```
 //!
 //! `sources` is a comma-separated list of where the term is attested
-//! (`listed`, `wordnet`, `glossary`, `web`, `clean`); `count` is the web count, or 0. This module
-//! uses only `std`, `fst` and the dictionary's word hash because `build.rs`
+//! (`listed`, `wordnet`, `glossary`, `corpus`, `web`, `clean`); `count` is
+//! the web count, or 0. A `word` line gives a word's web unigram count; it
+//! is kept in the terms map under the `SOURCE_WORD` bit. This module uses
+//! only `std`, `fst` and the dictionary's word hash because `build.rs`
 //! compiles it too.
 
 use std::fmt;
@@ -29,6 +32,11 @@ pub const SOURCE_WEB: u64 = 4;
 pub const SOURCE_GLOSSARY: u64 = 8;
 /// A phrase of never-spun text: established, so never a spun phrase.
 pub const SOURCE_CLEAN: u64 = 16;
+/// A run that never-spun science and speech text uses repeatedly: a
+/// domain term. (32 is the document's own evidence, in `guess`.)
+pub const SOURCE_CORPUS: u64 = 64;
+/// Not a term: a single word with its web unigram count (a `word` line).
+pub const SOURCE_WORD: u64 = 128;
 
 /// Packs a term's sources and web count into one FST value.
 pub fn term_value(sources: u64, count: u64) -> u64 {
@@ -56,7 +64,7 @@ impl fmt::Display for ModelError {
 /// The sources that make a restored phrase an established term. Web
 /// bigrams alone do not: "countries were" is frequent, not a term; never-spun
 /// text only says a phrase is not spun.
-pub const STRONG_SOURCES: u64 = SOURCE_LISTED | SOURCE_WORDNET | SOURCE_GLOSSARY;
+pub const STRONG_SOURCES: u64 = SOURCE_LISTED | SOURCE_WORDNET | SOURCE_GLOSSARY | SOURCE_CORPUS;
 
 /// Size of each pair filter: 8 Mi bits for about 200k pairs.
 pub const PAIR_FILTER_BYTES: usize = 1 << 20;
@@ -165,6 +173,12 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
                 }
                 swaps.push((format!("{spun}\t{original}"), count(n)?));
             }
+            ["word", word, n] => {
+                if word.is_empty() || word.contains(' ') {
+                    return Err(error("a word line has one word".into()));
+                }
+                terms.push((word.to_string(), term_value(SOURCE_WORD, count(n)?)));
+            }
             ["term", phrase, sources, n] => {
                 let mut bits = 0;
                 for source in sources.split(',') {
@@ -174,6 +188,7 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
                         "web" => SOURCE_WEB,
                         "glossary" => SOURCE_GLOSSARY,
                         "clean" => SOURCE_CLEAN,
+                        "corpus" => SOURCE_CORPUS,
                         other => return Err(error(format!("unknown term source {other:?}"))),
                     };
                 }
@@ -181,7 +196,7 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
             }
             _ => {
                 return Err(error(
-                    "expected swap<TAB>spun<TAB>original<TAB>count or term<TAB>phrase<TAB>sources<TAB>count"
+                    "expected swap<TAB>spun<TAB>original<TAB>count, term<TAB>phrase<TAB>sources<TAB>count or word<TAB>word<TAB>count"
                         .into(),
                 ))
             }

@@ -161,7 +161,7 @@ impl NameRules {
     }
 
     /// The synonyms the thesaurus lists under `root`.
-    fn listed_under(&self, root: &str) -> Vec<String> {
+    pub(crate) fn listed_under(&self, root: &str) -> Vec<String> {
         use fst::{IntoStreamer, Streamer};
         let from = format!("{root}\t");
         let to = format!("{root}\u{b}");

@@ -232,3 +232,66 @@ fn leaving_out_unapplied_guesses_changes_no_applied_one() {
         "{reported:?}"
     );
 }
+
+/// A repairer with only the known phrases and the given guesser model.
+fn with_model(model: &str) -> Repairer {
+    let known = Dictionary::from_tsv("known", "known.tsv", KNOWN.as_bytes()).unwrap();
+    Repairer::new(vec![known], reporting_guesses())
+        .with_guess_model(GuessModel::from_tsv(model).unwrap())
+}
+
+#[test]
+fn a_fingerprint_without_a_known_term_goes_toward_the_far_commoner_words() {
+    // Neither run is a term: the thesaurus links profound to deep, and
+    // "deep" is a thousand times more common, so "profound" is the
+    // spinner's word.
+    let text =
+        format!("{SPUN_CONTEXT} They dove into the profound trench. The deep trench was dark.");
+    let counts = "word\tdeep\t1000000\nword\tprofound\t1000\n";
+    let repair = with_model(counts).repair(&text);
+    assert!(
+        repair.text.contains("into the deep trench."),
+        "{}",
+        repair.text
+    );
+    assert!(repair.text.contains("The deep trench was dark."));
+    let guess = repair
+        .edits
+        .iter()
+        .find(|e| e.level == Level::Guess && e.applied)
+        .expect("a guess");
+    let Origin::Guess(reason) = &guess.origin else {
+        panic!("not a guess: {guess:?}")
+    };
+    assert!(
+        reason.describe().contains("far more common"),
+        "{}",
+        reason.describe()
+    );
+    // Without the counts nothing says which run is the spun one.
+    let none = "word\tdeep\t1000\nword\tprofound\t1000\n";
+    assert!(with_model(none)
+        .repair(&text)
+        .text
+        .ends_with("They dove into the profound trench. The deep trench was dark."));
+}
+
+#[test]
+fn runs_that_share_no_word_are_no_fingerprint_by_synonyms_alone() {
+    // "profound learning" and "deep knowledge" are linked word by word
+    // through the thesaurus, but share no word: unrelated phrases can be.
+    let text = format!("{SPUN_CONTEXT} We studied profound learning here. Deep knowledge helps.");
+    let model = "term\tdeep knowledge\tlisted\t0\n";
+    assert!(with_model(model)
+        .repair(&text)
+        .text
+        .ends_with("We studied profound learning here. Deep knowledge helps."));
+    // A learned swap for every changed word is direction enough.
+    let learned = "swap\tprofound\tdeep\t3\nswap\tlearning\tknowledge\t3\n";
+    let repair = with_model(learned).repair(&text);
+    assert!(
+        repair.text.contains("We studied deep knowledge here."),
+        "{}",
+        repair.text
+    );
+}

@@ -17,6 +17,13 @@ The model has two parts (format: src/guess_model.rs):
   glossaries (FOLDOC computing terms, VERA acronym expansions) when
   installed, and web bigrams. Web bigrams are kept only when they contain
   a word of some swap, since no other bigram can ever be looked up.
+- corpus term lines: runs of two or three content words that the
+  never-spun evidence text (science abstracts, older State of the Union
+  addresses) uses at least twice, whose words go together far more often
+  than chance and which start and end like a known term, with a word some
+  swap restores: a domain lexicon.
+- word lines: web unigram counts of the thesaurus's words and the swaps'
+  words, to tell a spinner's (rarer) synonym from the original.
 - clean term lines: runs of two or three words from never-spun text (the
   same evidence files gen_dicts.py uses; the others stay held out) that the
   guesser would otherwise "repair": a spun word of some swap, whose undoing
@@ -33,6 +40,7 @@ import collections
 import csv
 import gzip
 import hashlib
+import math
 import os
 import re
 import sys
@@ -179,8 +187,16 @@ def web_bigrams(data):
             yield " ".join(words(phrase)), int(count or 0)
 
 
+# Evidence files whose licence says measurement only: they may demote
+# entries (gen_dicts.py), but no phrase of theirs is shipped.
+MEASUREMENT_ONLY = {"science/arsenic_groundwater_wos_abstracts_to_2014.txt"}
+
+
 def clean_texts(data):
+    """The never-spun evidence texts whose phrases may be shipped as terms."""
     for rel in EVIDENCE_FILES:
+        if rel in MEASUREMENT_ONLY:
+            continue
         with open(os.path.join(data, "clean", rel), encoding="utf-8", errors="replace") as f:
             yield f.read()
     su = os.path.join(data, "clean", "state_union")
@@ -190,13 +206,61 @@ def clean_texts(data):
                 yield f.read()
 
 
+CORPUS_MIN_COUNT = 2
+CORPUS_MIN_PMI = 3.0
+CLAUSE = re.compile(r"[.;:,!?()\[\]\"]|\n")
+
+
+def corpus_terms(data, vocabulary, terms):
+    """Runs of two or three content words that never-spun science and
+    speech text (the evidence files) uses at least CORPUS_MIN_COUNT times
+    within a clause, with a word that some swap restores: the phrases a
+    restoration may produce. They are a domain lexicon ("support vector
+    machine", "flow rate") that WordNet and the glossaries lack.
+
+    A frequent run is not always a term ("system consists", "single
+    system"), so a run must also look like one: each neighbouring pair
+    occurs together far more often than chance (pointwise mutual
+    information of at least CORPUS_MIN_PMI bits), the first word starts
+    and the last word ends some listed, WordNet or glossary term (a
+    modifier, a head noun)."""
+    strong = [p.split() for p, (sources, _) in terms.items() if sources & {"listed", "wordnet", "glossary"}]
+    firsts = {t[0] for t in strong}
+    lasts = {t[-1] for t in strong}
+    unigrams, runs = collections.Counter(), collections.Counter()
+    for text in clean_texts(data):
+        for clause in CLAUSE.split(text):
+            ws = words(clause)
+            unigrams.update(ws)
+            for n in (2, 3):
+                for i in range(len(ws) - n + 1):
+                    runs[tuple(ws[i:i + n])] += 1
+    total = sum(unigrams.values())
+
+    def associated(x, y):
+        together = runs[(x, y)]
+        return together and math.log2(together * total / (unigrams[x] * unigrams[y])) >= CORPUS_MIN_PMI
+
+    found = {}
+    for run, count in runs.items():
+        if count < CORPUS_MIN_COUNT or run[0] not in firsts or run[-1] not in lasts:
+            continue
+        if any(w in FUNCTION_WORDS or not ALPHA.match(w) for w in run):
+            continue
+        if not any(w in vocabulary for w in run):
+            continue
+        if all(associated(x, y) for x, y in zip(run, run[1:])):
+            found[" ".join(run)] = count
+    return found
+
+
 def clean_decoys(data, swaps, terms):
     """Never-spun runs that undoing a learned swap would turn into a
     strong term, with how often they occur."""
     originals = collections.defaultdict(set)
     for spun, original in swaps:
         originals[spun].add(original)
-    strong = {p for p, (sources, _) in terms.items() if sources & {"listed", "wordnet", "glossary"}}
+    strong = {p for p, (sources, _) in terms.items() if sources & {"listed", "wordnet", "glossary", "corpus"}}
     found = collections.Counter()
     for text in clean_texts(data):
         for para in re.split(r"\n\s*\n", text):
@@ -236,17 +300,42 @@ def build(data, rows):
             entry = terms[phrase]
             entry[0].add("web")
             entry[1] = max(entry[1], count)
+    originals = {original for _, original in swaps}
+    for phrase in corpus_terms(data, originals, terms):
+        terms[phrase][0].add("corpus")
     for phrase, count in clean_decoys(data, swaps, terms).items():
         terms[phrase][0].add("clean")
     return swaps, terms
 
 
-def write_model(path, swaps, terms, note):
+def word_counts(data, swaps):
+    """Web unigram counts of the words the guesser may compare: those of
+    dictionaries/thesaurus.tsv (the name pass's thesaurus, generated by
+    gen_dicts.py from Moby and the same counts) and of the swaps. A
+    spinner's synonym is usually the rarer word; the document fingerprints
+    use that to tell which of two linked runs is the spun one."""
+    vocabulary = {w for pair in swaps for w in pair}
+    with open(os.path.join(HERE, "..", "dictionaries", "thesaurus.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                root, _, synonyms = line.rstrip("\n").partition("\t")
+                vocabulary.add(root)
+                vocabulary.update(synonyms.split())
+    counts = {}
+    with open(os.path.join(data, "lexicon", "wordsegment_unigrams.txt"), encoding="utf-8") as f:
+        for line in f:
+            word, _, count = line.rstrip("\n").partition("\t")
+            if word in vocabulary and ALPHA.match(word):
+                counts[word] = int(count or 0)
+    return counts
+
+
+def write_model(path, swaps, terms, note, counts=None):
     with open(path, "w", encoding="utf-8") as f:
         f.write("# guess: the guesser's learned swaps and term lexicon\n")
         f.write(f"# {note}\n")
         f.write("# Generated by tools/gen_guess.py; see dictionaries/SOURCES.md. Do not edit by hand.\n")
-        f.write("# swap<TAB>spun<TAB>original<TAB>count | term<TAB>phrase<TAB>sources<TAB>web count\n")
+        f.write("# swap<TAB>spun<TAB>original<TAB>count | term<TAB>phrase<TAB>sources<TAB>web count | word<TAB>word<TAB>web count\n")
         for (spun, original), count in sorted(swaps.items()):
             f.write(f"swap\t{spun}\t{original}\t{count}\n")
         for phrase in sorted(terms):
@@ -254,6 +343,8 @@ def write_model(path, swaps, terms, note):
             if "\t" in phrase or not phrase:
                 continue
             f.write(f"term\t{phrase}\t{','.join(sorted(sources))}\t{count}\n")
+        for word in sorted(counts or {}):
+            f.write(f"word\t{word}\t{counts[word]}\n")
     print(f"{path}: {len(swaps)} swaps, {len(terms)} terms", file=sys.stderr)
 
 
@@ -266,14 +357,15 @@ def main():
     rows = list(pps_rows(args.sources))
     if not args.holdout:
         swaps, terms = build(args.sources, rows)
-        write_model(args.out, swaps, terms, "Sources: PPS list (Cabanac, Labbé & Magazinov), news habits, WordNet 3.0, dictd glossaries, wordsegment bigrams.")
+        write_model(args.out, swaps, terms, "Sources: PPS list (Cabanac, Labbé & Magazinov), news habits, WordNet 3.0, dictd glossaries, never-spun text, wordsegment counts.",
+                    word_counts(args.sources, swaps))
         return
     os.makedirs(args.holdout, exist_ok=True)
     train = [r for r in rows if not held_out(r["expected"])]
     test = [r for r in rows if held_out(r["expected"])]
     swaps, terms = build(args.sources, train)
     write_model(os.path.join(args.holdout, "guess-train.tsv"), swaps, terms,
-                f"Training split: {len(train)} of {len(rows)} list rows.")
+                f"Training split: {len(train)} of {len(rows)} list rows.", word_counts(args.sources, swaps))
     with open(os.path.join(args.holdout, "dict-train.tsv"), "w", encoding="utf-8") as f:
         f.write("# the training rows as a plain dictionary\n")
         seen = set()

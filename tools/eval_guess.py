@@ -161,9 +161,16 @@ def judge(sentence, start, edits, expected):
     return right, wrong, whole
 
 
-def clean_rate(despin, work, sources, thresholds):
-    d = os.path.join(work, "clean")
+def clean_rate(despin, work, sources, thresholds, spun_with=None):
+    """Applied guesses per 100k words of held-out never-spun text. With
+    `spun_with` (known tortured phrases), each paragraph also gets sentences
+    with those phrases, three and then one per 300 words, so that it counts
+    as a spun document: the guesser then works at the base threshold over
+    text the spinner left alone, as in a real spun paper. Guesses inside
+    the added sentences are not counted."""
+    d = os.path.join(work, "clean-spun" if spun_with else "clean")
     os.makedirs(d, exist_ok=True)
+    rng = random.Random(11)
     texts = []
     with open(os.path.join(sources, "clean", "science", "scienceie_elsevier_oa_fulltext.txt"), encoding="utf-8", errors="replace") as f:
         texts.append(f.read())
@@ -174,21 +181,31 @@ def clean_rate(despin, work, sources, thresholds):
                 texts.append(f.read())
     n = 0
     total_words = 0
+    added = {}
     for text in texts:
         for para in re.split(r"\n\s*\n", text):
             if para.strip():
-                with open(os.path.join(d, f"{n:06d}.txt"), "w", encoding="utf-8") as f:
-                    f.write(para.strip() + "\n")
+                path = os.path.join(d, f"{n:06d}.txt")
+                body = para.strip() + "\n"
+                if spun_with:
+                    count = 3 + len(para.split()) // 300
+                    extra = "".join(KNOWN_CARRIER.format(k) + "\n" for k in rng.sample(spun_with, count))
+                    added[path] = (len(body.encode("utf-8")), len(words(extra)))
+                    body += extra
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(body)
                 n += 1
     findings, summaries = run_despin(despin, d, [])
-    total_words = sum(s["words"] for s in summaries.values())
+    total_words = sum(s["words"] - added.get(p, (0, 0))[1] for p, s in summaries.items())
     rows = []
     for base in thresholds:
         edits = 0
         for path, found in findings.items():
             sure, spun = doc_state(found, summaries[path]["words"])
             limit = guess_threshold(base, sure, spun)
-            edits += sum(1 for f in found if f["level"] == "guess" and f["score"] >= limit - 1e-9)
+            end = added.get(path, (float("inf"), 0))[0]
+            edits += sum(1 for f in found
+                         if f["level"] == "guess" and f["score"] >= limit - 1e-9 and f["byte_start"] < end)
         rows.append((base, edits, edits * 100000 / total_words))
     return rows, total_words, n
 
@@ -225,6 +242,12 @@ def main():
             print(f"  {base:.2f}  {recall:6.1%}  {precision:6.1%}  ({hits}; {right}, {wrong})")
     rates, total_words, docs = clean_rate(despin, work, args.sources, thresholds)
     print(f"\nclean text (held out: scienceie, State of the Union 1990-2006; {docs} paragraphs, {total_words} words), shipped model:")
+    for base, edits, rate in rates:
+        print(f"  {base:.2f}  {edits} applied guesses  {rate:.2f} per 100k words")
+    known = [line.split("\t")[0] for line in open(os.path.join(ROOT, "dictionaries", "science.tsv"), encoding="utf-8")
+             if not line.startswith("#") and line.rstrip("\n").split("\t")[2:3] == ["sure"]]
+    rates, total_words, docs = clean_rate(despin, work, args.sources, thresholds, spun_with=known)
+    print(f"\nthe same text made a spun document (known phrases added, not counted), shipped model:")
     for base, edits, rate in rates:
         print(f"  {base:.2f}  {edits} applied guesses  {rate:.2f} per 100k words")
 

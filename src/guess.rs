@@ -24,7 +24,7 @@ use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
 use crate::guess_model::{
     compile_model, term_parts, ModelError, PairProbe, PAIR_FILTER_BYTES, SOURCE_CORPUS,
-    SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB, SOURCE_WORD, SOURCE_WORDNET, STRONG_SOURCES,
+    SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
 };
 use crate::level::Level;
 use crate::names::NameRules;
@@ -231,14 +231,6 @@ impl GuessModel {
         self.spun_forms.get(original).map_or(&[], Vec::as_slice)
     }
 
-    /// A word's web unigram count, or 0 when the model does not know it.
-    pub fn word_count(&self, word: &str) -> u64 {
-        match self.term(word) {
-            Some((sources, count)) if sources & SOURCE_WORD != 0 => count,
-            _ => 0,
-        }
-    }
-
     /// The originals a spun word was learned to replace, most frequent
     /// first.
     pub fn originals(&self, spun: &str) -> &[(String, u64)] {
@@ -300,8 +292,6 @@ pub struct GuessReason {
     pub sources: u64,
     /// The restored term also occurs elsewhere in the document.
     pub in_document: bool,
-    /// What else decided the guess, if anything.
-    pub note: Option<String>,
     /// The score in thousandths, 0 to 1000.
     pub score_milli: u16,
 }
@@ -344,10 +334,6 @@ impl GuessReason {
                 "; '{}' also appears in this document",
                 self.restored
             ));
-        }
-        if let Some(note) = &self.note {
-            text.push_str("; ");
-            text.push_str(note);
         }
         text
     }
@@ -903,7 +889,6 @@ fn guess_window(
             swaps,
             sources: best.sources,
             in_document: best.in_document,
-            note: None,
             score_milli: (best.score.clamp(0.0, 1.0) * 1000.0).round() as u16,
         })),
         level: Level::Guess,
@@ -1017,25 +1002,15 @@ fn inflection(a: &str, b: &str) -> bool {
 }
 
 /// Why one of two linked runs is taken for the spinner's and the other
-/// for the original.
+/// for the original. A thesaurus link alone has no direction: the right
+/// term in a keyword line would be "restored" to the spun one.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Direction {
     /// Every changed word is a learned swap.
     Learned,
     /// The original is an established term and the spun run is not.
     Term,
-    /// The thesaurus lists each spun word under the original but not the
-    /// other way round, and the original words are more common.
-    OneWayAndCommoner,
-    /// The original words are far more common on the web.
-    FarCommoner,
 }
-
-/// How much more common (natural log of web counts, summed over the
-/// changed words) the original words must be. A thesaurus link listed
-/// one way needs less; spinners pick the rarer synonym.
-const COMMONER_BY: f64 = 1.0;
-const FAR_COMMONER_BY: f64 = 4.0;
 
 /// The guess for a spun run at `spun_at` whose original the document
 /// writes elsewhere, if the evidence says which of the two is the
@@ -1066,15 +1041,6 @@ fn document_pair(
         .collect();
     let restored = original.join(" ");
     let (sources, web) = model.term(&restored).unwrap_or((0, 0));
-    let rules = NameRules::embedded();
-    let commoner = |by: f64| {
-        let log_count = |w: &str| (model.word_count(w).max(1) as f64).ln();
-        let gain: f64 = changed
-            .iter()
-            .map(|&i| log_count(&original[i]) - log_count(&spun[i]))
-            .sum();
-        gain > by
-    };
     // A run with no word in common with the other is linked only by
     // synonyms, which two unrelated phrases can be ("counterfeit
     // intelligence", "similar data"): then every change must be a learned
@@ -1082,25 +1048,14 @@ fn document_pair(
     let anchored = changed.len() < spun.len();
     let direction = if learned.iter().all(Option::is_some) {
         Direction::Learned
-    } else if !anchored {
-        return None;
-    } else if sources & STRONG_SOURCES != 0 {
+    } else if anchored && sources & STRONG_SOURCES != 0 {
         Direction::Term
-    } else if changed
-        .iter()
-        .all(|&i| !rules.lists(&spun[i], &original[i]))
-        && commoner(COMMONER_BY)
-    {
-        Direction::OneWayAndCommoner
-    } else if commoner(FAR_COMMONER_BY) {
-        Direction::FarCommoner
     } else {
         return None;
     };
     let term = match direction {
-        _ if sources & STRONG_SOURCES != 0 => term_confidence(sources, web),
-        Direction::Learned | Direction::Term => 0.8,
-        Direction::OneWayAndCommoner | Direction::FarCommoner => 0.7,
+        Direction::Learned if sources & STRONG_SOURCES == 0 => 0.8,
+        Direction::Learned | Direction::Term => term_confidence(sources, web),
     };
     // Each link as sure as a swap seen that often, a thesaurus link as
     // one seen once; several links count as their geometric mean.
@@ -1127,15 +1082,6 @@ fn document_pair(
         }
         text_at = token.stem_end;
     }
-    let note = match direction {
-        Direction::Learned | Direction::Term => None,
-        Direction::OneWayAndCommoner => Some(
-            "the thesaurus lists the spun words under the original ones, not the other way, \
-             and the originals are more common"
-                .to_string(),
-        ),
-        Direction::FarCommoner => Some("the original words are far more common".to_string()),
-    };
     Some(Edit {
         range: segment.offset + start..segment.offset + end,
         replacement,
@@ -1149,7 +1095,6 @@ fn document_pair(
                 .collect(),
             sources: sources | SOURCE_DOCUMENT,
             in_document: true,
-            note,
             score_milli: (score.clamp(0.0, 1.0) * 1000.0).round() as u16,
         })),
         level: Level::Guess,

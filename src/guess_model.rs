@@ -8,15 +8,12 @@
 //! ```text
 //! swap<TAB>spun word<TAB>original word<TAB>count
 //! term<TAB>phrase<TAB>sources<TAB>count
-//! word<TAB>word<TAB>count
 //! ```
 //!
 //! `sources` is a comma-separated list of where the term is attested
 //! (`listed`, `wordnet`, `glossary`, `corpus`, `web`, `clean`); `count` is
-//! the web count, or 0. A `word` line gives a word's web unigram count; it
-//! is kept in the terms map under the `SOURCE_WORD` bit. This module uses
-//! only `std`, `fst` and the dictionary's word hash because `build.rs`
-//! compiles it too.
+//! the web count, or 0. This module uses only `std`, `fst` and the
+//! dictionary's word hash because `build.rs` compiles it too.
 
 use std::fmt;
 
@@ -35,8 +32,6 @@ pub const SOURCE_CLEAN: u64 = 16;
 /// A run that never-spun science and speech text uses repeatedly: a
 /// domain term. (32 is the document's own evidence, in `guess`.)
 pub const SOURCE_CORPUS: u64 = 64;
-/// Not a term: a single word with its web unigram count (a `word` line).
-pub const SOURCE_WORD: u64 = 128;
 
 /// Packs a term's sources and web count into one FST value.
 pub fn term_value(sources: u64, count: u64) -> u64 {
@@ -173,12 +168,6 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
                 }
                 swaps.push((format!("{spun}\t{original}"), count(n)?));
             }
-            ["word", word, n] => {
-                if word.is_empty() || word.contains(' ') {
-                    return Err(error("a word line has one word".into()));
-                }
-                terms.push((word.to_string(), term_value(SOURCE_WORD, count(n)?)));
-            }
             ["term", phrase, sources, n] => {
                 let mut bits = 0;
                 for source in sources.split(',') {
@@ -196,7 +185,7 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
             }
             _ => {
                 return Err(error(
-                    "expected swap<TAB>spun<TAB>original<TAB>count, term<TAB>phrase<TAB>sources<TAB>count or word<TAB>word<TAB>count"
+                    "expected swap<TAB>spun<TAB>original<TAB>count or term<TAB>phrase<TAB>sources<TAB>count"
                         .into(),
                 ))
             }

@@ -241,39 +241,22 @@ fn with_model(model: &str) -> Repairer {
 }
 
 #[test]
-fn a_fingerprint_without_a_known_term_goes_toward_the_far_commoner_words() {
-    // Neither run is a term: the thesaurus links profound to deep, and
-    // "deep" is a thousand times more common, so "profound" is the
-    // spinner's word.
+fn a_thesaurus_link_alone_gives_no_direction() {
+    // The thesaurus links profound to deep, but neither run is a term:
+    // nothing says which one the spinner wrote.
     let text =
         format!("{SPUN_CONTEXT} They dove into the profound trench. The deep trench was dark.");
-    let counts = "word\tdeep\t1000000\nword\tprofound\t1000\n";
-    let repair = with_model(counts).repair(&text);
+    let repair = with_model("term\tocean floor\twordnet\t0\n").repair(&text);
+    assert!(repair
+        .text
+        .ends_with("They dove into the profound trench. The deep trench was dark."));
+    // With an established term on one side, the other is the spinner's.
+    let repair = with_model("term\tdeep trench\twordnet\t0\n").repair(&text);
     assert!(
         repair.text.contains("into the deep trench."),
         "{}",
         repair.text
     );
-    assert!(repair.text.contains("The deep trench was dark."));
-    let guess = repair
-        .edits
-        .iter()
-        .find(|e| e.level == Level::Guess && e.applied)
-        .expect("a guess");
-    let Origin::Guess(reason) = &guess.origin else {
-        panic!("not a guess: {guess:?}")
-    };
-    assert!(
-        reason.describe().contains("far more common"),
-        "{}",
-        reason.describe()
-    );
-    // Without the counts nothing says which run is the spun one.
-    let none = "word\tdeep\t1000\nword\tprofound\t1000\n";
-    assert!(with_model(none)
-        .repair(&text)
-        .text
-        .ends_with("They dove into the profound trench. The deep trench was dark."));
 }
 
 #[test]

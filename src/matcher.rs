@@ -84,9 +84,11 @@ impl FirstWords {
     pub fn new(dictionaries: &[Dictionary]) -> FirstWords {
         let mut bits = vec![0u8; FILTERS_LEN];
         for dictionary in dictionaries {
-            for (at, &byte) in dictionary.key_filters().iter().enumerate() {
-                let (filter, index) = (at / FILTER_LEN, at % FILTER_LEN);
-                bits[index * FILTERS + filter] |= byte;
+            let filters = dictionary.key_filters().chunks_exact(FILTER_LEN);
+            for (filter, source) in filters.enumerate() {
+                for (group, &byte) in bits.chunks_exact_mut(FILTERS).zip(source) {
+                    group[filter] |= byte;
+                }
             }
         }
         FirstWords { bits }

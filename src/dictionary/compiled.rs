@@ -380,14 +380,27 @@ impl Layout {
                 self.strings.start + e.valid_up_to()
             )
         })?;
-        for index in 0..self.count {
-            let record = self.record(bytes, index);
-            let at = self.records.start + index * RECORD_LEN;
-            let ok = Level::from_byte(record.level).is_some()
-                && record.condition_kind <= 1
-                && strings.get(record.original.clone()).is_some()
-                && strings.get(record.condition.clone()).is_some();
+        // One pass over the fixed-size records, with integer tests only:
+        // a million-entry dictionary is checked in a few milliseconds.
+        let fits = |offset: usize, len: usize| {
+            offset
+                .checked_add(len)
+                .is_some_and(|end| end <= strings.len())
+                && strings.is_char_boundary(offset)
+                && strings.is_char_boundary(offset + len)
+        };
+        let table = &bytes[self.records.clone()];
+        for (index, raw) in table.chunks_exact(RECORD_LEN).enumerate() {
+            let u32_at = |at: usize| {
+                u32::from_le_bytes([raw[at], raw[at + 1], raw[at + 2], raw[at + 3]]) as usize
+            };
+            let condition_len = u16::from_le_bytes([raw[16], raw[17]]) as usize;
+            let ok = Level::from_byte(raw[18]).is_some()
+                && (raw[19] & CONDITION_MASK) >> CONDITION_SHIFT <= 1
+                && fits(u32_at(0), u32_at(4))
+                && fits(u32_at(8), condition_len);
             if !ok {
+                let at = self.records.start + index * RECORD_LEN;
                 return Err(format!("corrupt entry record {index} at offset {at}"));
             }
         }

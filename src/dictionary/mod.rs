@@ -360,4 +360,28 @@ mod tests {
             assert!(err.to_string().starts_with("t.fst: "), "{err}");
         }
     }
+
+    #[test]
+    fn a_corrupt_entry_record_is_an_error_naming_it() {
+        let entries = source::parse_tsv(b"a b\tc\tsure\nd e\tf\tlikely\n").unwrap();
+        let bytes = compiled::compile(entries).unwrap();
+        let layout = Layout::read(&bytes).unwrap();
+        let second = layout.records.start + compiled::RECORD_LEN;
+        let corrupt = |at: usize, value: u8| {
+            let mut bytes = bytes.clone();
+            bytes[at] = value;
+            Dictionary::from_compiled("t", "t.fst", Bytes::from(bytes))
+                .unwrap_err()
+                .to_string()
+        };
+        // An unknown level, an original past the strings, an unknown
+        // condition kind.
+        for (at, value) in [(second + 18, 9), (second + 4, 0xff), (second + 19, 0xff)] {
+            let message = corrupt(at, value);
+            assert!(
+                message.starts_with("t.fst: ") && message.contains("corrupt entry record 1"),
+                "{message}"
+            );
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //! carry the case of the spun text over to the replacement. Invalid UTF-8 is
 //! never touched: it only separates runs, so a phrase cannot span it.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -443,10 +443,17 @@ struct ConditionCache<'s, 'a> {
     /// A bit per hashed word of the document, built on first use, so that
     /// most phrases are ruled out without a scan.
     words: OnceCell<Vec<u8>>,
-    /// A bit per run of two to four neighbouring words, built on first
-    /// use: the guesser asks about many phrases whose words are all common.
+    /// A bit per run of two to four neighbouring words, built once more
+    /// than [`DIRECT_SCANS`] phrases were asked about: the guesser asks
+    /// about many phrases whose words are all common.
     ngrams: OnceCell<Vec<u8>>,
+    /// Phrases asked about so far.
+    scans: Cell<usize>,
 }
+
+/// Phrases looked for by a direct scan of the document before the n-gram
+/// filter is built.
+const DIRECT_SCANS: usize = 16;
 
 impl<'s, 'a> ConditionCache<'s, 'a> {
     fn new(segments: &'s [Segment<'a>]) -> Self {
@@ -456,6 +463,7 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
             present: RefCell::new(HashMap::new()),
             words: OnceCell::new(),
             ngrams: OnceCell::new(),
+            scans: Cell::new(0),
         }
     }
 
@@ -487,12 +495,25 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
             return known;
         }
         let words: Vec<&str> = phrase.split(' ').collect();
+        // The n-gram filter costs a pass that writes several bits per word;
+        // the first few phrases are cheaper to look for directly (a hash
+        // compare per word), and most documents ask about only a few.
+        let asked = self.scans.get() + 1;
+        self.scans.set(asked);
+        let first = words
+            .first()
+            .filter(|w| !w.ends_with('*'))
+            .map(|w| hash_word(w));
         let found = self.may_contain(&words)
-            && self.may_contain_pairs(&words)
-            && self
-                .segments
-                .iter()
-                .any(|s| (0..s.tokens.len()).any(|start| phrase_at(s, start, &words)));
+            && (asked <= DIRECT_SCANS || self.may_contain_pairs(&words))
+            && self.segments.iter().any(|s| {
+                (0..s.tokens.len()).any(|start| {
+                    first.is_none_or(|hash| {
+                        let hashes = s.hashes[start];
+                        hashes.full == hash || words.len() == 1 && hashes.stem == hash
+                    }) && phrase_at(s, start, &words)
+                })
+            });
         self.present.borrow_mut().insert(phrase.to_string(), found);
         found
     }

@@ -384,8 +384,7 @@ const BEST_TERM_CONFIDENCE: f64 = 0.95;
 /// never-spun text made to count as spun (`tools/eval_guess.py`): with a
 /// flat 85% up to 20,000 words, full papers drew most false guesses.
 fn document_weight(words: usize) -> f64 {
-    const SHORT: f64 = 1_000.0;
-    0.85 * (SHORT / (words.max(1) as f64)).min(1.0)
+    0.85 * (SHORT_DOCUMENT_WORDS as f64 / (words.max(1) as f64)).min(1.0)
 }
 
 /// The score of a guess whose restored phrase is an established term that
@@ -404,11 +403,15 @@ fn best_score(swap: f64, weight: f64) -> f64 {
 /// usage, but not every frequent run is a term ("new method").
 const CORPUS_TERM_CONFIDENCE: f64 = 0.8;
 
+/// What a phrase only the document uses is worth as a term, in a short
+/// document.
+const DOCUMENT_TERM_CONFIDENCE: f64 = 0.8;
+
 /// How much a term's attestation is worth.
 fn term_confidence(sources: u64, count: u64) -> f64 {
     if sources & SOURCE_DOCUMENT != 0 && sources & STRONG_SOURCES == 0 {
         // Only the document uses it: a term of this document.
-        0.8
+        DOCUMENT_TERM_CONFIDENCE
     } else if sources & SOURCE_LISTED != 0 {
         BEST_TERM_CONFIDENCE
     } else if sources & (SOURCE_WORDNET | SOURCE_GLOSSARY) != 0 {
@@ -453,11 +456,12 @@ pub(crate) trait Document {
 /// asking would cost more than it tells.
 pub const DOCUMENT_EVIDENCE_MAX_WORDS: usize = 20_000;
 
-/// The longest document searched for its own fingerprints: an abstract, a
-/// short article. Measured on held-out never-spun text made to count as
-/// spun (`tools/eval_guess.py`), fingerprints in longer texts are mostly
+/// A short document: an abstract, a short article. Only there does the
+/// document's own text propose restorations and fingerprints, and count
+/// fully as evidence. Measured on held-out never-spun text made to count as
+/// spun (`tools/eval_guess.py`), fingerprints in longer texts were mostly
 /// the author's own pairs of phrases.
-pub const FINGERPRINT_MAX_WORDS: usize = 1_000;
+pub const SHORT_DOCUMENT_WORDS: usize = 1_000;
 
 /// The document as evidence, or nothing when it is too long to count.
 struct Evidence<'d> {
@@ -504,14 +508,20 @@ pub(crate) fn find_guesses(
         known_spin,
         spun,
     } = *prior;
+    let words = document.words();
+    let weight = if words <= DOCUMENT_EVIDENCE_MAX_WORDS {
+        document_weight(words)
+    } else {
+        0.0
+    };
     let evidence = Evidence {
-        document: (document.words() <= DOCUMENT_EVIDENCE_MAX_WORDS).then_some(document),
-        proposes: known_spin && document.words() <= DOCUMENT_EVIDENCE_MAX_WORDS,
-        weight: if document.words() <= DOCUMENT_EVIDENCE_MAX_WORDS {
-            document_weight(document.words())
-        } else {
-            0.0
-        },
+        document: (words <= DOCUMENT_EVIDENCE_MAX_WORDS).then_some(document),
+        // The document's phrases propose restorations of their own in a
+        // short document with known spin: in a longer one a phrase only it
+        // uses is worth little (see `consider`), and the search costs
+        // much (every window of four words, thesaurus completions).
+        proposes: known_spin && words <= SHORT_DOCUMENT_WORDS,
+        weight,
     };
     // The trigger level: the spun words whose most seen swap can still
     // give a score at the floor (a swap seen fewer times than a level's
@@ -665,7 +675,7 @@ pub(crate) fn find_guesses(
     // that show enough known spin to count as spun: elsewhere their
     // guesses could not be applied, and a longer text writes many pairs of
     // linked runs for its own reasons ("similar results", "same results").
-    if evidence.proposes && spun && document.words() <= FINGERPRINT_MAX_WORDS {
+    if evidence.proposes && spun && document.words() <= SHORT_DOCUMENT_WORDS {
         for segment in segments {
             document_pairs(model, segment, &mut found);
         }

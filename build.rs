@@ -68,13 +68,19 @@ fn main() {
     fs::write(out_dir.join("guess-slots.fst"), &model.slots).expect("write guess-slots.fst");
     fs::write(out_dir.join("guess-spun-pairs.bin"), &model.spun_pairs)
         .expect("write guess-spun-pairs.bin");
+    fs::write(
+        out_dir.join("guess-often-spun-pairs.bin"),
+        &model.often_spun_pairs,
+    )
+    .expect("write guess-often-spun-pairs.bin");
     embedded.push_str(
         "/// The guesser's learned swaps and term lexicon, as FST maps.\n\
          pub static GUESS_SWAPS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-swaps.fst\"));\n\
          pub static GUESS_TERMS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-terms.fst\"));\n\
          pub static GUESS_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-pairs.bin\"));\n\
          pub static GUESS_SLOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-slots.fst\"));\n\
-         pub static GUESS_SPUN_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-spun-pairs.bin\"));\n",
+         pub static GUESS_SPUN_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-spun-pairs.bin\"));\n\
+         pub static GUESS_OFTEN_SPUN_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-often-spun-pairs.bin\"));\n",
     );
     fs::write(out_dir.join("embedded.rs"), embedded).expect("write embedded.rs");
     println!("cargo:rerun-if-changed=src/guess_model.rs");

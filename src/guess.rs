@@ -23,8 +23,9 @@ use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
 use crate::guess_model::{
-    compile_model, term_parts, ModelError, PairProbe, PAIR_FILTER_BYTES, SOURCE_CORPUS,
-    SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
+    compile_model, term_parts, ModelError, PairProbe, OFTEN_SEEN, OFTEN_SPUN_PAIR_BYTES,
+    PAIR_FILTER_BYTES, SOURCE_CORPUS, SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET,
+    STRONG_SOURCES,
 };
 use crate::level::Level;
 use crate::names::NameRules;
@@ -73,6 +74,8 @@ pub struct GuessModel {
     /// Written pairs (one or both words spun) that may restore to a strong
     /// term's pair.
     spun_pairs: Bytes,
+    /// The same for swaps seen [`OFTEN_SEEN`] times or more.
+    often_spun_pairs: Bytes,
     swaps: usize,
 }
 
@@ -96,6 +99,7 @@ impl GuessModel {
                 Bytes::from_static(crate::embedded::GUESS_PAIRS),
                 Bytes::from_static(crate::embedded::GUESS_SLOTS),
                 Bytes::from_static(crate::embedded::GUESS_SPUN_PAIRS),
+                Bytes::from_static(crate::embedded::GUESS_OFTEN_SPUN_PAIRS),
             )
             .expect("build.rs compiled a valid model")
         })
@@ -110,6 +114,7 @@ impl GuessModel {
             compiled.pairs.into(),
             compiled.slots.into(),
             compiled.spun_pairs.into(),
+            compiled.often_spun_pairs.into(),
         )
         .map_err(|e| ModelError {
             line: 0,
@@ -123,12 +128,14 @@ impl GuessModel {
         term_pairs: Bytes,
         slots: Bytes,
         spun_pairs: Bytes,
+        often_spun_pairs: Bytes,
     ) -> Result<GuessModel, fst::Error> {
         let swaps = fst::Map::new(swaps)?;
         let terms = fst::Map::new(terms)?;
         let slots = fst::Set::new(slots)?;
         if term_pairs.as_ref().len() != PAIR_FILTER_BYTES
             || spun_pairs.as_ref().len() != PAIR_FILTER_BYTES
+            || often_spun_pairs.as_ref().len() != OFTEN_SPUN_PAIR_BYTES
         {
             return Err(fst::Error::Io(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
@@ -189,6 +196,7 @@ impl GuessModel {
             term_pairs,
             slots,
             spun_pairs,
+            often_spun_pairs,
             swaps: count,
         })
     }
@@ -571,7 +579,13 @@ pub(crate) fn find_guesses(
                 .then(|| PairProbe::of_hashes(hashes[t].stem, hashes[t + 1].stem));
             probes.push((t, left, right));
         }
-        let spun_pairs = model.spun_pairs.as_ref();
+        // From the level of often seen swaps on, their own small filter
+        // answers (it stays in cache).
+        let spun_pairs = if level.is_some_and(|level| TRIGGER_LEVELS[level] >= OFTEN_SEEN) {
+            model.often_spun_pairs.as_ref()
+        } else {
+            model.spun_pairs.as_ref()
+        };
         let may_restore = |probe: Option<PairProbe>| probe.is_some_and(|p| p.test(spun_pairs));
         for &(t, left, right) in &probes {
             let hashed = may_restore(left) || may_restore(right);

@@ -70,22 +70,25 @@ pub const PAIR_FILTER_BYTES: usize = 1 << 20;
 /// every spun-looking word of a text, and each false pass costs a search.
 const BLOCK_BYTES: usize = 64;
 
-/// Where a pair of words lies in a pair filter.
+/// Where a pair of words lies in a pair filter of any power-of-two size
+/// (at least one block).
 #[derive(Clone, Copy, Debug)]
 pub struct PairProbe {
-    block: usize,
-    bits: [u16; 3],
+    mixed: u64,
 }
 
 impl PairProbe {
-    fn from_mixed(mixed: u64) -> PairProbe {
-        let block_bits = (PAIR_FILTER_BYTES / BLOCK_BYTES).trailing_zeros();
-        let block = (mixed >> (64 - block_bits)) as usize * BLOCK_BYTES;
-        let bit = |shift: u32| ((mixed >> shift) & 511) as u16;
-        PairProbe {
-            block,
-            bits: [bit(41), bit(32), bit(23)],
-        }
+    /// The block's offset in a filter of `len` bytes, and the three bits.
+    #[inline]
+    fn place(self, len: usize) -> (usize, [u16; 3]) {
+        let block_bits = (len / BLOCK_BYTES).trailing_zeros();
+        let block = if block_bits == 0 {
+            0
+        } else {
+            (self.mixed >> (64 - block_bits)) as usize * BLOCK_BYTES
+        };
+        let bit = |shift: u32| ((self.mixed >> shift) & 511) as u16;
+        (block, [bit(41), bit(32), bit(23)])
     }
 
     /// The probe of two neighbouring words (or of a pattern and a tab).
@@ -95,7 +98,9 @@ impl PairProbe {
         for b in first.bytes().chain([b' ']).chain(second.bytes()) {
             hash = (hash.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        PairProbe::from_mixed(hash.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        PairProbe {
+            mixed: hash.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        }
     }
 
     /// The probe of two neighbouring words from their filter hashes, so
@@ -103,25 +108,35 @@ impl PairProbe {
     /// words.
     #[inline]
     pub fn of_hashes(first: WordHash, second: WordHash) -> PairProbe {
-        PairProbe::from_mixed(WordHash::pair(first, false, second).mixed())
-    }
-
-    /// Adds the pair to a filter of [`PAIR_FILTER_BYTES`] bytes.
-    pub fn insert(self, filter: &mut [u8]) {
-        for bit in self.bits {
-            filter[self.block + usize::from(bit / 8)] |= 1 << (bit % 8);
+        PairProbe {
+            mixed: WordHash::pair(first, false, second).mixed(),
         }
     }
 
-    /// Whether the pair may be in a filter of [`PAIR_FILTER_BYTES`] bytes.
+    /// Adds the pair to a filter.
+    pub fn insert(self, filter: &mut [u8]) {
+        let (block, bits) = self.place(filter.len());
+        for bit in bits {
+            filter[block + usize::from(bit / 8)] |= 1 << (bit % 8);
+        }
+    }
+
+    /// Whether the pair may be in a filter.
     #[inline]
     pub fn test(self, filter: &[u8]) -> bool {
-        let block = &filter[self.block..self.block + BLOCK_BYTES];
-        self.bits
-            .iter()
+        let (block, bits) = self.place(filter.len());
+        let block = &filter[block..block + BLOCK_BYTES];
+        bits.iter()
             .all(|&bit| block[usize::from(bit / 8)] & (1 << (bit % 8)) != 0)
     }
 }
+
+/// Swaps seen this often or more have a spun-pair filter of their own,
+/// [`OFTEN_SPUN_PAIR_BYTES`] long: in a long text with known spin only they
+/// can make a guess that is applied, and the small filter stays in cache.
+pub const OFTEN_SEEN: u64 = 8;
+/// Size of the spun-pair filter of the swaps seen [`OFTEN_SEEN`] times.
+pub const OFTEN_SPUN_PAIR_BYTES: usize = 1 << 17;
 
 /// The compiled model: FST bytes for the swaps (`spun\toriginal` →
 /// count) and the terms (phrase → packed sources and count); a bit set of
@@ -139,6 +154,9 @@ pub struct CompiledModel {
     /// a pair of a strong term: the guesser's first test for each spun word
     /// it meets.
     pub spun_pairs: Vec<u8>,
+    /// The same, for pairs whose changed words all come from swaps seen
+    /// [`OFTEN_SEEN`] times or more.
+    pub often_spun_pairs: Vec<u8>,
 }
 
 /// Parses and compiles a model file.
@@ -196,12 +214,14 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
         let ((sa, ca), (sb, cb)) = (term_parts(a), term_parts(b));
         term_value(sa | sb, ca.max(cb))
     });
-    let mut spun_of: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
-    for (key, _) in &swaps {
+    let mut spun_of: std::collections::HashMap<&str, Vec<(&str, u64)>> =
+        std::collections::HashMap::new();
+    for (key, seen) in &swaps {
         if let Some((spun, original)) = key.split_once('\t') {
-            spun_of.entry(original).or_default().push(spun);
+            spun_of.entry(original).or_default().push((spun, *seen));
         }
     }
+    let mut often_spun_pairs = vec![0u8; OFTEN_SPUN_PAIR_BYTES];
     let mut spun_pairs = vec![0u8; PAIR_FILTER_BYTES];
     let mut pairs = vec![0u8; PAIR_FILTER_BYTES];
     let mut slots: Vec<(String, u64)> = Vec::new();
@@ -212,23 +232,28 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
         let words: Vec<&str> = term.split(' ').collect();
         for pair in words.windows(2) {
             PairProbe::of_words(pair[0], pair[1]).insert(&mut pairs);
+            // Each word as written: itself (kept, as if seen always) or a
+            // spun form, with how often that swap was seen.
             let forms = |word: &str| {
-                let mut forms = vec![word.to_string()];
+                let mut forms = vec![(word.to_string(), u64::MAX)];
                 if let Some(spun) = spun_of.get(word) {
-                    forms.extend(spun.iter().map(|s| s.to_string()));
+                    forms.extend(spun.iter().map(|&(s, seen)| (s.to_string(), seen)));
                 }
                 forms
             };
-            for left in forms(pair[0]) {
-                for right in forms(pair[1]) {
+            for (left, left_seen) in forms(pair[0]) {
+                for (right, right_seen) in forms(pair[1]) {
                     if left == pair[0] && right == pair[1] {
                         continue;
                     }
-                    PairProbe::of_hashes(
+                    let probe = PairProbe::of_hashes(
                         WordHash::of(left.as_bytes()),
                         WordHash::of(right.as_bytes()),
-                    )
-                    .insert(&mut spun_pairs);
+                    );
+                    probe.insert(&mut spun_pairs);
+                    if left_seen.min(right_seen) >= OFTEN_SEEN {
+                        probe.insert(&mut often_spun_pairs);
+                    }
                 }
             }
         }
@@ -245,6 +270,7 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
     }
     Ok(CompiledModel {
         spun_pairs,
+        often_spun_pairs,
         swaps: build_map(swaps),
         terms: build_map(terms),
         pairs,

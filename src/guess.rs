@@ -882,20 +882,11 @@ fn guess_window(
     // The edit covers the swapped words only, keeping everything between.
     let from = *swapped.first()? + first;
     let to = *swapped.last()? + first;
-    let start = segment.tokens[from].start;
-    let end = segment.tokens[to].stem_end;
-    let mut replacement = String::new();
-    let mut at = start;
-    for t in from..=to {
-        let token = segment.tokens[t];
-        replacement.push_str(&segment.text[at..token.start]);
-        let text = &segment.text[token.start..token.stem_end];
-        match &best.choices[t - first] {
-            Choice::Keep => replacement.push_str(text),
-            choice => replacement.push_str(&transfer_case(text, choice.word(""))),
-        }
-        at = token.stem_end;
-    }
+    let (range, replacement) =
+        replace_words(segment, from, to, |t| match &best.choices[t - first] {
+            Choice::Keep => None,
+            choice => Some(choice.word("")),
+        });
     let swaps = swapped
         .iter()
         .map(|&i| match &best.choices[i] {
@@ -905,7 +896,7 @@ fn guess_window(
         })
         .collect();
     Some(Edit {
-        range: segment.offset + start..segment.offset + end,
+        range,
         replacement,
         origin: Origin::Guess(Box::new(GuessReason {
             spun,
@@ -1017,6 +1008,33 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
     }
 }
 
+/// The edit for tokens `from..=to` of a segment: each word that `original`
+/// gives is replaced (its case transferred), every other word and the text
+/// between words kept as written. Returns the byte range in the document
+/// and the replacement.
+fn replace_words<'o>(
+    segment: &Segment<'_>,
+    from: usize,
+    to: usize,
+    original: impl Fn(usize) -> Option<&'o str>,
+) -> (std::ops::Range<usize>, String) {
+    let start = segment.tokens[from].start;
+    let end = segment.tokens[to].stem_end;
+    let mut replacement = String::new();
+    let mut at = start;
+    for t in from..=to {
+        let token = segment.tokens[t];
+        replacement.push_str(&segment.text[at..token.start]);
+        let text = &segment.text[token.start..token.stem_end];
+        match original(t) {
+            Some(word) => replacement.push_str(&transfer_case(text, word)),
+            None => replacement.push_str(text),
+        }
+        at = token.stem_end;
+    }
+    (segment.offset + start..segment.offset + end, replacement)
+}
+
 /// Whether two words are forms of one word ("numbers"/"number",
 /// "polymeric"/"polymer"): the thesaurus lists some, but a text that uses
 /// both is writing grammar, not spinning. The rule of `tools/gen_guess.py`.
@@ -1091,23 +1109,12 @@ fn document_pair(
     // The document's own pair of runs is the fingerprint.
     let score = 1.0 - (1.0 - term * swap) * 0.5;
     let (from, to) = (spun_at + changed[0], spun_at + changed[changed.len() - 1]);
-    let start = segment.tokens[from].start;
-    let end = segment.tokens[to].stem_end;
-    let mut replacement = String::new();
-    let mut text_at = start;
-    for t in from..=to {
-        let token = segment.tokens[t];
-        replacement.push_str(&segment.text[text_at..token.start]);
-        let text = &segment.text[token.start..token.stem_end];
-        if spun[t - spun_at] == original[t - spun_at] {
-            replacement.push_str(text);
-        } else {
-            replacement.push_str(&transfer_case(text, &original[t - spun_at]));
-        }
-        text_at = token.stem_end;
-    }
+    let (range, replacement) = replace_words(segment, from, to, |t| {
+        let i = t - spun_at;
+        (spun[i] != original[i]).then_some(original[i].as_str())
+    });
     Some(Edit {
-        range: segment.offset + start..segment.offset + end,
+        range,
         replacement,
         origin: Origin::Guess(Box::new(GuessReason {
             spun: spun_run,

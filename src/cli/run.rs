@@ -212,8 +212,10 @@ fn process_inner(
     note: &mut Option<String>,
 ) -> Result<Option<Outcome>> {
     let name = input.display();
+    // A small file is one chunk: read it whole (one byte more than its
+    // size, to see the end), without a buffer sized for the largest one.
     let target = match input.size() {
-        Some(size) if size <= WHOLE_FILE_LIMIT => WHOLE_FILE_LIMIT as usize + 1,
+        Some(size) if size <= WHOLE_FILE_LIMIT => size as usize + 1,
         _ => STREAM_CHUNK,
     };
     let mut reader = ChunkReader::new(input.open()?, target);

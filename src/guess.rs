@@ -392,8 +392,11 @@ const BEST_TERM_CONFIDENCE: f64 = 0.95;
 /// never-spun text made to count as spun (`tools/eval_guess.py`): with a
 /// flat 85% up to 20,000 words, full papers drew most false guesses.
 fn document_weight(words: usize) -> f64 {
-    0.85 * (SHORT_DOCUMENT_WORDS as f64 / (words.max(1) as f64)).min(1.0)
+    FULL_DOCUMENT_WEIGHT * (SHORT_DOCUMENT_WORDS as f64 / (words.max(1) as f64)).min(1.0)
 }
+
+/// The weight of a short document's evidence.
+const FULL_DOCUMENT_WEIGHT: f64 = 0.85;
 
 /// The score of a guess whose restored phrase is an established term that
 /// the document also uses elsewhere, for a document of the given weight.
@@ -960,7 +963,6 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
     // The words a spinner may write for a word: its thesaurus synonyms and
     // learned spun forms, looked up once per distinct word.
     let mut synonyms: HashMap<&str, HashSet<String>> = HashMap::new();
-    let mut seen_pairs: HashSet<(usize, usize, usize)> = HashSet::new();
     for size in 2..=3 {
         for original_at in 0..count {
             if !is_run(original_at, size) {
@@ -982,10 +984,8 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
                 .chain(synonyms[original[0].as_str()].iter().map(String::as_str));
             for first_form in firsts {
                 for &spun_at in at.get(first_form).map_or(&[][..], Vec::as_slice) {
-                    if spun_at == original_at
-                        || !is_run(spun_at, size)
-                        || !seen_pairs.insert((size, spun_at, original_at))
-                    {
+                    // The forms are distinct words, so each run is met once.
+                    if spun_at == original_at || !is_run(spun_at, size) {
                         continue;
                     }
                     let spun = &words[spun_at..spun_at + size];
@@ -1166,7 +1166,7 @@ fn consider<'m>(
     if sources & STRONG_SOURCES == 0 {
         // A phrase only this document uses is a term of it in an abstract;
         // a longer text pairs its content words in many ways.
-        score *= document.weight / document_weight(0);
+        score *= document.weight / FULL_DOCUMENT_WEIGHT;
     }
     for choice in &choices {
         score *= choice.confidence();

@@ -503,7 +503,7 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
         let first = words
             .first()
             .filter(|w| !w.ends_with('*'))
-            .map(|w| hash_word(w));
+            .map(|w| WordHash::of(w.as_bytes()));
         let found = self.may_contain(&words)
             && (asked <= DIRECT_SCANS || self.may_contain_pairs(&words))
             && self.segments.iter().any(|s| {
@@ -536,7 +536,7 @@ impl ConditionCache<'_, '_> {
             bits
         });
         words.iter().filter(|w| !w.ends_with('*')).all(|word| {
-            let (index, mask) = hash_word(word).bit();
+            let (index, mask) = WordHash::of(word.as_bytes()).bit();
             bits[index] & mask != 0
         })
     }
@@ -582,9 +582,9 @@ impl ConditionCache<'_, '_> {
             if rest.is_empty() {
                 return true;
             }
-            let mut chain = hash_word(first);
+            let mut chain = WordHash::of(first.as_bytes());
             for word in rest {
-                chain = WordHash::pair(chain, false, hash_word(word));
+                chain = WordHash::pair(chain, false, WordHash::of(word.as_bytes()));
             }
             let size = bits.len() as u64 * 8;
             let bit = chain.mixed() >> (64 - size.trailing_zeros());
@@ -611,12 +611,6 @@ impl crate::guess::Document for ConditionCache<'_, '_> {
     fn words(&self) -> usize {
         self.segments.iter().map(|s| s.tokens.len()).sum()
     }
-}
-
-fn hash_word(word: &str) -> WordHash {
-    let mut hash = WordHash::default();
-    word.bytes().for_each(|b| hash.push(b));
-    hash
 }
 
 /// Whether `phrase` starts within `distance` words before or after the

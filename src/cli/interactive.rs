@@ -202,14 +202,17 @@ fn show(
         let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
         &bytes[start..end]
     });
-    if let Some(line) = context_before {
+    let write_context = |out: &mut dyn Write, line: &[u8]| {
         writeln!(
             out,
             "{} {}{}",
             s.context,
             String::from_utf8_lossy(line),
             s.reset
-        )?;
+        )
+    };
+    if let Some(line) = context_before {
+        write_context(out, line)?;
     }
     // Only the words that differ are emphasised: "this [7 days]".
     let found = &bytes[edit.range.clone()];
@@ -240,13 +243,7 @@ fn show(
         &[&replacement[new.end..], after].concat(),
     )?;
     if let Some(line) = context_after.filter(|l| !l.is_empty()) {
-        writeln!(
-            out,
-            "{} {}{}",
-            s.context,
-            String::from_utf8_lossy(line),
-            s.reset
-        )?;
+        write_context(out, line)?;
     }
     Ok(())
 }

@@ -23,9 +23,9 @@ use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
 use crate::guess_model::{
-    compile_model, term_parts, ModelError, PairProbe, OFTEN_SEEN, OFTEN_SPUN_PAIR_BYTES,
-    PAIR_FILTER_BYTES, SOURCE_CORPUS, SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET,
-    STRONG_SOURCES,
+    compile_model, swap_parts, term_parts, ModelError, PairProbe, OFTEN_SEEN,
+    OFTEN_SPUN_PAIR_BYTES, PAIR_FILTER_BYTES, SOURCE_CORPUS, SOURCE_GLOSSARY, SOURCE_LISTED,
+    SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
 };
 use crate::level::Level;
 use crate::names::NameRules;
@@ -33,8 +33,10 @@ use crate::segment::Segment;
 use crate::tokenize::{normalize_word, Gap};
 
 /// The guess threshold used when none is given: calibrated on held-out
-/// tortured phrases and clean text by `tools/eval_guess.py`.
-pub const DEFAULT_THRESHOLD: f64 = 0.6;
+/// tortured phrases and clean text by `tools/eval_guess.py`. It is the
+/// lowest base at which guesses in spun documents stay at 90% precision
+/// and those confirmed by the document at 95%.
+pub const DEFAULT_THRESHOLD: f64 = 0.5;
 
 /// The longest run of words considered, as in the longest terms.
 const MAX_WINDOW: usize = 4;
@@ -51,11 +53,36 @@ const ORIGINALS_PER_WORD: usize = 8;
 /// words of a swap seen once).
 const TRIGGER_LEVELS: [u64; 6] = [1, 2, 4, 8, 16, 32];
 
+/// A swap learned from the lists: the original a spun word replaced, and
+/// the evidence for and against undoing it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LearnedSwap {
+    /// The word the spinner replaced.
+    pub original: String,
+    /// How often the lists show the swap.
+    pub seen: u64,
+    /// How often never-spun text writes the spun word where undoing the
+    /// swap would make a term ("predictive framework", "predictive
+    /// system"): its false alarms.
+    pub clean: u64,
+}
+
+impl LearnedSwap {
+    /// How much undoing it is worth: its sightings against sightings and
+    /// false alarms together, with one more for doubt. A swap that
+    /// everyday writing would trigger as often as spinners do is worth
+    /// half as much as one it never triggers.
+    fn confidence(&self) -> f64 {
+        let seen = self.seen as f64;
+        seen / (seen + self.clean as f64 + 1.0)
+    }
+}
+
 /// Learned swaps and established terms.
 pub struct GuessModel {
     terms: fst::Map<Bytes>,
-    /// Spun word → its originals with how often the swap was seen.
-    originals: HashMap<String, Vec<(String, u64)>>,
+    /// Spun word → its learned originals, most seen first.
+    originals: HashMap<String, Vec<LearnedSwap>>,
     /// The learned spun forms of each original word.
     spun_forms: HashMap<String, Vec<String>>,
     /// A bit per hashed spun word, so most words are passed over without a
@@ -142,7 +169,7 @@ impl GuessModel {
                 "term-pair filter has the wrong size",
             )));
         }
-        let mut originals: HashMap<String, Vec<(String, u64)>> = HashMap::new();
+        let mut originals: HashMap<String, Vec<LearnedSwap>> = HashMap::new();
         let mut stream = swaps.stream();
         let mut count = 0;
         while let Some((key, value)) = stream.next() {
@@ -154,18 +181,23 @@ impl GuessModel {
                 if rules.is_function_word(spun) || rules.is_function_word(original) {
                     continue;
                 }
+                let (seen, clean) = swap_parts(value);
                 originals
                     .entry(spun.to_string())
                     .or_default()
-                    .push((original.to_string(), value));
+                    .push(LearnedSwap {
+                        original: original.to_string(),
+                        seen,
+                        clean,
+                    });
                 count += 1;
             }
         }
         let mut triggers = vec![vec![0u8; FILTER_LEN]; TRIGGER_LEVELS.len()];
         for (spun, list) in &mut originals {
-            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            list.sort_by(|a, b| b.seen.cmp(&a.seen).then(a.original.cmp(&b.original)));
             list.truncate(ORIGINALS_PER_WORD);
-            let most_seen = list.first().map_or(0, |(_, seen)| *seen);
+            let most_seen = list.first().map_or(0, |swap| swap.seen);
             let (index, mask) = WordHash::of(spun.as_bytes()).bit();
             for (level, &seen) in TRIGGER_LEVELS.iter().enumerate() {
                 if most_seen >= seen {
@@ -180,9 +212,9 @@ impl GuessModel {
         }
         let mut spun_forms: HashMap<String, Vec<String>> = HashMap::new();
         for (spun, list) in &originals {
-            for (original, _) in list {
+            for swap in list {
                 spun_forms
-                    .entry(original.clone())
+                    .entry(swap.original.clone())
                     .or_default()
                     .push(spun.clone());
             }
@@ -241,7 +273,7 @@ impl GuessModel {
 
     /// The originals a spun word was learned to replace, most frequent
     /// first.
-    pub fn originals(&self, spun: &str) -> &[(String, u64)] {
+    pub fn originals(&self, spun: &str) -> &[LearnedSwap] {
         self.originals.get(spun).map_or(&[], Vec::as_slice)
     }
 
@@ -294,8 +326,9 @@ pub struct GuessReason {
     pub spun: String,
     /// The restored term, normalised.
     pub restored: String,
-    /// Each swap undone: (spun word, original, times seen).
-    pub swaps: Vec<(String, String, u64)>,
+    /// Each swap undone: (spun word, original, times seen, false alarms
+    /// in never-spun text); a thesaurus link is seen 0 times.
+    pub swaps: Vec<(String, String, u64, u64)>,
     /// Where the restored term is attested (`guess_model::SOURCE_*` bits).
     pub sources: u64,
     /// The restored term also occurs elsewhere in the document.
@@ -315,7 +348,13 @@ impl GuessReason {
         let swaps: Vec<String> = self
             .swaps
             .iter()
-            .map(|(spun, original, seen)| format!("{spun}→{original} (seen {seen}×)"))
+            .map(|(spun, original, seen, clean)| {
+                if *clean > 0 {
+                    format!("{spun}→{original} (seen {seen}×, {clean}× in never-spun text)")
+                } else {
+                    format!("{spun}→{original} (seen {seen}×)")
+                }
+            })
             .collect();
         let mut sources = Vec::new();
         for (bit, name) in [
@@ -605,7 +644,7 @@ pub(crate) fn find_guesses(
                     let mut forms: Vec<String> = model
                         .originals(&kept)
                         .iter()
-                        .map(|(o, _)| o.clone())
+                        .map(|swap| swap.original.clone())
                         .collect();
                     forms.push(kept);
                     forms
@@ -620,7 +659,8 @@ pub(crate) fn find_guesses(
                 } else {
                     Vec::new()
                 };
-                let useful = originals.iter().any(|(o, _)| {
+                let useful = originals.iter().any(|swap| {
+                    let o = &swap.original;
                     left.iter().any(|l| evidence.may_contain_pair(l, o))
                         || right.iter().any(|r| evidence.may_contain_pair(o, r))
                 });
@@ -729,8 +769,8 @@ pub(crate) fn find_guesses(
 #[derive(Clone, Debug, PartialEq)]
 enum Choice<'m> {
     Keep,
-    /// A learned swap, seen this many times.
-    Learned(&'m str, u64),
+    /// A learned swap.
+    Learned(&'m LearnedSwap),
     /// A thesaurus synonym that completes a term, in a window that also
     /// has a learned swap.
     Thesaurus(String),
@@ -740,7 +780,7 @@ impl Choice<'_> {
     fn word<'a>(&'a self, kept: &'a str) -> &'a str {
         match self {
             Choice::Keep => kept,
-            Choice::Learned(original, _) => original,
+            Choice::Learned(swap) => &swap.original,
             Choice::Thesaurus(original) => original,
         }
     }
@@ -748,7 +788,7 @@ impl Choice<'_> {
     fn confidence(&self) -> f64 {
         match self {
             Choice::Keep => 1.0,
-            Choice::Learned(_, seen) => swap_confidence(*seen),
+            Choice::Learned(swap) => swap.confidence(),
             // As sure as a swap seen once.
             Choice::Thesaurus(_) => swap_confidence(1),
         }
@@ -803,12 +843,7 @@ fn guess_window(
         .iter()
         .map(|w| {
             let mut list = vec![Choice::Keep];
-            list.extend(
-                model
-                    .originals(w)
-                    .iter()
-                    .map(|(original, seen)| Choice::Learned(original.as_str(), *seen)),
-            );
+            list.extend(model.originals(w).iter().map(Choice::Learned));
             list
         })
         .collect();
@@ -893,8 +928,13 @@ fn guess_window(
     let swaps = swapped
         .iter()
         .map(|&i| match &best.choices[i] {
-            Choice::Learned(original, seen) => (words[i].clone(), original.to_string(), *seen),
-            Choice::Thesaurus(original) => (words[i].clone(), original.clone(), 0),
+            Choice::Learned(swap) => (
+                words[i].clone(),
+                swap.original.clone(),
+                swap.seen,
+                swap.clean,
+            ),
+            Choice::Thesaurus(original) => (words[i].clone(), original.clone(), 0, 0),
             Choice::Keep => unreachable!("filtered above"),
         })
         .collect();
@@ -1071,14 +1111,13 @@ fn document_pair(
     let changed: Vec<usize> = (0..spun.len())
         .filter(|&i| spun[i] != original[i])
         .collect();
-    let learned: Vec<Option<u64>> = changed
+    let learned: Vec<Option<&LearnedSwap>> = changed
         .iter()
         .map(|&i| {
             model
                 .originals(&spun[i])
                 .iter()
-                .find(|(o, _)| *o == original[i])
-                .map(|(_, seen)| *seen)
+                .find(|swap| swap.original == original[i])
         })
         .collect();
     let restored = original.join(" ");
@@ -1103,7 +1142,7 @@ fn document_pair(
     // one seen once; several links count as their geometric mean.
     let swap = learned
         .iter()
-        .map(|seen| swap_confidence(seen.unwrap_or(1)))
+        .map(|swap| swap.map_or(swap_confidence(1), LearnedSwap::confidence))
         .product::<f64>()
         .powf(1.0 / changed.len() as f64);
     // The document's own pair of runs is the fingerprint.
@@ -1122,7 +1161,10 @@ fn document_pair(
             swaps: changed
                 .iter()
                 .zip(&learned)
-                .map(|(&i, seen)| (spun[i].clone(), original[i].clone(), seen.unwrap_or(0)))
+                .map(|(&i, swap)| {
+                    let (seen, clean) = swap.map_or((0, 0), |s| (s.seen, s.clean));
+                    (spun[i].clone(), original[i].clone(), seen, clean)
+                })
                 .collect(),
             sources: sources | SOURCE_DOCUMENT,
             in_document: true,
@@ -1251,16 +1293,29 @@ mod tests {
     #[test]
     fn model_files_are_checked() {
         let model = GuessModel::from_tsv(
-            "# test\nswap\tprofound\tdeep\t3\nterm\tdeep learning\tlisted,web\t10\n",
+            "# test\nswap\tprofound\tdeep\t3\nswap\tframework\tsystem\t3\t9\n\
+             swap\tframework\tsystem\t1\t1\nterm\tdeep learning\tlisted,web\t10\n",
         )
         .unwrap();
-        assert_eq!(model.originals("profound"), [("deep".to_string(), 3)]);
+        let swap = |original: &str, seen, clean| LearnedSwap {
+            original: original.to_string(),
+            seen,
+            clean,
+        };
+        assert_eq!(model.originals("profound"), [swap("deep", 3, 0)]);
+        // Repeated lines add up, sightings and false alarms apart.
+        assert_eq!(model.originals("framework"), [swap("system", 4, 10)]);
+        assert!(swap("system", 4, 10).confidence() < swap("deep", 3, 0).confidence());
         assert_eq!(
             model.term("deep learning"),
             Some((SOURCE_LISTED | SOURCE_WEB, 10))
         );
         let err = GuessModel::from_tsv("swap\tprofound\n").unwrap_err();
         assert_eq!(err.line, 1);
+        let err = GuessModel::from_tsv("swap\tprofound\tdeep\t1\t2\t3\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        let err = GuessModel::from_tsv("swap\tprofound\tdeep\t1\tmany\n").unwrap_err();
+        assert!(err.message.contains("many"));
         let err = GuessModel::from_tsv("term\tx y\tbogus\t1\n").unwrap_err();
         assert!(err.message.contains("bogus"));
     }

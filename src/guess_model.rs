@@ -6,9 +6,13 @@
 //! (`--guess-model`). Lines are:
 //!
 //! ```text
-//! swap<TAB>spun word<TAB>original word<TAB>count
+//! swap<TAB>spun word<TAB>original word<TAB>count[<TAB>clean count]
 //! term<TAB>phrase<TAB>sources<TAB>count
 //! ```
+//!
+//! A swap's `count` is how often the lists show it; its `clean count`
+//! (0 when absent) is how often never-spun text writes the spun word where
+//! undoing the swap would make a term: its false alarms.
 //!
 //! `sources` is a comma-separated list of where the term is attested
 //! (`listed`, `wordnet`, `glossary`, `corpus`, `web`, `clean`); `count` is
@@ -32,6 +36,16 @@ pub const SOURCE_CLEAN: u64 = 16;
 /// A run that never-spun science and speech text uses repeatedly: a
 /// domain term. (32 is the document's own evidence, in `guess`.)
 pub const SOURCE_CORPUS: u64 = 64;
+
+/// Packs a swap's sightings and false alarms into one FST value.
+pub fn swap_value(seen: u64, clean: u64) -> u64 {
+    (clean.min(u64::from(u32::MAX)) << 32) | seen.min(u64::from(u32::MAX))
+}
+
+/// How often a packed swap was seen, and its false alarms.
+pub fn swap_parts(value: u64) -> (u64, u64) {
+    (value & u64::from(u32::MAX), value >> 32)
+}
 
 /// Packs a term's sources and web count into one FST value.
 pub fn term_value(sources: u64, count: u64) -> u64 {
@@ -180,11 +194,12 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
                 .map_err(|_| error(format!("count {field:?} is not a whole number")))
         };
         match fields.as_slice() {
-            ["swap", spun, original, n] => {
+            ["swap", spun, original, n, rest @ ..] if rest.len() <= 1 => {
                 if spun.is_empty() || original.is_empty() || spun.contains(' ') {
                     return Err(error("a swap is one spun word and one original".into()));
                 }
-                swaps.push((format!("{spun}\t{original}"), count(n)?));
+                let clean = rest.first().map_or(Ok(0), |c| count(c))?;
+                swaps.push((format!("{spun}\t{original}"), swap_value(count(n)?, clean)));
             }
             ["term", phrase, sources, n] => {
                 let mut bits = 0;
@@ -203,22 +218,28 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
             }
             _ => {
                 return Err(error(
-                    "expected swap<TAB>spun<TAB>original<TAB>count or term<TAB>phrase<TAB>sources<TAB>count"
+                    "expected swap<TAB>spun<TAB>original<TAB>count[<TAB>clean count] or term<TAB>phrase<TAB>sources<TAB>count"
                         .into(),
                 ))
             }
         }
     }
-    let swaps = merge(swaps, |a, b| a + b);
+    let swaps = merge(swaps, |a, b| {
+        let ((seen_a, clean_a), (seen_b, clean_b)) = (swap_parts(a), swap_parts(b));
+        swap_value(seen_a + seen_b, clean_a + clean_b)
+    });
     let terms = merge(terms, |a, b| {
         let ((sa, ca), (sb, cb)) = (term_parts(a), term_parts(b));
         term_value(sa | sb, ca.max(cb))
     });
     let mut spun_of: std::collections::HashMap<&str, Vec<(&str, u64)>> =
         std::collections::HashMap::new();
-    for (key, seen) in &swaps {
+    for (key, value) in &swaps {
         if let Some((spun, original)) = key.split_once('\t') {
-            spun_of.entry(original).or_default().push((spun, *seen));
+            spun_of
+                .entry(original)
+                .or_default()
+                .push((spun, swap_parts(*value).0));
         }
     }
     let mut often_spun_pairs = vec![0u8; OFTEN_SPUN_PAIR_BYTES];

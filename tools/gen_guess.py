@@ -11,7 +11,10 @@ The model has two parts (format: src/guess_model.rs):
   original word, and how often that swap was seen. They are learned by
   aligning the tortured and expected phrases of the Problematic Paper
   Screener list word by word (same length, one or two words differ), and
-  the news habit table tools/news_habits.tsv the same way.
+  the news habit table tools/news_habits.tsv the same way. Each also has
+  its false alarms: how many words of never-spun text (the evidence files,
+  and FOLDOC entries and WordNet glosses when installed) undoing it would
+  turn into a strong term.
 - term lines, the lexicon of established terms that a restored phrase must
   be: the expected side of the list, WordNet multiword lemmas, the dictd
   glossaries (FOLDOC computing terms, VERA acronym expansions) when
@@ -23,7 +26,8 @@ The model has two parts (format: src/guess_model.rs):
   than chance and which start and end like a known term, with a word some
   swap restores: a domain lexicon.
 - clean term lines: runs of two or three words from never-spun text (the
-  same evidence files gen_dicts.py uses; the others stay held out) that the
+  same evidence files gen_dicts.py uses, the others staying held out, and
+  the usage text above) that the
   guesser would otherwise "repair": a spun word of some swap, whose undoing
   gives a strong term. They are established phrases ("heat exchange"), so
   the guesser leaves them alone.
@@ -38,6 +42,7 @@ import collections
 import csv
 import gzip
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -252,27 +257,63 @@ def corpus_terms(data, vocabulary, terms):
     return found
 
 
+def usage_texts():
+    """Everyday and technical English from reference works that a spinner
+    never touched, when installed: FOLDOC's entry bodies (Debian
+    `dict-foldoc`, GNU FDL) and WordNet's glosses and examples (Debian
+    `wordnet-base`, WordNet 3.0 licence). Their runs only decide which
+    phrases are established usage (decoys); none becomes a restoration."""
+    path = "/usr/share/dictd/foldoc.dict.dz"
+    if os.path.exists(path):
+        with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
+            # Cross-references are in braces: the braces go, their words stay.
+            yield f.read().replace("{", " ").replace("}", " ")
+    else:
+        print(f"note: {path} not installed (apt-get install dict-foldoc); skipped", file=sys.stderr)
+    glosses = []
+    for part in ("noun", "verb", "adj", "adv"):
+        path = f"/usr/share/wordnet/data.{part}"
+        if not os.path.exists(path):
+            print(f"note: {path} not installed (apt-get install wordnet-base); skipped", file=sys.stderr)
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("  "):
+                    continue  # the licence header
+                _, bar, gloss = line.partition(" | ")
+                if bar:
+                    # Definition and examples, each a paragraph of its own.
+                    glosses.extend(piece.strip(' "') for piece in gloss.split(";"))
+    yield "\n\n".join(glosses)
+
+
 def clean_decoys(data, swaps, terms):
     """Never-spun runs that undoing a learned swap would turn into a
-    strong term, with how often they occur."""
+    strong term, with how often they occur; and for each swap, how many
+    words of never-spun text it would so undo (its false alarms)."""
     originals = collections.defaultdict(set)
     for spun, original in swaps:
         originals[spun].add(original)
     strong = {p for p, (sources, _) in terms.items() if sources & {"listed", "wordnet", "glossary", "corpus"}}
     found = collections.Counter()
-    for text in clean_texts(data):
+    alarms = collections.Counter()
+    for text in itertools.chain(clean_texts(data), usage_texts()):
         for para in re.split(r"\n\s*\n", text):
             ws = words(para)
+            undone = set()
             for i in range(len(ws)):
                 for n in (2, 3):
                     run = ws[i:i + n]
                     if len(run) < n:
                         continue
                     for j, w in enumerate(run):
-                        if any(" ".join(run[:j] + [o] + run[j + 1:]) in strong for o in originals.get(w, ())):
-                            found[" ".join(run)] += 1
-                            break
-    return found
+                        for o in originals.get(w, ()):
+                            if " ".join(run[:j] + [o] + run[j + 1:]) in strong:
+                                found[" ".join(run)] += 1
+                                undone.add((i + j, w, o))
+            for _, w, o in undone:
+                alarms[(w, o)] += 1
+    return found, alarms
 
 
 def build(data, rows):
@@ -301,19 +342,20 @@ def build(data, rows):
     originals = {original for _, original in swaps}
     for phrase in corpus_terms(data, originals, terms):
         terms[phrase][0].add("corpus")
-    for phrase, count in clean_decoys(data, swaps, terms).items():
+    decoys, alarms = clean_decoys(data, swaps, terms)
+    for phrase in decoys:
         terms[phrase][0].add("clean")
-    return swaps, terms
+    return swaps, alarms, terms
 
 
-def write_model(path, swaps, terms, note):
+def write_model(path, swaps, alarms, terms, note):
     with open(path, "w", encoding="utf-8") as f:
         f.write("# guess: the guesser's learned swaps and term lexicon\n")
         f.write(f"# {note}\n")
         f.write("# Generated by tools/gen_guess.py; see dictionaries/SOURCES.md. Do not edit by hand.\n")
-        f.write("# swap<TAB>spun<TAB>original<TAB>count | term<TAB>phrase<TAB>sources<TAB>web count\n")
+        f.write("# swap<TAB>spun<TAB>original<TAB>count<TAB>false alarms in never-spun text | term<TAB>phrase<TAB>sources<TAB>web count\n")
         for (spun, original), count in sorted(swaps.items()):
-            f.write(f"swap\t{spun}\t{original}\t{count}\n")
+            f.write(f"swap\t{spun}\t{original}\t{count}\t{alarms[(spun, original)]}\n")
         for phrase in sorted(terms):
             sources, count = terms[phrase]
             if "\t" in phrase or not phrase:
@@ -330,14 +372,14 @@ def main():
     args = parser.parse_args()
     rows = list(pps_rows(args.sources))
     if not args.holdout:
-        swaps, terms = build(args.sources, rows)
-        write_model(args.out, swaps, terms, "Sources: PPS list (Cabanac, Labbé & Magazinov), news habits, WordNet 3.0, dictd glossaries, never-spun text, wordsegment counts.")
+        swaps, alarms, terms = build(args.sources, rows)
+        write_model(args.out, swaps, alarms, terms, "Sources: PPS list (Cabanac, Labbé & Magazinov), news habits, WordNet 3.0, dictd glossaries, never-spun text, wordsegment counts.")
         return
     os.makedirs(args.holdout, exist_ok=True)
     train = [r for r in rows if not held_out(r["expected"])]
     test = [r for r in rows if held_out(r["expected"])]
-    swaps, terms = build(args.sources, train)
-    write_model(os.path.join(args.holdout, "guess-train.tsv"), swaps, terms,
+    swaps, alarms, terms = build(args.sources, train)
+    write_model(os.path.join(args.holdout, "guess-train.tsv"), swaps, alarms, terms,
                 f"Training split: {len(train)} of {len(rows)} list rows.")
     with open(os.path.join(args.holdout, "dict-train.tsv"), "w", encoding="utf-8") as f:
         f.write("# the training rows as a plain dictionary\n")

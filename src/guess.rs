@@ -41,16 +41,17 @@ pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// The longest run of words considered, as in the longest terms.
 const MAX_WINDOW: usize = 4;
 
-/// The most originals tried for one spun word, most frequent first.
+/// The most originals tried for one spun word, the surest first.
 const ORIGINALS_PER_WORD: usize = 8;
 
-/// The swap counts at which spun words get a trigger filter of their own.
-/// A document that wants only guesses that can be applied, and whose
-/// threshold no swap seen less often can reach, is searched from the
-/// words of a higher level only: in a long text with known spin only swaps
-/// seen 8 times or more can pass, and they are a small part of the
-/// spun-looking words (common words such as "people" or "new" are spun
-/// words of a swap seen once).
+/// The swap counts at which spun words get a trigger filter of their own,
+/// counted as [`LearnedSwap::sightings_worth`] (sightings less false
+/// alarms). A document that wants only guesses that can be applied, and
+/// whose threshold no swap worth fewer sightings can reach, is searched
+/// from the words of a higher level only: in a long text with some known
+/// spin only swaps worth 4 sightings or more can pass, and they are a small
+/// part of the spun-looking words (common words such as "people" or "new"
+/// are spun words of a swap seen once).
 const TRIGGER_LEVELS: [u64; 6] = [1, 2, 4, 8, 16, 32];
 
 /// A swap learned from the lists: the original a spun word replaced, and
@@ -76,19 +77,27 @@ impl LearnedSwap {
         let seen = self.seen as f64;
         seen / (seen + self.clean as f64 + 1.0)
     }
+
+    /// The fewest sightings of a swap with no false alarms that are worth
+    /// at least as much: the confidence is e/(e+1) for e = seen/(clean+1),
+    /// rounded up here so that a trigger level never leaves out a swap
+    /// that can reach its threshold.
+    fn sightings_worth(&self) -> u64 {
+        self.seen.div_ceil(self.clean + 1)
+    }
 }
 
 /// Learned swaps and established terms.
 pub struct GuessModel {
     terms: fst::Map<Bytes>,
-    /// Spun word → its learned originals, most seen first.
+    /// Spun word → its learned originals, the surest first.
     originals: HashMap<String, Vec<LearnedSwap>>,
     /// The learned spun forms of each original word.
     spun_forms: HashMap<String, Vec<String>>,
     /// A bit per hashed spun word, so most words are passed over without a
     /// lookup.
     /// Filters of the spun words, one per level of [`TRIGGER_LEVELS`]: the
-    /// words with a swap seen at least that many times.
+    /// words with a swap worth at least that many sightings.
     triggers: Vec<Vec<u8>>,
     /// A bit per hashed function word.
     function_words: Vec<u8>,
@@ -195,9 +204,13 @@ impl GuessModel {
         }
         let mut triggers = vec![vec![0u8; FILTER_LEN]; TRIGGER_LEVELS.len()];
         for (spun, list) in &mut originals {
-            list.sort_by(|a, b| b.seen.cmp(&a.seen).then(a.original.cmp(&b.original)));
+            list.sort_by(|a, b| {
+                b.confidence()
+                    .total_cmp(&a.confidence())
+                    .then(a.original.cmp(&b.original))
+            });
             list.truncate(ORIGINALS_PER_WORD);
-            let most_seen = list.first().map_or(0, |swap| swap.seen);
+            let most_seen = list.first().map_or(0, LearnedSwap::sightings_worth);
             let (index, mask) = WordHash::of(spun.as_bytes()).bit();
             for (level, &seen) in TRIGGER_LEVELS.iter().enumerate() {
                 if most_seen >= seen {
@@ -284,8 +297,8 @@ impl GuessModel {
         self.function_words[index] & mask != 0
     }
 
-    /// Whether a hashed word may be a spun word with a swap seen at least
-    /// `TRIGGER_LEVELS[level]` times.
+    /// Whether a hashed word may be a spun word with a swap worth at least
+    /// `TRIGGER_LEVELS[level]` sightings.
     fn may_trigger(&self, level: usize, hash: WordHash) -> bool {
         let (index, mask) = hash.bit();
         self.triggers[level][index] & mask != 0
@@ -573,8 +586,8 @@ pub(crate) fn find_guesses(
         proposes: known_spin && words <= SHORT_DOCUMENT_WORDS,
         weight,
     };
-    // The trigger level: the spun words whose most seen swap can still
-    // give a score at the floor (a swap seen fewer times than a level's
+    // The trigger level: the spun words whose surest swap can still give a
+    // score at the floor (a swap worth fewer sightings than a level's
     // count cannot). None when the floor is above every score; the
     // fingerprints below are searched even then.
     let level = (floor <= best_score(1.0, evidence.weight)).then(|| {

@@ -567,12 +567,22 @@ fn organisation_edits(
         .collect();
     asked.sort_unstable_by_key(|&(_, _, w)| w);
     asked.dedup_by_key(|&mut (_, _, w)| w);
+    // One bit of a word for each asked hash, so that most words are passed
+    // over with one test; a word beyond ASCII is always compared.
+    let bit = |hash: WordHash| 1u64 << (hash.bit().0 % 64);
+    let mask = asked
+        .iter()
+        .map(|&(hash, ascii, _)| if ascii { bit(hash) } else { u64::MAX })
+        .fold(0, |mask, word| mask | word);
     let mut in_lowercase: HashSet<String> = HashSet::new();
     'scan: for segment in segments {
         if in_lowercase.len() == asked.len() {
             break 'scan;
         }
         for (t, hashes) in segment.tokens.iter().zip(&segment.hashes) {
+            if mask & bit(hashes.stem) == 0 {
+                continue;
+            }
             for &(hash, ascii, word) in &asked {
                 if (hashes.stem == hash || !ascii)
                     && &segment.text[t.start..t.stem_end] == word

@@ -37,7 +37,13 @@ pub struct NameRules {
     /// Words that are close synonyms (each lists the other) of a head
     /// word, with those heads: computed once from the thesaurus.
     head_synonyms: HashMap<String, Vec<&'static str>>,
+    /// A bit per hashed speech verb or title: most capitalised words have
+    /// neither next to them, which the indexer's hashes tell at once.
+    cues: [u64; CUE_WORDS],
 }
+
+/// Words of 64 bits in the cue filter.
+const CUE_WORDS: usize = 64;
 
 /// A small sorted list of lower-case words, searched without hashing.
 ///
@@ -96,6 +102,7 @@ impl NameRules {
                 heads: WordList::default(),
                 function: WordList::default(),
                 head_synonyms: HashMap::new(),
+                cues: [0; CUE_WORDS],
             };
             for line in include_str!("../dictionaries/name_cues.tsv").lines() {
                 match line.split_once('\t') {
@@ -124,8 +131,28 @@ impl NameRules {
                 }
             }
             rules.head_synonyms = head_synonyms;
+            for word in rules.speech.iter().chain(rules.titles.iter()) {
+                let (word_at, bit) = NameRules::cue_bit(WordHash::of(word.as_bytes()));
+                rules.cues[word_at] |= bit;
+            }
             rules
         })
+    }
+
+    /// Where a hashed word sits in the cue filter.
+    fn cue_bit(hash: WordHash) -> (usize, u64) {
+        let (index, mask) = hash.bit();
+        (
+            (index / 8) % CUE_WORDS,
+            u64::from(mask) << ((index % 8) * 8),
+        )
+    }
+
+    /// Whether a hashed normalised word may be a speech verb or a title
+    /// (false means it is neither).
+    fn may_be_cue(&self, hash: WordHash) -> bool {
+        let (word_at, bit) = NameRules::cue_bit(hash);
+        self.cues[word_at] & bit != 0
     }
 
     /// Whether the thesaurus lists `synonym` under `root`.
@@ -373,6 +400,14 @@ fn person_edits<'a>(
             segment: &segments[s],
         };
         if first == last {
+            // A form used alone follows a title or comes before a speech
+            // verb; most capitalised words have neither.
+            let hashes = &segments[s].hashes;
+            if !(first > 0 && rules.may_be_cue(hashes[first - 1].stem)
+                || first + 1 < hashes.len() && rules.may_be_cue(hashes[first + 1].stem))
+            {
+                continue;
+            }
             let word = ws.at(first);
             if word.sentence_start {
                 continue;
@@ -395,7 +430,18 @@ fn person_edits<'a>(
                     .or_insert((word.offset, word.text));
                 positions.push(word);
             }
-        } else {
+        }
+    }
+    // Without a form used alone there is nothing to restore: the longer
+    // names are looked at only then.
+    if alone.is_empty() {
+        return Vec::new();
+    }
+    for &(s, first, last) in runs {
+        let ws = Words {
+            segment: &segments[s],
+        };
+        if first != last {
             let run: Vec<Word<'a>> = ws.range(first, last + 1).collect();
             if person_like(rules, &run, first.checked_sub(1).map(|b| ws.at(b)))
                 && !in_headline(rules, ws, first, last)
@@ -403,9 +449,6 @@ fn person_edits<'a>(
                 positions.push(run[run.len() - 1]);
             }
         }
-    }
-    if alone.is_empty() {
-        return Vec::new();
     }
     let mut occurrences: HashMap<String, usize> = HashMap::new();
     for word in &positions {
@@ -525,22 +568,23 @@ fn organisation_edits(
         if last == first || !after_the(&segments[s], first) {
             continue;
         }
-        // An organisation's name has a proper word ("Stimson"), unlike a
-        // common phrase that happens to be capitalised ("Shared Task").
-        if ws.range(first, last).all(|w| rules.is_common(&w.lower())) {
-            continue;
-        }
         let word = ws.at(last);
         let lower = word.lower();
         let lower = lower.as_ref();
         if rules.heads.contains(lower) {
             continue;
         }
-        // Heads that are close synonyms (each lists the other) of the word.
+        // Heads that are close synonyms (each lists the other) of the word:
+        // most runs end in a word that has none ("the United States").
         let heads: Vec<&str> = rules.head_synonyms.get(lower).cloned().unwrap_or_default();
         let Some(&head) = heads.first() else {
             continue;
         };
+        // An organisation's name has a proper word ("Stimson"), unlike a
+        // common phrase that happens to be capitalised ("Shared Task").
+        if ws.range(first, last).all(|w| rules.is_common(&w.lower())) {
+            continue;
+        }
         let mut replacement = String::with_capacity(head.len());
         let mut chars = head.chars();
         replacement.extend(chars.next().into_iter().flat_map(char::to_uppercase));

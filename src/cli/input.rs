@@ -214,22 +214,16 @@ impl ChunkReader {
     /// The next chunk, or `None` at the end of the input.
     pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
         let mut buf = std::mem::take(&mut self.carry);
-        while !self.done && buf.len() < self.target {
+        if !self.done && buf.len() < self.target {
+            // `read_to_end` reads into the spare capacity without zeroing
+            // it first, and stops at the target or at the end of input.
             let want = (self.target - buf.len()).max(64 * 1024);
-            let start = buf.len();
-            buf.resize(start + want, 0);
-            let read = loop {
-                match self.source.read(&mut buf[start..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        buf.truncate(start);
-                        return Err(e);
-                    }
-                }
-            };
-            buf.truncate(start + read);
-            if read == 0 {
+            buf.reserve_exact(want);
+            // Reading less means the input ended. A chunk that still
+            // reached the target (reads are at least 64 KiB) is cut as
+            // usual, and the next call finds the end.
+            let read = (&mut self.source).take(want as u64).read_to_end(&mut buf)?;
+            if read < want && buf.len() < self.target {
                 self.done = true;
             }
         }

@@ -624,15 +624,19 @@ pub(crate) fn find_guesses(
         // anything; a term needs a content word next to the swap.
         let content = |i: usize| !model.may_be_function_word(hashes[i].stem);
         probes.clear();
-        for t in 0..count {
-            if !level.is_some_and(|level| model.may_trigger(level, hashes[t].stem)) {
-                continue;
+        // Most words end at the level's trigger filter (and every word
+        // without a level).
+        if let Some(level) = level {
+            for t in 0..count {
+                if !model.may_trigger(level, hashes[t].stem) {
+                    continue;
+                }
+                let left = (t > 0 && joined(t - 1) && content(t - 1))
+                    .then(|| PairProbe::of_hashes(hashes[t - 1].stem, hashes[t].stem));
+                let right = (t + 1 < count && joined(t) && content(t + 1))
+                    .then(|| PairProbe::of_hashes(hashes[t].stem, hashes[t + 1].stem));
+                probes.push((t, left, right));
             }
-            let left = (t > 0 && joined(t - 1) && content(t - 1))
-                .then(|| PairProbe::of_hashes(hashes[t - 1].stem, hashes[t].stem));
-            let right = (t + 1 < count && joined(t) && content(t + 1))
-                .then(|| PairProbe::of_hashes(hashes[t].stem, hashes[t + 1].stem));
-            probes.push((t, left, right));
         }
         // From the level of often seen swaps on, their own small filter
         // answers (it stays in cache).

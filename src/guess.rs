@@ -64,8 +64,8 @@ pub struct LearnedSwap {
     pub seen: u64,
     /// How often never-spun text writes the spun word where undoing the
     /// swap would make a term ("predictive framework", "predictive
-    /// system"): its false alarms.
-    pub clean: u64,
+    /// system").
+    pub false_alarms: u64,
 }
 
 impl LearnedSwap {
@@ -75,15 +75,16 @@ impl LearnedSwap {
     /// half as much as one it never triggers.
     fn confidence(&self) -> f64 {
         let seen = self.seen as f64;
-        seen / (seen + self.clean as f64 + 1.0)
+        seen / (seen + self.false_alarms as f64 + 1.0)
     }
 
     /// The fewest sightings of a swap with no false alarms that are worth
-    /// at least as much: the confidence is e/(e+1) for e = seen/(clean+1),
+    /// at least as much: the confidence is e/(e+1) for
+    /// e = seen/(false alarms + 1),
     /// rounded up here so that a trigger level never leaves out a swap
     /// that can reach its threshold.
     fn sightings_worth(&self) -> u64 {
-        self.seen.div_ceil(self.clean + 1)
+        self.seen.div_ceil(self.false_alarms + 1)
     }
 }
 
@@ -190,14 +191,14 @@ impl GuessModel {
                 if rules.is_function_word(spun) || rules.is_function_word(original) {
                     continue;
                 }
-                let (seen, clean) = swap_parts(value);
+                let (seen, false_alarms) = swap_parts(value);
                 originals
                     .entry(spun.to_string())
                     .or_default()
                     .push(LearnedSwap {
                         original: original.to_string(),
                         seen,
-                        clean,
+                        false_alarms,
                     });
                 count += 1;
             }
@@ -284,7 +285,7 @@ impl GuessModel {
         self.spun_forms.get(original).map_or(&[], Vec::as_slice)
     }
 
-    /// The originals a spun word was learned to replace, most frequent
+    /// The originals a spun word was learned to replace, the surest
     /// first.
     pub fn originals(&self, spun: &str) -> &[LearnedSwap] {
         self.originals.get(spun).map_or(&[], Vec::as_slice)
@@ -361,9 +362,9 @@ impl GuessReason {
         let swaps: Vec<String> = self
             .swaps
             .iter()
-            .map(|(spun, original, seen, clean)| {
-                if *clean > 0 {
-                    format!("{spun}→{original} (seen {seen}×, {clean}× in never-spun text)")
+            .map(|(spun, original, seen, false_alarms)| {
+                if *false_alarms > 0 {
+                    format!("{spun}→{original} (seen {seen}×, {false_alarms}× in never-spun text)")
                 } else {
                     format!("{spun}→{original} (seen {seen}×)")
                 }
@@ -949,7 +950,7 @@ fn guess_window(
                 words[i].clone(),
                 swap.original.clone(),
                 swap.seen,
-                swap.clean,
+                swap.false_alarms,
             ),
             Choice::Thesaurus(original) => (words[i].clone(), original.clone(), 0, 0),
             Choice::Keep => unreachable!("filtered above"),
@@ -1179,8 +1180,8 @@ fn document_pair(
                 .iter()
                 .zip(&learned)
                 .map(|(&i, swap)| {
-                    let (seen, clean) = swap.map_or((0, 0), |s| (s.seen, s.clean));
-                    (spun[i].clone(), original[i].clone(), seen, clean)
+                    let (seen, false_alarms) = swap.map_or((0, 0), |s| (s.seen, s.false_alarms));
+                    (spun[i].clone(), original[i].clone(), seen, false_alarms)
                 })
                 .collect(),
             sources: sources | SOURCE_DOCUMENT,
@@ -1314,10 +1315,10 @@ mod tests {
              swap\tframework\tsystem\t1\t1\nterm\tdeep learning\tlisted,web\t10\n",
         )
         .unwrap();
-        let swap = |original: &str, seen, clean| LearnedSwap {
+        let swap = |original: &str, seen, false_alarms| LearnedSwap {
             original: original.to_string(),
             seen,
-            clean,
+            false_alarms,
         };
         assert_eq!(model.originals("profound"), [swap("deep", 3, 0)]);
         // Repeated lines add up, sightings and false alarms apart.

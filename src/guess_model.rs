@@ -6,13 +6,13 @@
 //! (`--guess-model`). Lines are:
 //!
 //! ```text
-//! swap<TAB>spun word<TAB>original word<TAB>count[<TAB>clean count]
+//! swap<TAB>spun word<TAB>original word<TAB>count[<TAB>false alarms]
 //! term<TAB>phrase<TAB>sources<TAB>count
 //! ```
 //!
-//! A swap's `count` is how often the lists show it; its `clean count`
-//! (0 when absent) is how often never-spun text writes the spun word where
-//! undoing the swap would make a term: its false alarms.
+//! A swap's `count` is how often the lists show it; its `false alarms`
+//! (0 when absent) are how often never-spun text writes the spun word where
+//! undoing the swap would make a term.
 //!
 //! `sources` is a comma-separated list of where the term is attested
 //! (`listed`, `wordnet`, `glossary`, `corpus`, `web`, `clean`); `count` is
@@ -38,8 +38,8 @@ pub const SOURCE_CLEAN: u64 = 16;
 pub const SOURCE_CORPUS: u64 = 64;
 
 /// Packs a swap's sightings and false alarms into one FST value.
-pub fn swap_value(seen: u64, clean: u64) -> u64 {
-    (clean.min(u64::from(u32::MAX)) << 32) | seen.min(u64::from(u32::MAX))
+pub fn swap_value(seen: u64, false_alarms: u64) -> u64 {
+    (false_alarms.min(u64::from(u32::MAX)) << 32) | seen.min(u64::from(u32::MAX))
 }
 
 /// How often a packed swap was seen, and its false alarms.
@@ -198,8 +198,11 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
                 if spun.is_empty() || original.is_empty() || spun.contains(' ') {
                     return Err(error("a swap is one spun word and one original".into()));
                 }
-                let clean = rest.first().map_or(Ok(0), |c| count(c))?;
-                swaps.push((format!("{spun}\t{original}"), swap_value(count(n)?, clean)));
+                let false_alarms = rest.first().map_or(Ok(0), |c| count(c))?;
+                swaps.push((
+                    format!("{spun}\t{original}"),
+                    swap_value(count(n)?, false_alarms),
+                ));
             }
             ["term", phrase, sources, n] => {
                 let mut bits = 0;
@@ -218,15 +221,15 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
             }
             _ => {
                 return Err(error(
-                    "expected swap<TAB>spun<TAB>original<TAB>count[<TAB>clean count] or term<TAB>phrase<TAB>sources<TAB>count"
+                    "expected swap<TAB>spun<TAB>original<TAB>count[<TAB>false alarms] or term<TAB>phrase<TAB>sources<TAB>count"
                         .into(),
                 ))
             }
         }
     }
     let swaps = merge(swaps, |a, b| {
-        let ((seen_a, clean_a), (seen_b, clean_b)) = (swap_parts(a), swap_parts(b));
-        swap_value(seen_a + seen_b, clean_a + clean_b)
+        let ((seen_a, alarms_a), (seen_b, alarms_b)) = (swap_parts(a), swap_parts(b));
+        swap_value(seen_a + seen_b, alarms_a + alarms_b)
     });
     let terms = merge(terms, |a, b| {
         let ((sa, ca), (sb, cb)) = (term_parts(a), term_parts(b));

@@ -440,8 +440,9 @@ struct ConditionCache<'s, 'a> {
     segments: &'s [Segment<'a>],
     parsed: RefCell<HashMap<String, Vec<Clause>>>,
     present: RefCell<HashMap<String, bool>>,
-    /// A bit per hashed word of the document, built on first use, so that
-    /// most phrases are ruled out without a scan.
+    /// A bit per hashed word of the document, built once more than
+    /// [`DIRECT_WORD_SCANS`] phrases were asked about, so that most later
+    /// phrases are ruled out without a scan.
     words: OnceCell<Vec<u8>>,
     /// A bit per run of two to four neighbouring words, built once more
     /// than [`DIRECT_SCANS`] phrases were asked about: the guesser asks
@@ -454,6 +455,12 @@ struct ConditionCache<'s, 'a> {
 /// Phrases looked for by a direct scan of the document before the n-gram
 /// filter is built.
 const DIRECT_SCANS: usize = 16;
+
+/// Phrases looked for by a direct scan before even the word filter is
+/// built: a scan compares one hash per word, where building the filter
+/// hashes and sets two bits per word, and most documents ask about one or
+/// two phrases.
+const DIRECT_WORD_SCANS: usize = 4;
 
 impl<'s, 'a> ConditionCache<'s, 'a> {
     fn new(segments: &'s [Segment<'a>]) -> Self {
@@ -495,16 +502,16 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
             return known;
         }
         let words: Vec<&str> = phrase.split(' ').collect();
-        // The n-gram filter costs a pass that writes several bits per word;
-        // the first few phrases are cheaper to look for directly (a hash
-        // compare per word), and most documents ask about only a few.
+        // The word and n-gram filters cost a pass that writes bits per
+        // word; the first few phrases are cheaper to look for directly (a
+        // hash compare per word), and most documents ask about only a few.
         let asked = self.scans.get() + 1;
         self.scans.set(asked);
         let first = words
             .first()
             .filter(|w| !w.ends_with('*'))
             .map(|w| WordHash::of(w.as_bytes()));
-        let found = self.may_contain(&words)
+        let found = (asked <= DIRECT_WORD_SCANS || self.may_contain(&words))
             && (asked <= DIRECT_SCANS || self.may_contain_pairs(&words))
             && self.segments.iter().any(|s| {
                 (0..s.tokens.len()).any(|start| {

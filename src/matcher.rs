@@ -96,8 +96,16 @@ impl FirstWords {
 
     #[inline]
     fn has(&self, filter: usize, hash: WordHash) -> bool {
+        let (at, mask) = self.slot(hash);
+        self.bits[at + filter / FILTER_LEN] & mask != 0
+    }
+
+    /// Where the five filters' bytes for a hash start, and its bit: one
+    /// hash computation serves every filter's test.
+    #[inline]
+    fn slot(&self, hash: WordHash) -> (usize, u8) {
         let (index, mask) = hash.bit();
-        self.bits[index * FILTERS + filter / FILTER_LEN] & mask != 0
+        (index * FILTERS, mask)
     }
 
     /// Whether a key may start at token `i` (false positives are
@@ -106,11 +114,16 @@ impl FirstWords {
     #[inline]
     fn may_start(&self, hashes: &[WordHashes], gaps: &[Gap], i: usize) -> bool {
         let WordHashes { stem, full } = hashes[i];
-        let possessive = stem != full;
-        if self.has(SINGLE_FILTER, stem) || possessive && self.has(SINGLE_FILTER, full) {
+        // The single-word and first-word tests of a word without a
+        // possessive (its stem is the whole word) share one hash and one
+        // cache line.
+        let (at, mask) = self.slot(full);
+        if self.bits[at + SINGLE_FILTER / FILTER_LEN] & mask != 0
+            || stem != full && self.has(SINGLE_FILTER, stem)
+        {
             return true;
         }
-        if !self.has(FIRST_FILTER, full) {
+        if self.bits[at + FIRST_FILTER / FILTER_LEN] & mask == 0 {
             return false;
         }
         let Some((comma, next)) = continuation(hashes, gaps, i) else {
@@ -119,13 +132,14 @@ impl FirstWords {
         // A key may end at the next word's stem, before a possessive, but
         // go on only after the whole word.
         let pair = WordHash::pair(full, comma, next.full);
-        if self.has(PAIR_KEY_FILTER, pair)
+        let (at, mask) = self.slot(pair);
+        if self.bits[at + PAIR_KEY_FILTER / FILTER_LEN] & mask != 0
             || next.stem != next.full
                 && self.has(PAIR_KEY_FILTER, WordHash::pair(full, comma, next.stem))
         {
             return true;
         }
-        if !self.has(PAIR_FILTER, pair) {
+        if self.bits[at + PAIR_FILTER / FILTER_LEN] & mask == 0 {
             return false;
         }
         let Some((comma, third)) = continuation(hashes, gaps, i + 1) else {

@@ -250,16 +250,13 @@ impl GuessModel {
     /// Whether two neighbouring words as written may restore to a pair of a
     /// strong term.
     fn may_restore_pair(&self, first: &str, second: &str) -> bool {
-        self.may_restore_hashed(
+        // The spun-pair filter is keyed by the words' own hashes, as the
+        // indexer computes them.
+        PairProbe::of_hashes(
             WordHash::of(first.as_bytes()),
             WordHash::of(second.as_bytes()),
         )
-    }
-
-    /// [`GuessModel::may_restore_pair`] for words already hashed.
-    #[inline]
-    fn may_restore_hashed(&self, first: WordHash, second: WordHash) -> bool {
-        PairProbe::of_hashes(first, second).test(self.spun_pairs.as_ref())
+        .test(self.spun_pairs.as_ref())
     }
 
     /// Whether a phrase may be a strong term, judged by its word pairs.

@@ -437,17 +437,15 @@ fn person_edits<'a>(
     if alone.is_empty() {
         return Vec::new();
     }
-    for &(s, first, last) in runs {
+    for &(s, first, last) in runs.iter().filter(|&&(_, first, last)| first != last) {
         let ws = Words {
             segment: &segments[s],
         };
-        if first != last {
-            let run: Vec<Word<'a>> = ws.range(first, last + 1).collect();
-            if person_like(rules, &run, first.checked_sub(1).map(|b| ws.at(b)))
-                && !in_headline(rules, ws, first, last)
-            {
-                positions.push(run[run.len() - 1]);
-            }
+        let run: Vec<Word<'a>> = ws.range(first, last + 1).collect();
+        if person_like(rules, &run, first.checked_sub(1).map(|b| ws.at(b)))
+            && !in_headline(rules, ws, first, last)
+        {
+            positions.push(run[run.len() - 1]);
         }
     }
     let mut occurrences: HashMap<String, usize> = HashMap::new();

@@ -282,8 +282,8 @@ fn runs_that_share_no_word_are_no_fingerprint_by_synonyms_alone() {
 #[test]
 fn a_swap_that_everyday_text_triggers_is_worth_less() {
     // The same swap, once with no false alarms in never-spun text and once
-    // with as many as sightings: the second guess scores lower, its reason
-    // says why, and at the default threshold it is no longer applied.
+    // with twice as many as sightings: the second guess scores lower, its
+    // reason says why, and at the default threshold it is no longer applied.
     let text = format!("{SPUN_CONTEXT} They trained a profound learning model.");
     let trusted = with_model("swap\tprofound\tdeep\t20\t0\nterm\tdeep learning\tlisted\t0\n");
     let doubted = with_model("swap\tprofound\tdeep\t20\t40\nterm\tdeep learning\tlisted\t0\n");

@@ -147,12 +147,20 @@ def wordnet_terms(data):
                 yield phrase
 
 
+def installed(path, package):
+    """Whether an optional Debian data file is there; when it is not, says
+    which package provides it."""
+    if os.path.exists(path):
+        return True
+    print(f"note: {path} not installed (apt-get install {package}); skipped", file=sys.stderr)
+    return False
+
+
 def glossary_terms():
     """Headwords of Debian's dictd glossaries, when installed (GFDL)."""
     for name in ("foldoc", "vera"):
         path = f"/usr/share/dictd/{name}.index"
-        if not os.path.exists(path):
-            print(f"note: {path} not installed (apt-get install dict-{name}); skipped", file=sys.stderr)
+        if not installed(path, f"dict-{name}"):
             continue
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
@@ -264,17 +272,14 @@ def usage_texts():
     `wordnet-base`, WordNet 3.0 licence). Their runs only decide which
     phrases are established usage (decoys); none becomes a restoration."""
     path = "/usr/share/dictd/foldoc.dict.dz"
-    if os.path.exists(path):
+    if installed(path, "dict-foldoc"):
         with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
             # Cross-references are in braces: the braces go, their words stay.
             yield f.read().replace("{", " ").replace("}", " ")
-    else:
-        print(f"note: {path} not installed (apt-get install dict-foldoc); skipped", file=sys.stderr)
     glosses = []
     for part in ("noun", "verb", "adj", "adv"):
         path = f"/usr/share/wordnet/data.{part}"
-        if not os.path.exists(path):
-            print(f"note: {path} not installed (apt-get install wordnet-base); skipped", file=sys.stderr)
+        if not installed(path, "wordnet-base"):
             continue
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
@@ -289,13 +294,13 @@ def usage_texts():
 
 def clean_decoys(data, swaps, terms):
     """Never-spun runs that undoing a learned swap would turn into a
-    strong term, with how often they occur; and for each swap, how many
-    words of never-spun text it would so undo (its false alarms)."""
+    strong term; and for each swap, how many words of never-spun text it
+    would so undo (its false alarms)."""
     originals = collections.defaultdict(set)
     for spun, original in swaps:
         originals[spun].add(original)
     strong = {p for p, (sources, _) in terms.items() if sources & {"listed", "wordnet", "glossary", "corpus"}}
-    found = collections.Counter()
+    found = set()
     alarms = collections.Counter()
     for text in itertools.chain(clean_texts(data), usage_texts()):
         for para in re.split(r"\n\s*\n", text):
@@ -309,7 +314,7 @@ def clean_decoys(data, swaps, terms):
                     for j, w in enumerate(run):
                         for o in originals.get(w, ()):
                             if " ".join(run[:j] + [o] + run[j + 1:]) in strong:
-                                found[" ".join(run)] += 1
+                                found.add(" ".join(run))
                                 undone.add((i + j, w, o))
             for _, w, o in undone:
                 alarms[(w, o)] += 1

@@ -12,7 +12,7 @@
 
 use std::cell::RefCell;
 
-use crate::dictionary::compiled::WordHash;
+use crate::dictionary::compiled::{WordHash, WordHasher};
 use crate::tokenize::{classify_gap, normalize_word, tokens_from, Gap, Token, ASCII_WORD_LOWER};
 
 /// A token's filter hashes: of its normalised stem, and of the whole word
@@ -26,19 +26,22 @@ pub struct WordHashes {
 impl WordHashes {
     /// Hashes a token the slow, general way.
     pub fn of(text: &str, token: Token) -> WordHashes {
-        let mut hash = WordHash::default();
+        let mut hasher = WordHasher::default();
         normalize_word(&text[token.start..token.stem_end], |b| {
-            hash.push(b);
+            hasher.push(b);
             true
         });
-        let stem = hash;
+        let stem = hasher.finish();
         if token.has_possessive() {
             normalize_word(&text[token.stem_end..token.end], |b| {
-                hash.push(b);
+                hasher.push(b);
                 true
             });
         }
-        WordHashes { stem, full: hash }
+        WordHashes {
+            stem,
+            full: hasher.finish(),
+        }
     }
 }
 
@@ -197,12 +200,12 @@ fn index(text: &str, out: &mut Buffers) {
         };
         // The word: ASCII word bytes, lowercased and hashed as they are
         // read, eight at a time while eight bytes are left.
-        let mut hash = WordHash::default();
+        let mut hasher = WordHasher::default();
         let mut end = start;
         while let Some(chunk) = bytes.get(end..end + 8) {
             let chunk = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
             let (lower, len) = ascii_word_prefix(chunk);
-            hash.push_chunk(lower, len);
+            hasher.push_chunk(lower, len);
             end += len as usize;
             if len < 8 {
                 break;
@@ -213,7 +216,7 @@ fn index(text: &str, out: &mut Buffers) {
             if lower == 0 {
                 break;
             }
-            hash.push(lower);
+            hasher.push(lower);
             end += 1;
         }
         if end < bytes.len() && (bytes[end] == b'\'' || bytes[end] >= 0x80) {
@@ -227,6 +230,7 @@ fn index(text: &str, out: &mut Buffers) {
                 end,
                 stem_end: end,
             };
+            let hash = hasher.finish();
             let hashes = WordHashes {
                 stem: hash,
                 full: hash,
@@ -354,11 +358,10 @@ mod tests {
             let (got, got_len) = ascii_word_prefix(u64::from_le_bytes(chunk));
             prop_assert_eq!(got_len as usize, len);
             prop_assert_eq!(got, u64::from_le_bytes(lower));
-            let mut one_by_one = WordHash::default();
-            lower[..len].iter().for_each(|&b| one_by_one.push(b));
-            let mut at_once = WordHash::default();
+            let one_by_one = WordHash::of(&lower[..len]);
+            let mut at_once = WordHasher::default();
             at_once.push_chunk(got, got_len);
-            prop_assert_eq!(at_once, one_by_one);
+            prop_assert_eq!(at_once.finish(), one_by_one);
         }
 
         #[test]

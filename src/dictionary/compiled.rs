@@ -384,7 +384,8 @@ impl Layout {
         let version = read_u32(bytes, 8);
         if version != VERSION {
             return Err(format!(
-                "format version {version} at offset 8, expected {VERSION}"
+                "format version {version} at offset 8, expected {VERSION}; \
+                 compile it again from its source with `despin dict compile`"
             ));
         }
         let fst_len = read_u64(bytes, 16);

@@ -108,6 +108,33 @@ impl FirstWords {
         (index * FILTERS, mask)
     }
 
+    /// A first test of whether a key may start at token `i`, which must
+    /// have a next token: false means no key starts there, true means
+    /// [`FirstWords::may_start`] must decide.
+    ///
+    /// Almost half the words of prose (the, of, in) start some key, and
+    /// only the pair they begin tells them apart, so whether a word passes
+    /// the first-word test cannot be predicted. This test reads the word's
+    /// and the pair's filter bytes and combines them without a branch:
+    /// the loads of successive words then overlap, and the only branch
+    /// left is nearly always not taken.
+    #[inline]
+    fn may_start_quick(&self, hashes: &[WordHashes], gaps: &[Gap], i: usize) -> bool {
+        let WordHashes { stem, full } = hashes[i];
+        let next = hashes[i + 1];
+        let gap = gaps[i];
+        let (at, mask) = self.slot(full);
+        let single = self.bits[at + SINGLE_FILTER / FILTER_LEN] & mask;
+        let first = self.bits[at + FIRST_FILTER / FILTER_LEN] & mask;
+        let (at, mask) = self.slot(WordHash::pair(full, gap == Gap::Comma, next.full));
+        let pair = (self.bits[at + PAIR_KEY_FILTER / FILTER_LEN]
+            | self.bits[at + PAIR_FILTER / FILTER_LEN])
+            & mask;
+        // Possessives have a second hash that only the full test tries.
+        let possessive = (stem != full) | (next.stem != next.full);
+        (single != 0) | ((first != 0) & (pair != 0) & (gap != Gap::Break)) | possessive
+    }
+
     /// Whether a key may start at token `i` (false positives are
     /// possible, false negatives are not). `hashes[i]` holds the hashes of
     /// token `i` without and with its possessive.
@@ -178,7 +205,8 @@ pub fn find_candidates(
 ) {
     let roots: Vec<_> = dictionaries.iter().map(|d| d.fst().root()).collect();
     for first in 0..tokens.len() {
-        if first > 0 && gaps[first - 1] == Gap::Hyphen
+        if first + 1 < tokens.len() && !first_words.may_start_quick(hashes, gaps, first)
+            || first > 0 && gaps[first - 1] == Gap::Hyphen
             || !first_words.may_start(hashes, gaps, first)
         {
             continue;

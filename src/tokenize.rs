@@ -231,10 +231,24 @@ pub enum Gap {
 }
 
 /// Classifies the text between two words.
+#[inline]
 pub fn classify_gap(gap: &str) -> Gap {
-    if gap == " " {
-        return Gap::Space;
+    // Prose separates most words by one space, a comma and a space, or
+    // ASCII punctuation, which always ends a phrase (except a lone hyphen,
+    // or a comma before spacing): these need no walk over the gap.
+    match gap.as_bytes() {
+        [b' '] => Gap::Space,
+        [b'-'] => Gap::Hyphen,
+        [b',', b' '] => Gap::Comma,
+        [first, ..] if first.is_ascii_punctuation() && *first != b',' && *first != b'-' => {
+            Gap::Break
+        }
+        _ => classify_any_gap(gap),
     }
+}
+
+/// [`classify_gap`] by the rules, for any gap.
+fn classify_any_gap(gap: &str) -> Gap {
     let mut chars = gap.chars();
     match chars.next() {
         None => return Gap::Break,
@@ -405,6 +419,21 @@ mod tests {
         assert_eq!(classify_gap(", "), Gap::Comma);
         assert_eq!(classify_gap(",\n"), Gap::Comma);
         assert_eq!(classify_gap(","), Gap::Break);
+    }
+
+    #[test]
+    fn classifying_common_gaps_quickly_agrees_with_the_rules() {
+        let pieces = [
+            " ", "  ", ",", ", ", "-", "--", " - ", ".", ". ", "\n", "\r\n", "\n\n", "\t", "!",
+            "\u{2011}", "\u{a0}", "\u{2014}", "\u{b}", ";", "\"", "(", ")", "_",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for gap in [a.to_string(), format!("{a}{b}")] {
+                    assert_eq!(classify_gap(&gap), classify_any_gap(&gap), "{gap:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -54,6 +54,16 @@ const ORIGINALS_PER_WORD: usize = 8;
 /// are spun words of a swap seen once).
 const TRIGGER_LEVELS: [u64; 6] = [1, 2, 4, 8, 16, 32];
 
+/// Words (of 64 bits) in each trigger filter: 8 KiB.
+const TRIGGER_FILTER_WORDS: usize = 1 << 10;
+
+/// A hashed word's place in a trigger filter: (word index, mask).
+#[inline]
+fn trigger_bit(hash: WordHash) -> (usize, u64) {
+    let bit = hash.mixed() >> (64 - (TRIGGER_FILTER_WORDS * 64).trailing_zeros());
+    ((bit / 64) as usize, 1 << (bit % 64))
+}
+
 /// A swap learned from the lists: the original a spun word replaced, and
 /// the evidence for and against undoing it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,11 +105,12 @@ pub struct GuessModel {
     originals: HashMap<String, Vec<LearnedSwap>>,
     /// The learned spun forms of each original word.
     spun_forms: HashMap<String, Vec<String>>,
-    /// A bit per hashed spun word, so most words are passed over without a
-    /// lookup.
     /// Filters of the spun words, one per level of [`TRIGGER_LEVELS`]: the
-    /// words with a swap worth at least that many sightings.
-    triggers: Vec<Vec<u8>>,
+    /// words with a swap worth at least that many sightings. Every word of
+    /// a text is tested, so each filter is small enough to stay in the
+    /// first-level cache next to the matcher's (a few thousand words set
+    /// under 5% of its bits).
+    triggers: Vec<Vec<u64>>,
     /// A bit per hashed function word.
     function_words: Vec<u8>,
     /// A bit per pair of neighbouring words in a strong term (listed,
@@ -203,7 +214,7 @@ impl GuessModel {
                 count += 1;
             }
         }
-        let mut triggers = vec![vec![0u8; FILTER_LEN]; TRIGGER_LEVELS.len()];
+        let mut triggers = vec![vec![0u64; TRIGGER_FILTER_WORDS]; TRIGGER_LEVELS.len()];
         for (spun, list) in &mut originals {
             list.sort_by(|a, b| {
                 b.confidence()
@@ -212,7 +223,7 @@ impl GuessModel {
             });
             list.truncate(ORIGINALS_PER_WORD);
             let most_seen = list.first().map_or(0, LearnedSwap::sightings_worth);
-            let (index, mask) = WordHash::of(spun.as_bytes()).bit();
+            let (index, mask) = trigger_bit(WordHash::of(spun.as_bytes()));
             for (level, &seen) in TRIGGER_LEVELS.iter().enumerate() {
                 if most_seen >= seen {
                     triggers[level][index] |= mask;
@@ -298,7 +309,7 @@ impl GuessModel {
     /// Whether a hashed word may be a spun word with a swap worth at least
     /// `TRIGGER_LEVELS[level]` sightings.
     fn may_trigger(&self, level: usize, hash: WordHash) -> bool {
-        let (index, mask) = hash.bit();
+        let (index, mask) = trigger_bit(hash);
         self.triggers[level][index] & mask != 0
     }
 

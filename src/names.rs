@@ -543,8 +543,11 @@ fn after_the(segment: &Segment<'_>, first: usize) -> bool {
         };
         at = before;
     }
-    let word = Words { segment }.at(at);
-    word.lower() == "the" && segment.gaps[at] == Gap::Space
+    // No character beyond ASCII lowercases to "t", "h" or "e", so an ASCII
+    // comparison agrees with `Word::lower`, without building the word.
+    let token = segment.tokens[at];
+    segment.text[token.start..token.stem_end].eq_ignore_ascii_case("the")
+        && segment.gaps[at] == Gap::Space
 }
 
 /// Organisation names whose last word is a spinner's synonym of a common

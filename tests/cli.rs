@@ -227,6 +227,37 @@ fn diff_hunks_apply_for_awkward_layouts() {
     }
 }
 
+/// Standard input is read in chunks of 256 KiB, and the diff is written as
+/// it streams; a small file is one chunk. Both must give the same hunks,
+/// wherever the changes fall against the chunk boundaries: far apart, close
+/// enough to share a hunk, and on every line (one hunk for the whole text).
+#[test]
+fn streamed_diff_equals_the_diff_of_the_whole_file() {
+    for every in [97, 5, 1] {
+        let mut text = String::new();
+        for i in 0..25_000 {
+            if i % every == 0 {
+                text.push_str(&format!("Line {i} was written this 7 days.\r\n"));
+            } else {
+                text.push_str(&format!("Line {i} says nothing of interest at all.\n"));
+            }
+        }
+        text.push_str("and no newline at the end, this 7 days");
+        assert!(text.len() > 3 * 256 * 1024);
+        let dir = Dir::new();
+        dir.write("t.txt", &text);
+        let whole = run_in(dir.path(), &["--diff", "t.txt"], b"");
+        assert_exit(&whole, 1);
+        let streamed = run_in(dir.path(), &["--diff", "-"], text.as_bytes());
+        assert_exit(&streamed, 1);
+        let streamed = stdout(&streamed)
+            .replacen("a/stdin", "a/t.txt", 1)
+            .replacen("b/stdin", "b/t.txt", 1);
+        assert_eq!(streamed, stdout(&whole), "a change every {every} lines");
+        assert!(stdout(&whole).matches("\n+Line").count() >= 25_000 / every);
+    }
+}
+
 #[test]
 fn diff_colours_changed_words_when_asked() {
     let dir = Dir::new();

@@ -6,8 +6,10 @@
 //!
 //! The edits already say exactly which bytes change, so the hunks are built
 //! from them directly: no diff algorithm runs, and the cost is one pass over
-//! the file plus the changed lines, however long a line is. Context lines
-//! need the whole file, so this mode holds one file in memory.
+//! the input plus the changed lines, however long a line is. The input
+//! streams through: a hunk is written as soon as no later change can join
+//! it, and only the lines that a later hunk may show as context are kept,
+//! so memory does not grow with the input.
 
 use std::io::Write;
 
@@ -37,11 +39,19 @@ impl Mode for Diff {
                 shown.strip_prefix("./").unwrap_or(&shown).to_string()
             }
         };
+        let style = if self.color {
+            Style::COLOR
+        } else {
+            Style::PLAIN
+        };
         Ok(Box::new(DiffSink {
-            mode: self,
             name,
-            old: Vec::new(),
+            style,
+            window: Vec::new(),
+            first_line: 0,
             changes: Vec::new(),
+            shift: 0,
+            started: false,
             outcome: Outcome::default(),
             out,
         }))
@@ -53,11 +63,18 @@ impl Mode for Diff {
 }
 
 struct DiffSink<'a> {
-    mode: &'a Diff,
     name: String,
-    old: Vec<u8>,
-    /// The applied edits, with ranges into `old`.
+    style: Style,
+    /// The input from the first line that a hunk not yet written may show.
+    window: Vec<u8>,
+    /// The number of input lines before the window.
+    first_line: usize,
+    /// Applied edits not yet written, with ranges into `window`.
     changes: Vec<Change>,
+    /// How many lines the new side has gained in the hunks written.
+    shift: isize,
+    /// Whether the file header is written.
+    started: bool,
     outcome: Outcome,
     out: &'a mut dyn Write,
 }
@@ -66,8 +83,14 @@ impl Sink for DiffSink<'_> {
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
         self.outcome.changed |= chunk.changes();
         self.outcome.findings += chunk.edits.len();
-        let offset = self.old.len();
-        self.old.extend_from_slice(chunk.bytes);
+        if self.changes.is_empty() && !chunk.changes() {
+            // Nothing to show yet: keep only the lines a later hunk may
+            // show before its first change, and count the rest.
+            self.keep_tail_of(chunk.bytes);
+            return Ok(());
+        }
+        let offset = self.window.len();
+        self.window.extend_from_slice(chunk.bytes);
         for edit in chunk.edits.iter().filter(|e| e.applied) {
             let range = offset + edit.range.start..offset + edit.range.end;
             let note = match &edit.origin {
@@ -76,20 +99,113 @@ impl Sink for DiffSink<'_> {
             };
             self.changes.push((range, edit.replacement.clone(), note));
         }
+        self.write_hunks(false)?;
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Result<Outcome> {
-        if self.outcome.changed {
-            let style = if self.mode.color {
-                Style::COLOR
-            } else {
-                Style::PLAIN
-            };
-            write_unified(self.out, &self.name, &self.old, &self.changes, style)?;
+    fn finish(mut self: Box<Self>) -> Result<Outcome> {
+        if !self.changes.is_empty() {
+            self.write_hunks(true)?;
         }
         Ok(self.outcome)
     }
+}
+
+impl DiffSink<'_> {
+    /// Appends `bytes` when no change is pending, keeping only the last
+    /// [`CONTEXT`] whole lines and the unfinished one.
+    fn keep_tail_of(&mut self, bytes: &[u8]) {
+        let mut tail = bytes.len();
+        let mut newlines = 0;
+        while newlines <= CONTEXT {
+            match memchr::memrchr(b'\n', &bytes[..tail]) {
+                Some(at) => {
+                    tail = at;
+                    newlines += 1;
+                }
+                None => break,
+            }
+        }
+        if newlines > CONTEXT {
+            // The kept lines start after the newline found last.
+            let tail = tail + 1;
+            self.first_line += count_lines(&self.window) + count_lines(&bytes[..tail]);
+            self.window.clear();
+            self.window.extend_from_slice(&bytes[tail..]);
+        } else {
+            self.window.extend_from_slice(bytes);
+            let lines = Lines::new(&self.window);
+            let keep = lines.complete().saturating_sub(CONTEXT);
+            self.drop_lines(lines.starts[keep], keep);
+        }
+    }
+
+    /// Removes the first `lines` lines (`bytes` bytes) of the window.
+    fn drop_lines(&mut self, bytes: usize, lines: usize) {
+        self.window.drain(..bytes);
+        self.first_line += lines;
+        for (range, _, _) in &mut self.changes {
+            *range = range.start - bytes..range.end - bytes;
+        }
+    }
+
+    /// Writes the hunks that no later change can join (all of them at the
+    /// end of the input), then drops what no later hunk will show.
+    fn write_hunks(&mut self, at_end: bool) -> std::io::Result<()> {
+        let lines = Lines::new(&self.window);
+        let blocks = blocks_of(&lines, &self.changes);
+        // A later change starts on the unfinished line or after it, and
+        // joins a hunk whose last change is at most 2 × CONTEXT lines
+        // before it.
+        let complete = lines.complete();
+        let mut written = 0;
+        let mut rest = &blocks[..];
+        while !rest.is_empty() {
+            // Blocks whose context would touch share a hunk.
+            let mut size = 1;
+            while size < rest.len()
+                && rest[size].lines.start - rest[size - 1].lines.end <= 2 * CONTEXT
+            {
+                size += 1;
+            }
+            let (hunk, next) = rest.split_at(size);
+            if !at_end && complete.saturating_sub(hunk[size - 1].lines.end) <= 2 * CONTEXT {
+                break;
+            }
+            rest = next;
+            if !self.started {
+                let s = &self.style;
+                writeln!(self.out, "{}--- a/{}{}", s.header, self.name, s.reset)?;
+                writeln!(self.out, "{}+++ b/{}{}", s.header, self.name, s.reset)?;
+                self.started = true;
+            }
+            let gained = write_hunk(
+                self.out,
+                &lines,
+                hunk,
+                &self.changes,
+                self.first_line,
+                self.shift,
+                &self.style,
+            )?;
+            self.shift += gained;
+            written = hunk[size - 1].changes.end;
+        }
+        // Keep the context lines of the first hunk not written, or of a
+        // hunk yet to come.
+        let next_start = rest.first().map_or(complete, |block| block.lines.start);
+        let keep = next_start.min(complete).saturating_sub(CONTEXT);
+        let bytes = lines.starts[keep];
+        drop(lines);
+        self.changes.drain(..written);
+        self.drop_lines(bytes, keep);
+        Ok(())
+    }
+}
+
+/// The number of line feeds in `bytes` (a loop the compiler vectorises).
+fn count_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// ANSI escapes for each part of a diff; empty when colour is off.
@@ -162,6 +278,16 @@ impl<'a> Lines<'a> {
         self.starts.len() - 1
     }
 
+    /// The number of lines that end in a line feed: all but an unfinished
+    /// last line.
+    fn complete(&self) -> usize {
+        if self.text.ends_with(b"\n") || self.text.is_empty() {
+            self.count()
+        } else {
+            self.count() - 1
+        }
+    }
+
     /// The line holding byte `at`.
     fn of(&self, at: usize) -> usize {
         self.starts.partition_point(|&start| start <= at) - 1
@@ -178,15 +304,8 @@ struct Block {
     changes: Range<usize>,
 }
 
-fn write_unified(
-    out: &mut dyn Write,
-    name: &str,
-    old: &[u8],
-    changes: &[Change],
-    style: Style,
-) -> std::io::Result<()> {
-    let lines = Lines::new(old);
-    // Changed lines, merged where edits share or touch a line.
+/// Changed lines, merged where edits share or touch a line.
+fn blocks_of(lines: &Lines<'_>, changes: &[Change]) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     for (i, (range, _, _)) in changes.iter().enumerate() {
         let first = lines.of(range.start);
@@ -202,96 +321,96 @@ fn write_unified(
             }),
         }
     }
-    let s = &style;
-    writeln!(out, "{}--- a/{name}{}", s.header, s.reset)?;
-    writeln!(out, "{}+++ b/{name}{}", s.header, s.reset)?;
-    // How many lines the new file has gained before the current hunk.
-    let mut shift: isize = 0;
-    let mut rest = &blocks[..];
-    while !rest.is_empty() {
-        // Blocks whose context would touch share a hunk.
-        let mut size = 1;
-        while size < rest.len() && rest[size].lines.start - rest[size - 1].lines.end <= 2 * CONTEXT
-        {
-            size += 1;
-        }
-        let (hunk, next) = rest.split_at(size);
-        rest = next;
-        let from = hunk[0].lines.start.saturating_sub(CONTEXT);
-        let to = (hunk[size - 1].lines.end + CONTEXT).min(lines.count());
-        // Render the new side of each block first, to count its lines.
-        let rendered: Vec<(Vec<u8>, Vec<Range<usize>>)> = hunk
+    blocks
+}
+
+/// Writes one hunk of `lines`, which start at line `first_line` of the
+/// input, when the new side has gained `shift` lines before it. Returns
+/// the lines the new side gains in this hunk.
+fn write_hunk(
+    out: &mut dyn Write,
+    lines: &Lines<'_>,
+    hunk: &[Block],
+    changes: &[Change],
+    first_line: usize,
+    shift: isize,
+    s: &Style,
+) -> std::io::Result<isize> {
+    let old = lines.text;
+    let from = hunk[0].lines.start.saturating_sub(CONTEXT);
+    let to = (hunk[hunk.len() - 1].lines.end + CONTEXT).min(lines.count());
+    // Render the new side of each block first, to count its lines.
+    let rendered: Vec<(Vec<u8>, Vec<Range<usize>>)> = hunk
+        .iter()
+        .map(|block| render_new(lines, block, changes))
+        .collect();
+    let old_len = to - from;
+    let new_len = old_len as isize
+        + rendered
             .iter()
-            .map(|block| render_new(&lines, block, changes))
-            .collect();
-        let old_len = to - from;
-        let new_len = old_len as isize
-            + rendered
-                .iter()
-                .zip(hunk)
-                .map(|((text, _), block)| {
-                    Lines::new(text).count() as isize - block.lines.len() as isize
-                })
-                .sum::<isize>();
-        // Guesses say why in the hunk header's free text, which git and
-        // patch ignore.
-        let notes: Vec<&str> = hunk
+            .zip(hunk)
+            .map(|((text, _), block)| {
+                Lines::new(text).count() as isize - block.lines.len() as isize
+            })
+            .sum::<isize>();
+    // Guesses say why in the hunk header's free text, which git and patch
+    // ignore.
+    let notes: Vec<&str> = hunk
+        .iter()
+        .flat_map(|block| &changes[block.changes.clone()])
+        .filter_map(|(_, _, note)| note.as_deref())
+        .collect();
+    let heading = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", notes.join("; "))
+    };
+    let start = first_line + from;
+    writeln!(
+        out,
+        "{}@@ -{} +{} @@{heading}{}",
+        s.hunk,
+        hunk_range(start, old_len),
+        hunk_range((start as isize + shift) as usize, new_len as usize),
+        s.reset
+    )?;
+    let mut at = from;
+    for (block, (new_text, new_marks)) in hunk.iter().zip(&rendered) {
+        write_context(out, lines, at..block.lines.start)?;
+        let old_span = lines.span(block.lines.clone());
+        let old_marks: Vec<Range<usize>> = changes[block.changes.clone()]
             .iter()
-            .flat_map(|block| &changes[block.changes.clone()])
-            .filter_map(|(_, _, note)| note.as_deref())
+            .map(|(range, replacement, _)| {
+                let (changed, _) = changed_words(&old[range.clone()], replacement.as_bytes());
+                let start = range.start - old_span.start;
+                start + changed.start..start + changed.end
+            })
             .collect();
-        let heading = if notes.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", notes.join("; "))
-        };
-        writeln!(
+        let at_end = block.lines.end == lines.count();
+        write_side(
             out,
-            "{}@@ -{} +{} @@{heading}{}",
-            s.hunk,
-            hunk_range(from, old_len),
-            hunk_range((from as isize + shift) as usize, new_len as usize),
-            s.reset
+            "-",
+            &old[old_span],
+            &old_marks,
+            at_end,
+            s.removed,
+            s.removed_word,
+            s,
         )?;
-        shift += new_len - old_len as isize;
-        let mut at = from;
-        for (block, (new_text, new_marks)) in hunk.iter().zip(&rendered) {
-            write_context(out, &lines, at..block.lines.start)?;
-            let old_span = lines.span(block.lines.clone());
-            let old_marks: Vec<Range<usize>> = changes[block.changes.clone()]
-                .iter()
-                .map(|(range, replacement, _)| {
-                    let (changed, _) = changed_words(&old[range.clone()], replacement.as_bytes());
-                    let start = range.start - old_span.start;
-                    start + changed.start..start + changed.end
-                })
-                .collect();
-            let at_end = block.lines.end == lines.count();
-            write_side(
-                out,
-                "-",
-                &old[old_span],
-                &old_marks,
-                at_end,
-                s.removed,
-                s.removed_word,
-                s,
-            )?;
-            write_side(
-                out,
-                "+",
-                new_text,
-                new_marks,
-                at_end,
-                s.added,
-                s.added_word,
-                s,
-            )?;
-            at = block.lines.end;
-        }
-        write_context(out, &lines, at..to)?;
+        write_side(
+            out,
+            "+",
+            new_text,
+            new_marks,
+            at_end,
+            s.added,
+            s.added_word,
+            s,
+        )?;
+        at = block.lines.end;
     }
-    Ok(())
+    write_context(out, lines, at..to)?;
+    Ok(new_len - old_len as isize)
 }
 
 /// The words that differ between a matched phrase and its replacement:

@@ -71,41 +71,50 @@ impl<'f> Walk<'f> {
 /// first-word tests of a word read one cache line, and so do the pair and
 /// pair-key tests of two words. The dictionaries' own layout (one filter
 /// after another) stays as it is on disk.
+///
+/// The groups have a fixed number, which every filter index is below by
+/// construction, so reading one needs no bounds check.
 #[derive(Clone, Debug)]
 pub struct FirstWords {
-    bits: Vec<u8>,
+    groups: Box<[Group; FILTER_LEN]>,
 }
 
 /// Filters in the interleaved layout.
 const FILTERS: usize = FILTERS_LEN / FILTER_LEN;
 
+/// The five filters' bytes for one filter index.
+type Group = [u8; FILTERS];
+
 impl FirstWords {
     /// The filter for a set of dictionaries.
     pub fn new(dictionaries: &[Dictionary]) -> FirstWords {
-        let mut bits = vec![0u8; FILTERS_LEN];
+        let mut groups: Box<[Group; FILTER_LEN]> = vec![[0u8; FILTERS]; FILTER_LEN]
+            .into_boxed_slice()
+            .try_into()
+            .expect("FILTER_LEN groups");
         for dictionary in dictionaries {
             let filters = dictionary.key_filters().chunks_exact(FILTER_LEN);
             for (filter, source) in filters.enumerate() {
-                for (group, &byte) in bits.chunks_exact_mut(FILTERS).zip(source) {
+                for (group, &byte) in groups.iter_mut().zip(source) {
                     group[filter] |= byte;
                 }
             }
         }
-        FirstWords { bits }
+        FirstWords { groups }
     }
 
     #[inline]
     fn has(&self, filter: usize, hash: WordHash) -> bool {
-        let (at, mask) = self.slot(hash);
-        self.bits[at + filter / FILTER_LEN] & mask != 0
+        let (group, mask) = self.slot(hash);
+        group[filter / FILTER_LEN] & mask != 0
     }
 
-    /// Where the five filters' bytes for a hash start, and its bit: one
-    /// hash computation serves every filter's test.
+    /// The five filters' bytes for a hash, and its bit: one hash
+    /// computation serves every filter's test.
     #[inline]
-    fn slot(&self, hash: WordHash) -> (usize, u8) {
+    fn slot(&self, hash: WordHash) -> (&Group, u8) {
         let (index, mask) = hash.bit();
-        (index * FILTERS, mask)
+        (&self.groups[index], mask)
     }
 
     /// A first test of whether a key may start at token `i`, which must
@@ -123,13 +132,11 @@ impl FirstWords {
         let WordHashes { stem, full } = hashes[i];
         let next = hashes[i + 1];
         let gap = gaps[i];
-        let (at, mask) = self.slot(full);
-        let single = self.bits[at + SINGLE_FILTER / FILTER_LEN] & mask;
-        let first = self.bits[at + FIRST_FILTER / FILTER_LEN] & mask;
-        let (at, mask) = self.slot(WordHash::pair(full, gap == Gap::Comma, next.full));
-        let pair = (self.bits[at + PAIR_KEY_FILTER / FILTER_LEN]
-            | self.bits[at + PAIR_FILTER / FILTER_LEN])
-            & mask;
+        let (group, mask) = self.slot(full);
+        let single = group[SINGLE_FILTER / FILTER_LEN] & mask;
+        let first = group[FIRST_FILTER / FILTER_LEN] & mask;
+        let (group, mask) = self.slot(WordHash::pair(full, gap == Gap::Comma, next.full));
+        let pair = (group[PAIR_KEY_FILTER / FILTER_LEN] | group[PAIR_FILTER / FILTER_LEN]) & mask;
         // Possessives have a second hash that only the full test tries.
         let possessive = (stem != full) | (next.stem != next.full);
         (single != 0) | ((first != 0) & (pair != 0) & (gap != Gap::Break)) | possessive
@@ -144,13 +151,13 @@ impl FirstWords {
         // The single-word and first-word tests of a word without a
         // possessive (its stem is the whole word) share one hash and one
         // cache line.
-        let (at, mask) = self.slot(full);
-        if self.bits[at + SINGLE_FILTER / FILTER_LEN] & mask != 0
+        let (group, mask) = self.slot(full);
+        if group[SINGLE_FILTER / FILTER_LEN] & mask != 0
             || stem != full && self.has(SINGLE_FILTER, stem)
         {
             return true;
         }
-        if self.bits[at + FIRST_FILTER / FILTER_LEN] & mask == 0 {
+        if group[FIRST_FILTER / FILTER_LEN] & mask == 0 {
             return false;
         }
         let Some((comma, next)) = continuation(hashes, gaps, i) else {
@@ -159,14 +166,14 @@ impl FirstWords {
         // A key may end at the next word's stem, before a possessive, but
         // go on only after the whole word.
         let pair = WordHash::pair(full, comma, next.full);
-        let (at, mask) = self.slot(pair);
-        if self.bits[at + PAIR_KEY_FILTER / FILTER_LEN] & mask != 0
+        let (group, mask) = self.slot(pair);
+        if group[PAIR_KEY_FILTER / FILTER_LEN] & mask != 0
             || next.stem != next.full
                 && self.has(PAIR_KEY_FILTER, WordHash::pair(full, comma, next.stem))
         {
             return true;
         }
-        if self.bits[at + PAIR_FILTER / FILTER_LEN] & mask == 0 {
+        if group[PAIR_FILTER / FILTER_LEN] & mask == 0 {
             return false;
         }
         let Some((comma, third)) = continuation(hashes, gaps, i + 1) else {

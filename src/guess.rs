@@ -57,6 +57,10 @@ const TRIGGER_LEVELS: [u64; 6] = [1, 2, 4, 8, 16, 32];
 /// Words (of 64 bits) in each trigger filter: 8 KiB.
 const TRIGGER_FILTER_WORDS: usize = 1 << 10;
 
+/// A trigger filter. A fixed size lets a hashed word's place in it be read
+/// without a bounds check.
+type TriggerFilter = [u64; TRIGGER_FILTER_WORDS];
+
 /// A hashed word's place in a trigger filter: (word index, mask).
 #[inline]
 fn trigger_bit(hash: WordHash) -> (usize, u64) {
@@ -110,7 +114,7 @@ pub struct GuessModel {
     /// a text is tested, so each filter is small enough to stay in the
     /// first-level cache next to the matcher's (a few thousand words set
     /// under 5% of its bits).
-    triggers: Vec<Vec<u64>>,
+    triggers: Vec<Box<TriggerFilter>>,
     /// A bit per hashed function word.
     function_words: Vec<u8>,
     /// A bit per pair of neighbouring words in a strong term (listed,
@@ -214,7 +218,7 @@ impl GuessModel {
                 count += 1;
             }
         }
-        let mut triggers = vec![vec![0u64; TRIGGER_FILTER_WORDS]; TRIGGER_LEVELS.len()];
+        let mut triggers = vec![Box::new([0u64; TRIGGER_FILTER_WORDS]); TRIGGER_LEVELS.len()];
         for (spun, list) in &mut originals {
             list.sort_by(|a, b| {
                 b.confidence()

@@ -117,9 +117,9 @@ impl FirstWords {
         (&self.groups[index], mask)
     }
 
-    /// A first test of whether a key may start at token `i`, which must
-    /// have a next token: false means no key starts there, true means
-    /// [`FirstWords::may_start`] must decide.
+    /// A first test of whether a key may start at a word, given the gap
+    /// after it and the next word: false means no key starts there, true
+    /// means [`FirstWords::may_start`] must decide.
     ///
     /// Almost half the words of prose (the, of, in) start some key, and
     /// only the pair they begin tells them apart, so whether a word passes
@@ -128,10 +128,8 @@ impl FirstWords {
     /// the loads of successive words then overlap, and the only branch
     /// left is nearly always not taken.
     #[inline]
-    fn may_start_quick(&self, hashes: &[WordHashes], gaps: &[Gap], i: usize) -> bool {
-        let WordHashes { stem, full } = hashes[i];
-        let next = hashes[i + 1];
-        let gap = gaps[i];
+    fn may_start_quick(&self, word: WordHashes, gap: Gap, next: WordHashes) -> bool {
+        let WordHashes { stem, full } = word;
         let (group, mask) = self.slot(full);
         let single = group[SINGLE_FILTER / FILTER_LEN] & mask;
         let first = group[FIRST_FILTER / FILTER_LEN] & mask;
@@ -211,12 +209,11 @@ pub fn find_candidates(
     out: &mut Vec<Candidate>,
 ) {
     let roots: Vec<_> = dictionaries.iter().map(|d| d.fst().root()).collect();
-    for first in 0..tokens.len() {
-        if first + 1 < tokens.len() && !first_words.may_start_quick(hashes, gaps, first)
-            || first > 0 && gaps[first - 1] == Gap::Hyphen
+    let mut walk_all = |first: usize| {
+        if first > 0 && gaps[first - 1] == Gap::Hyphen
             || !first_words.may_start(hashes, gaps, first)
         {
-            continue;
+            return;
         }
         for (dictionary_index, dictionary) in dictionaries.iter().enumerate() {
             walk_from(
@@ -230,6 +227,16 @@ pub fn find_candidates(
                 out,
             );
         }
+    };
+    // Every word but the last has a gap and a next word for the quick test.
+    let followed = hashes.windows(2).zip(gaps);
+    for (first, (pair, &gap)) in followed.enumerate() {
+        if first_words.may_start_quick(pair[0], gap, pair[1]) {
+            walk_all(first);
+        }
+    }
+    if let Some(last) = tokens.len().checked_sub(1) {
+        walk_all(last);
     }
 }
 

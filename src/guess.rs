@@ -68,6 +68,13 @@ fn trigger_bit(hash: WordHash) -> (usize, u64) {
     ((bit / 64) as usize, 1 << (bit % 64))
 }
 
+/// Whether a hashed word may be in a trigger filter.
+#[inline]
+fn may_trigger(filter: &TriggerFilter, hash: WordHash) -> bool {
+    let (index, mask) = trigger_bit(hash);
+    filter[index] & mask != 0
+}
+
 /// A swap learned from the lists: the original a spun word replaced, and
 /// the evidence for and against undoing it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -310,11 +317,10 @@ impl GuessModel {
         self.function_words[index] & mask != 0
     }
 
-    /// Whether a hashed word may be a spun word with a swap worth at least
+    /// The filter of the spun words with a swap worth at least
     /// `TRIGGER_LEVELS[level]` sightings.
-    fn may_trigger(&self, level: usize, hash: WordHash) -> bool {
-        let (index, mask) = trigger_bit(hash);
-        self.triggers[level][index] & mask != 0
+    fn triggers(&self, level: usize) -> &TriggerFilter {
+        &self.triggers[level]
     }
 
     /// The words that complete a pattern (one word is `_`) into a strong
@@ -640,8 +646,9 @@ pub(crate) fn find_guesses(
         // Most words end at the level's trigger filter (and every word
         // without a level).
         if let Some(level) = level {
-            for t in 0..count {
-                if !model.may_trigger(level, hashes[t].stem) {
+            let triggers = model.triggers(level);
+            for (t, word) in hashes.iter().enumerate() {
+                if !may_trigger(triggers, word.stem) {
                     continue;
                 }
                 let left = (t > 0 && joined(t - 1) && content(t - 1))

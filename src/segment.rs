@@ -202,24 +202,28 @@ fn index(text: &str, out: &mut Buffers) {
         // read, eight at a time while eight bytes are left.
         let mut hasher = WordHasher::default();
         let mut end = start;
-        while let Some(chunk) = bytes.get(end..end + 8) {
+        // The byte after the word, if any: taken from the last chunk read.
+        let after = loop {
+            let Some(chunk) = bytes.get(end..end + 8) else {
+                while let Some(&b) = bytes.get(end) {
+                    let lower = ASCII_WORD_LOWER[b as usize];
+                    if lower == 0 {
+                        break;
+                    }
+                    hasher.push(lower);
+                    end += 1;
+                }
+                break bytes.get(end).copied();
+            };
             let chunk = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
             let (lower, len) = ascii_word_prefix(chunk);
             hasher.push_chunk(lower, len);
             end += len as usize;
             if len < 8 {
-                break;
+                break Some((chunk >> (8 * len)) as u8);
             }
-        }
-        while end < bytes.len() && bytes.len() - end < 8 {
-            let lower = ASCII_WORD_LOWER[bytes[end] as usize];
-            if lower == 0 {
-                break;
-            }
-            hasher.push(lower);
-            end += 1;
-        }
-        if end < bytes.len() && (bytes[end] == b'\'' || bytes[end] >= 0x80) {
+        };
+        if after.is_some_and(|b| b == b'\'' || b >= 0x80) {
             // The word may go on (an apostrophe, a non-ASCII letter).
             let token = tokens_from(text, start).next().expect("a word starts here");
             out.push(text, token, WordHashes::of(text, token));
@@ -260,12 +264,11 @@ fn ascii_word_prefix(chunk: u64) -> (u64, u32) {
     let digits = in_range(low, b'0', b'9') & ascii;
     let underscore = !((low ^ (ONES * u64::from(b'_'))) + !HIGH) & ascii;
     let word = letters | digits | underscore;
-    let len = (!word & HIGH).trailing_zeros() / 8;
-    let kept = if len == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * len)) - 1
-    };
+    let stops = !word & HIGH;
+    let len = stops.trailing_zeros() / 8;
+    // The bytes before the first stop: the stop's high bit moved to the
+    // byte's low bit, less one (all ones when there is no stop).
+    let kept = ((stops & stops.wrapping_neg()) >> 7).wrapping_sub(1);
     ((chunk | (letters >> 2)) & kept, len)
 }
 

@@ -1005,8 +1005,8 @@ fn normalized(segment: &Segment<'_>, t: usize) -> String {
 /// The document's own fingerprints, generalised from the screener's
 /// `"x" AND "y"` rows: a run of two or three words that is not a term,
 /// while the document elsewhere writes a run of the same length whose
-/// differing words each have the run's word as a synonym (the thesaurus
-/// lists it under them, or a learned swap goes that way). "profound
+/// differing words are each linked to the run's word (the thesaurus lists
+/// one under the other, or a learned swap goes that way). "profound
 /// learning" in a paper that also writes "deep learning", "peculiarity
 /// discovery" beside "anomaly detection": the spinner replaced the words
 /// of one use and missed the other. Only asked in short documents that
@@ -1037,6 +1037,21 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
     for (t, word) in words.iter().enumerate() {
         at.entry(word.as_str()).or_default().push(t);
     }
+    // The thesaurus links a word to another in either direction: "movement"
+    // lists "transfer", though "transfer" does not list "movement". Each
+    // content word's list is read once, and kept where it names another
+    // word of this document.
+    let mut listed_by: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (word, _) in at.iter() {
+        if rules.is_function_word(word) || !word.bytes().any(|b| b.is_ascii_alphabetic()) {
+            continue;
+        }
+        for synonym in rules.listed_under(word) {
+            if let Some((&listed, _)) = at.get_key_value(synonym.as_str()) {
+                listed_by.entry(listed).or_default().push(word);
+            }
+        }
+    }
     // The words a spinner may write for a word: its thesaurus synonyms and
     // learned spun forms, looked up once per distinct word.
     let mut synonyms: HashMap<&str, HashSet<String>> = HashMap::new();
@@ -1050,6 +1065,8 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
                 synonyms.entry(word.as_str()).or_insert_with(|| {
                     let mut forms: HashSet<String> = rules.listed_under(word).into_iter().collect();
                     forms.extend(model.spun_forms(word).iter().cloned());
+                    let listing = listed_by.get(word.as_str()).map_or(&[][..], Vec::as_slice);
+                    forms.extend(listing.iter().map(|w| w.to_string()));
                     forms.remove(word.as_str());
                     forms
                 });

@@ -201,6 +201,22 @@ fn the_documents_own_pair_of_runs_is_a_fingerprint() {
 }
 
 #[test]
+fn a_fingerprint_may_link_its_words_in_either_direction() {
+    // The thesaurus lists "transfer" under "movement" but not the other way
+    // round; the spinner's word may be on either side of a listing.
+    let model = GuessModel::from_tsv("term\theat transfer\tlisted\t0\n").unwrap();
+    let known = Dictionary::from_tsv("known", "known.tsv", KNOWN.as_bytes()).unwrap();
+    let repairer = Repairer::new(vec![known], reporting_guesses()).with_guess_model(model);
+    let text = format!("{SPUN_CONTEXT} The heat movement was measured. Heat transfer matters.");
+    let repair = repairer.repair(&text);
+    assert!(
+        repair.text.contains("The heat transfer was measured."),
+        "{}",
+        repair.text
+    );
+}
+
+#[test]
 fn leaving_out_unapplied_guesses_changes_no_applied_one() {
     // A long document (no document evidence) with known spin: only a swap
     // seen often can reach the threshold there, so by default the guesser

@@ -229,6 +229,10 @@ impl<'a> Word<'a> {
         {
             return Cow::Borrowed(self.text);
         }
+        if self.text.is_ascii() {
+            // The apostrophe is already plain; no char-wise mapping needed.
+            return Cow::Owned(self.text.to_ascii_lowercase());
+        }
         Cow::Owned(
             self.text
                 .chars()
@@ -653,6 +657,33 @@ fn organisation_edits(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_case_words_agree_with_the_char_rules() {
+        for text in [
+            "Sun",
+            "McCARTHY",
+            "O'Brien",
+            "O\u{2019}Brien",
+            "Zoë",
+            "İstanbul",
+            "x2",
+        ] {
+            let word = Word {
+                text,
+                capitalized: true,
+                possessive: false,
+                sentence_start: false,
+                offset: 0,
+            };
+            let by_chars: String = text
+                .chars()
+                .map(|c| if is_apostrophe(c) { '\'' } else { c })
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert_eq!(word.lower(), by_chars, "{text}");
+        }
+    }
 
     #[test]
     fn embedded_thesaurus_is_valid() {

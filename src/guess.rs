@@ -61,17 +61,10 @@ const TRIGGER_FILTER_WORDS: usize = 1 << 10;
 /// without a bounds check.
 type TriggerFilter = [u64; TRIGGER_FILTER_WORDS];
 
-/// A hashed word's place in a trigger filter: (word index, mask).
-#[inline]
-fn trigger_bit(hash: WordHash) -> (usize, u64) {
-    let bit = hash.mixed() >> (64 - (TRIGGER_FILTER_WORDS * 64).trailing_zeros());
-    ((bit / 64) as usize, 1 << (bit % 64))
-}
-
 /// Whether a hashed word may be in a trigger filter.
 #[inline]
 fn may_trigger(filter: &TriggerFilter, hash: WordHash) -> bool {
-    let (index, mask) = trigger_bit(hash);
+    let (index, mask) = hash.bit_in(TRIGGER_FILTER_WORDS);
     filter[index] & mask != 0
 }
 
@@ -234,7 +227,7 @@ impl GuessModel {
             });
             list.truncate(ORIGINALS_PER_WORD);
             let most_seen = list.first().map_or(0, LearnedSwap::sightings_worth);
-            let (index, mask) = trigger_bit(WordHash::of(spun.as_bytes()));
+            let (index, mask) = WordHash::of(spun.as_bytes()).bit_in(TRIGGER_FILTER_WORDS);
             for (level, &seen) in TRIGGER_LEVELS.iter().enumerate() {
                 if most_seen >= seen {
                     triggers[level][index] |= mask;
@@ -1041,16 +1034,19 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
     // lists "transfer", though "transfer" does not list "movement". Each
     // content word's list is read once, and kept where it names another
     // word of this document.
+    let mut lists: HashMap<&str, Vec<String>> = HashMap::new();
     let mut listed_by: HashMap<&str, Vec<&str>> = HashMap::new();
     for (word, _) in at.iter() {
         if rules.is_function_word(word) || !word.bytes().any(|b| b.is_ascii_alphabetic()) {
             continue;
         }
-        for synonym in rules.listed_under(word) {
+        let list = rules.listed_under(word);
+        for synonym in &list {
             if let Some((&listed, _)) = at.get_key_value(synonym.as_str()) {
                 listed_by.entry(listed).or_default().push(word);
             }
         }
+        lists.insert(word, list);
     }
     // The words a spinner may write for a word: its thesaurus synonyms and
     // learned spun forms, looked up once per distinct word.
@@ -1063,7 +1059,12 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
             let original = &words[original_at..original_at + size];
             for word in original {
                 synonyms.entry(word.as_str()).or_insert_with(|| {
-                    let mut forms: HashSet<String> = rules.listed_under(word).into_iter().collect();
+                    // Each list is read once: the content words' above.
+                    let list = lists.remove(word.as_str());
+                    let mut forms: HashSet<String> = list
+                        .unwrap_or_else(|| rules.listed_under(word))
+                        .into_iter()
+                        .collect();
                     forms.extend(model.spun_forms(word).iter().cloned());
                     let listing = listed_by.get(word.as_str()).map_or(&[][..], Vec::as_slice);
                     forms.extend(listing.iter().map(|w| w.to_string()));

@@ -132,26 +132,17 @@ impl NameRules {
             }
             rules.head_synonyms = head_synonyms;
             for word in rules.speech.iter().chain(rules.titles.iter()) {
-                let (word_at, bit) = NameRules::cue_bit(WordHash::of(word.as_bytes()));
+                let (word_at, bit) = WordHash::of(word.as_bytes()).bit_in(CUE_WORDS);
                 rules.cues[word_at] |= bit;
             }
             rules
         })
     }
 
-    /// Where a hashed word sits in the cue filter.
-    fn cue_bit(hash: WordHash) -> (usize, u64) {
-        let (index, mask) = hash.bit();
-        (
-            (index / 8) % CUE_WORDS,
-            u64::from(mask) << ((index % 8) * 8),
-        )
-    }
-
     /// Whether a hashed normalised word may be a speech verb or a title
     /// (false means it is neither).
     fn may_be_cue(&self, hash: WordHash) -> bool {
-        let (word_at, bit) = NameRules::cue_bit(hash);
+        let (word_at, bit) = hash.bit_in(CUE_WORDS);
         self.cues[word_at] & bit != 0
     }
 
@@ -618,7 +609,7 @@ fn organisation_edits(
     asked.dedup_by_key(|&mut (_, _, w)| w);
     // One bit of a word for each asked hash, so that most words are passed
     // over with one test; a word beyond ASCII is always compared.
-    let bit = |hash: WordHash| 1u64 << (hash.bit().0 % 64);
+    let bit = |hash: WordHash| hash.bit_in(1).1;
     let mask = asked
         .iter()
         .map(|&(hash, ascii, _)| if ascii { bit(hash) } else { u64::MAX })

@@ -135,6 +135,16 @@ impl WordHash {
         self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 
+    /// The hash's place in a small bit set of `words` 64-bit words (a
+    /// power of two), for the filters kept in the first-level cache:
+    /// (word index, mask).
+    #[inline]
+    pub fn bit_in(self, words: usize) -> (usize, u64) {
+        debug_assert!(words.is_power_of_two());
+        let bit = self.mixed() >> (64 - (words * 64).trailing_zeros());
+        ((bit / 64) as usize, 1 << (bit % 64))
+    }
+
     /// The filter bit for the bytes pushed so far: (byte index, mask).
     #[inline]
     pub fn bit(self) -> (usize, u8) {

@@ -24,8 +24,8 @@ use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
 use crate::guess_model::{
     compile_model, swap_parts, term_parts, ModelError, PairProbe, OFTEN_SEEN,
-    OFTEN_SPUN_PAIR_BYTES, PAIR_FILTER_BYTES, SOURCE_CORPUS, SOURCE_GLOSSARY, SOURCE_LISTED,
-    SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
+    OFTEN_SPUN_PAIR_BYTES, PAIR_FILTER_BYTES, SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_GLOSSARY,
+    SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
 };
 use crate::level::Level;
 use crate::names::NameRules;
@@ -36,7 +36,7 @@ use crate::tokenize::{normalize_word, Gap};
 /// tortured phrases and clean text by `tools/eval_guess.py`. It is the
 /// lowest base at which guesses in spun documents stay at 90% precision
 /// and those confirmed by the document at 95%.
-pub const DEFAULT_THRESHOLD: f64 = 0.5;
+pub const DEFAULT_THRESHOLD: f64 = 0.55;
 
 /// The longest run of words considered, as in the longest terms.
 const MAX_WINDOW: usize = 4;
@@ -386,6 +386,7 @@ impl GuessReason {
             (SOURCE_LISTED, "listed"),
             (SOURCE_WORDNET, "wordnet"),
             (SOURCE_GLOSSARY, "glossary"),
+            (SOURCE_BILINGUAL, "translation dictionary"),
             (SOURCE_CORPUS, "science corpus"),
             (SOURCE_WEB, "web"),
             (SOURCE_DOCUMENT, "this document"),
@@ -417,7 +418,7 @@ impl GuessReason {
 /// A document that already shows enough known spin to promote `likely`
 /// entries uses the base threshold. One with some `sure` findings uses a
 /// threshold 60% of the way to 1, and one with none a threshold 96% of the
-/// way to 1 (0.98 at the default base): there a guess needs a strong term
+/// way to 1 (0.982 at the default base): there a guess needs a strong term
 /// that the document also uses, from a swap seen many times. That is what
 /// keeps clean text clean; `tools/eval_guess.py` measures both sides.
 pub fn guess_threshold(base: f64, sure_findings: usize, spun: bool) -> f64 {
@@ -491,7 +492,7 @@ fn term_confidence(sources: u64, count: u64) -> f64 {
         BEST_TERM_CONFIDENCE
     } else if sources & (SOURCE_WORDNET | SOURCE_GLOSSARY) != 0 {
         0.85
-    } else if sources & SOURCE_CORPUS != 0 {
+    } else if sources & (SOURCE_CORPUS | SOURCE_BILINGUAL) != 0 {
         CORPUS_TERM_CONFIDENCE
     } else if count >= 1_000_000 {
         0.75

@@ -15,8 +15,8 @@
 //! undoing the swap would make a term.
 //!
 //! `sources` is a comma-separated list of where the term is attested
-//! (`listed`, `wordnet`, `glossary`, `corpus`, `web`, `clean`); `count` is
-//! the web count, or 0. This module uses only `std`, `fst` and the
+//! (`listed`, `wordnet`, `glossary`, `bilingual`, `corpus`, `web`, `clean`);
+//! `count` is the web count, or 0. This module uses only `std`, `fst` and the
 //! dictionary's word hash because `build.rs` compiles it too.
 
 use std::fmt;
@@ -36,6 +36,9 @@ pub const SOURCE_CLEAN: u64 = 16;
 /// A run that never-spun science and speech text uses repeatedly: a
 /// domain term. (32 is the document's own evidence, in `guess`.)
 pub const SOURCE_CORPUS: u64 = 64;
+/// An English headword of a translation dictionary: the compounds and
+/// collocations that need a translation of their own ("heat transfer").
+pub const SOURCE_BILINGUAL: u64 = 128;
 
 /// Packs a swap's sightings and false alarms into one FST value.
 pub fn swap_value(seen: u64, false_alarms: u64) -> u64 {
@@ -73,7 +76,8 @@ impl fmt::Display for ModelError {
 /// The sources that make a restored phrase an established term. Web
 /// bigrams alone do not: "countries were" is frequent, not a term; never-spun
 /// text only says a phrase is not spun.
-pub const STRONG_SOURCES: u64 = SOURCE_LISTED | SOURCE_WORDNET | SOURCE_GLOSSARY | SOURCE_CORPUS;
+pub const STRONG_SOURCES: u64 =
+    SOURCE_LISTED | SOURCE_WORDNET | SOURCE_GLOSSARY | SOURCE_BILINGUAL | SOURCE_CORPUS;
 
 /// Size of each pair filter: 8 Mi bits for about 200k pairs.
 pub const PAIR_FILTER_BYTES: usize = 1 << 20;
@@ -212,6 +216,7 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
                         "wordnet" => SOURCE_WORDNET,
                         "web" => SOURCE_WEB,
                         "glossary" => SOURCE_GLOSSARY,
+                        "bilingual" => SOURCE_BILINGUAL,
                         "clean" => SOURCE_CLEAN,
                         "corpus" => SOURCE_CORPUS,
                         other => return Err(error(format!("unknown term source {other:?}"))),

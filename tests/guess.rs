@@ -322,3 +322,40 @@ fn a_swap_that_everyday_text_triggers_is_worth_less() {
     assert!(applied && !doubted_applied);
     assert!(why.contains("40× in never-spun text"), "{why}");
 }
+
+#[test]
+fn a_translation_dictionary_headword_is_an_established_term() {
+    // "heat transfer" known only from web counts is no term to restore to;
+    // a translation dictionary's headword is, and the reason names it.
+    let text = format!("{SPUN_CONTEXT} The warmth transfer was measured.");
+    let swap = "swap\twarmth\theat\t9\n";
+    let web_only = with_model(&format!("{swap}term\theat transfer\tweb\t632452\n"));
+    assert!(web_only
+        .repair(&text)
+        .edits
+        .iter()
+        .all(|e| e.level != Level::Guess));
+    let repair = with_model(&format!(
+        "{swap}term\theat transfer\tbilingual,web\t632452\n"
+    ))
+    .repair(&text);
+    let guess = repair
+        .edits
+        .iter()
+        .find(|e| e.level == Level::Guess)
+        .expect("a guess");
+    assert!(guess.applied);
+    assert!(
+        repair.text.ends_with("The heat transfer was measured."),
+        "{}",
+        repair.text
+    );
+    match &guess.origin {
+        Origin::Guess(reason) => assert!(
+            reason.describe().contains("translation dictionary"),
+            "{}",
+            reason.describe()
+        ),
+        _ => unreachable!("a guess has a guess reason"),
+    }
+}

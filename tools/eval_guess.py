@@ -217,7 +217,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sources")
     parser.add_argument("--work", default=None)
-    parser.add_argument("--thresholds", default="0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9")
+    parser.add_argument("--thresholds", default="0.2,0.3,0.4,0.5,0.55,0.6,0.7,0.8,0.9")
     args = parser.parse_args()
     thresholds = [float(t) for t in args.thresholds.split(",")]
     work = args.work or tempfile.mkdtemp(prefix="despin-eval-guess-")

@@ -17,8 +17,11 @@ The model has two parts (format: src/guess_model.rs):
   turn into a strong term.
 - term lines, the lexicon of established terms that a restored phrase must
   be: the expected side of the list, WordNet multiword lemmas, the dictd
-  glossaries (FOLDOC computing terms, VERA acronym expansions) when
-  installed, and web bigrams. Web bigrams are kept only when they contain
+  glossaries (FOLDOC computing terms, VERA acronym expansions) and the
+  English headwords of dictd translation dictionaries (FreeDict
+  English-German and English-Finnish, Ding's English-German) when
+  installed, and web bigrams. Translation-dictionary headwords are kept
+  only when they contain a word of some swap, as web bigrams are. Web bigrams are kept only when they contain
   a word of some swap, since no other bigram can ever be looked up.
 - corpus term lines: runs of two or three content words that the
   never-spun evidence text (science abstracts, older State of the Union
@@ -55,6 +58,7 @@ from gen_dicts import words, key, EVIDENCE_FILES, EVIDENCE_STATE_UNION_BEFORE  #
 HOLDOUT_PERCENT = 30
 MAX_TERM_WORDS = 4
 ALPHA = re.compile(r"^[a-z][a-z'-]*[a-z]$")
+PLAIN = re.compile(r"^[a-z][a-z']*$")
 
 
 def function_words():
@@ -190,6 +194,69 @@ def vera_expansions():
                 yield phrase
 
 
+# The dictd translation dictionaries whose English headwords are terms:
+# FreeDict English-German (from Ding; GPL-3+/AGPL-3), Ding's own
+# English-German (Debian `dict-de-en`, GPL-2+) and FreeDict English-Finnish
+# (from Wiktionary; CC BY-SA 3.0). A translation dictionary lists the
+# compounds and collocations of technical and everyday English that need a
+# translation of their own ("heat transfer", "remote sensing"), which no
+# monolingual list here has.
+BILINGUAL = (
+    ("freedict-eng-deu", "dict-freedict-eng-deu"),
+    ("english-german", "dict-de-en"),
+    ("freedict-eng-fin", "dict-freedict-eng-fin"),
+)
+
+# Placeholders of a dictionary headword ("put sth off"): not a term.
+PLACEHOLDERS = {"sb", "sth", "sbsth", "someone", "something", "somebody", "one's", "ones", "oneself"}
+
+DICTD_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def dictd_number(text):
+    """A dictd index offset or length, written in base 64."""
+    n = 0
+    for c in text:
+        n = n * 64 + DICTD_DIGITS.index(c)
+    return n
+
+
+def dictd_headwords(name):
+    """The first line of each entry of a dictd dictionary: its headword as
+    written. (The index keeps only letters and digits: "raking/hauling"
+    becomes "rakinghauling".)"""
+    with gzip.open(f"/usr/share/dictd/{name}.dict.dz") as f:
+        body = f.read()
+    with open(f"/usr/share/dictd/{name}.index", encoding="utf-8", errors="replace") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3 or parts[0].startswith("00"):
+                continue  # the dictionary's own description
+            start, length = dictd_number(parts[1]), dictd_number(parts[2])
+            yield body[start:start + length].split(b"\n", 1)[0].decode("utf-8", "replace")
+
+
+def bilingual_terms(vocabulary):
+    """English headwords of two to four plain words, without notes,
+    pronunciation, alternatives or placeholders, that start and end with a
+    content word (as every restored term does) and contain a word of some
+    swap (only those can be restored)."""
+    for name, package in BILINGUAL:
+        if not installed(f"/usr/share/dictd/{name}.index", package):
+            continue
+        for head in dictd_headwords(name):
+            head = re.sub(r"/[^/]*/|<[^>]*>|\([^)]*\)|\[[^\]]*\]|\{[^}]*\}", " ", head)
+            if re.search(r"[/;,]", head):
+                continue
+            ws = words(head)
+            if not 2 <= len(ws) <= MAX_TERM_WORDS or any(w in PLACEHOLDERS or not PLAIN.match(w) for w in ws):
+                continue
+            if ws[0] in FUNCTION_WORDS or ws[-1] in FUNCTION_WORDS:
+                continue  # a verb's infinitive ("to transfer"), a phrase ("on the surface")
+            if any(w in vocabulary for w in ws):
+                yield " ".join(ws)
+
+
 def web_bigrams(data):
     path = os.path.join(data, "lexicon", "wordsegment_bigrams.txt")
     with open(path, encoding="utf-8") as f:
@@ -292,6 +359,11 @@ def usage_texts():
     yield "\n\n".join(glosses)
 
 
+# The sources that make a phrase a term a restoration may produce (as
+# STRONG_SOURCES in src/guess_model.rs).
+STRONG = {"listed", "wordnet", "glossary", "bilingual", "corpus"}
+
+
 def clean_decoys(data, swaps, terms):
     """Never-spun runs that undoing a learned swap would turn into a
     strong term; and for each swap, how many words of never-spun text it
@@ -299,7 +371,7 @@ def clean_decoys(data, swaps, terms):
     originals = collections.defaultdict(set)
     for spun, original in swaps:
         originals[spun].add(original)
-    strong = {p for p, (sources, _) in terms.items() if sources & {"listed", "wordnet", "glossary", "corpus"}}
+    strong = {p for p, (sources, _) in terms.items() if sources & STRONG}
     found = set()
     alarms = collections.Counter()
     for text in itertools.chain(clean_texts(data), usage_texts()):
@@ -338,6 +410,8 @@ def build(data, rows):
         terms[phrase][0].add("wordnet")
     for phrase in glossary_terms():
         terms[phrase][0].add("glossary")
+    for phrase in bilingual_terms(vocabulary):
+        terms[phrase][0].add("bilingual")
     for phrase, count in web_bigrams(data):
         parts = phrase.split()
         if len(parts) == 2 and (parts[0] in vocabulary or parts[1] in vocabulary):
@@ -378,7 +452,7 @@ def main():
     rows = list(pps_rows(args.sources))
     if not args.holdout:
         swaps, alarms, terms = build(args.sources, rows)
-        write_model(args.out, swaps, alarms, terms, "Sources: PPS list (Cabanac, Labbé & Magazinov), news habits, WordNet 3.0, dictd glossaries, never-spun text, wordsegment counts.")
+        write_model(args.out, swaps, alarms, terms, "Sources: PPS list (Cabanac, Labbé & Magazinov), news habits, WordNet 3.0, dictd glossaries and translation dictionaries, never-spun text, wordsegment counts.")
         return
     os.makedirs(args.holdout, exist_ok=True)
     train = [r for r in rows if not held_out(r["expected"])]

@@ -374,7 +374,10 @@ impl GuessReason {
             .swaps
             .iter()
             .map(|(spun, original, seen, false_alarms)| {
-                if *false_alarms > 0 {
+                if *seen == 0 {
+                    // No list shows it: the thesaurus links the two words.
+                    format!("{spun}→{original} (thesaurus)")
+                } else if *false_alarms > 0 {
                     format!("{spun}→{original} (seen {seen}×, {false_alarms}× in never-spun text)")
                 } else {
                     format!("{spun}→{original} (seen {seen}×)")
@@ -395,9 +398,11 @@ impl GuessReason {
                 sources.push(name);
             }
         }
+        let learned = self.swaps.iter().all(|(_, _, seen, _)| *seen > 0);
         let mut text = format!(
-            "guess {:.2}: learned swap {}; '{}' is a known term ({})",
+            "guess {:.2}: {} {}; '{}' is a known term ({})",
             self.score(),
+            if learned { "learned swap" } else { "swap" },
             swaps.join(", "),
             self.restored,
             sources.join(", ")

@@ -214,6 +214,17 @@ fn a_fingerprint_may_link_its_words_in_either_direction() {
         "{}",
         repair.text
     );
+    // The reason says the link is the thesaurus's, not a learned swap.
+    let why = repair
+        .edits
+        .iter()
+        .find_map(|e| match &e.origin {
+            Origin::Guess(reason) => Some(reason.describe()),
+            _ => None,
+        })
+        .expect("a guess");
+    assert!(why.contains("swap movement→transfer (thesaurus)"), "{why}");
+    assert!(!why.contains("learned"), "{why}");
 }
 
 #[test]

@@ -53,6 +53,8 @@ fn main() {
         embedded,
         "/// Thesaurus links `root\\tsynonym` as an FST set ({thesaurus} keys).\n\
          pub static THESAURUS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus.fst\"));\n\
+         /// A pair filter of the same links: most links asked about are absent.\n\
+         pub static THESAURUS_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-pairs.bin\"));\n\
          /// The thesaurus's root words, as an FST set.\n\
          pub static THESAURUS_ROOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.fst\"));"
     )
@@ -112,6 +114,12 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
     }
     keys.sort_unstable();
     keys.dedup();
+    let mut pairs = vec![0u8; guess_model::THESAURUS_FILTER_BYTES];
+    for key in &keys {
+        let (root, synonym) = key.split_once('\t').expect("root<TAB>synonym");
+        guess_model::PairProbe::of_words(root, synonym).insert(&mut pairs);
+    }
+    fs::write(out_dir.join("thesaurus-pairs.bin"), pairs).expect("write thesaurus-pairs.bin");
     let set = fst::Set::from_iter(keys.iter()).expect("sorted keys");
     fs::write(out_dir.join("thesaurus.fst"), set.as_fst().as_bytes()).expect("write thesaurus.fst");
     roots.sort_unstable();

@@ -55,8 +55,8 @@ fn main() {
          pub static THESAURUS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus.fst\"));\n\
          /// A pair filter of the same links: most links asked about are absent.\n\
          pub static THESAURUS_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-pairs.bin\"));\n\
-         /// The thesaurus's root words, as an FST set.\n\
-         pub static THESAURUS_ROOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.fst\"));"
+         /// The thesaurus's root words, one per line.\n\
+         pub static THESAURUS_ROOTS: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.txt\"));"
     )
     .unwrap();
     let source = Path::new("dictionaries/guess.tsv");
@@ -124,11 +124,7 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
     fs::write(out_dir.join("thesaurus.fst"), set.as_fst().as_bytes()).expect("write thesaurus.fst");
     roots.sort_unstable();
     roots.dedup();
-    let roots = fst::Set::from_iter(roots.iter()).expect("sorted roots");
-    fs::write(
-        out_dir.join("thesaurus-roots.fst"),
-        roots.as_fst().as_bytes(),
-    )
-    .expect("write thesaurus-roots.fst");
+    fs::write(out_dir.join("thesaurus-roots.txt"), roots.join("\n"))
+        .expect("write thesaurus-roots.txt");
     keys.len()
 }

@@ -435,13 +435,16 @@ impl Layout {
             )
         })?;
         // One pass over the fixed-size records, with integer tests only:
-        // a million-entry dictionary is checked in a few milliseconds.
+        // a million-entry dictionary is checked in a few milliseconds. In
+        // an ASCII blob (the usual case) every offset is a character
+        // boundary, which halves the work.
+        let ascii = strings.is_ascii();
         let fits = |offset: usize, len: usize| {
             offset
                 .checked_add(len)
                 .is_some_and(|end| end <= strings.len())
-                && strings.is_char_boundary(offset)
-                && strings.is_char_boundary(offset + len)
+                && (ascii
+                    || strings.is_char_boundary(offset) && strings.is_char_boundary(offset + len))
         };
         let table = &bytes[self.records.clone()];
         for (index, raw) in table.chunks_exact(RECORD_LEN).enumerate() {

@@ -384,4 +384,31 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn an_original_that_splits_a_character_is_an_error() {
+        // Non-ASCII strings: an original one byte longer than written ends
+        // inside "é" of the next string.
+        let entries = source::parse_tsv("a b\tcafé\tsure\nd e\tcrème\tsure\n".as_bytes()).unwrap();
+        let bytes = compiled::compile(entries).unwrap();
+        let layout = Layout::read(&bytes).unwrap();
+        let dictionary =
+            Dictionary::from_compiled("t", "t.fst", Bytes::from(bytes.clone())).unwrap();
+        let (id, entry) = dictionary.lookup("d e").pop().unwrap();
+        assert_eq!(entry.original, "crème");
+        let at = layout.records.start + id as usize * compiled::RECORD_LEN;
+        let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+        let (offset, len) = (u32_at(at), u32_at(at + 4));
+        // Starting one byte into "è" (c, r, then two bytes).
+        let mut broken = bytes.clone();
+        broken[at..at + 4].copy_from_slice(&(offset + 3).to_le_bytes());
+        broken[at + 4..at + 8].copy_from_slice(&(len - 3).to_le_bytes());
+        let message = Dictionary::from_compiled("t", "t.fst", Bytes::from(broken))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains(&format!("corrupt entry record {id}")),
+            "{message}"
+        );
+    }
 }

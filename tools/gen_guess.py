@@ -20,9 +20,9 @@ The model has two parts (format: src/guess_model.rs):
   glossaries (FOLDOC computing terms, VERA acronym expansions) and the
   English headwords of dictd translation dictionaries (FreeDict
   English-German and English-Finnish, Ding's English-German) when
-  installed, and web bigrams. Translation-dictionary headwords are kept
-  only when they contain a word of some swap, as web bigrams are. Web bigrams are kept only when they contain
-  a word of some swap, since no other bigram can ever be looked up.
+  installed, and web bigrams. Translation-dictionary headwords and web
+  bigrams are kept only when they contain a word of some swap, since no
+  other phrase can ever be looked up.
 - corpus term lines: runs of two or three content words that the
   never-spun evidence text (science abstracts, older State of the Union
   addresses) uses at least twice, whose words go together far more often

@@ -55,6 +55,8 @@ fn main() {
          pub static THESAURUS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus.fst\"));\n\
          /// A pair filter of the same links: most links asked about are absent.\n\
          pub static THESAURUS_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-pairs.bin\"));\n\
+         /// `synonym<TAB>head` lines: the close synonyms of organisation head words.\n\
+         pub static HEAD_SYNONYMS: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/head-synonyms.tsv\"));\n\
          /// The thesaurus's root words, one per line.\n\
          pub static THESAURUS_ROOTS: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.txt\"));"
     )
@@ -64,7 +66,7 @@ fn main() {
     let text = fs::read_to_string(source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
     let model = guess_model::compile_model(&text)
         .unwrap_or_else(|e| panic!("{}:{}: {}", source.display(), e.line, e.message));
-    fs::write(out_dir.join("guess-swaps.fst"), &model.swaps).expect("write guess-swaps.fst");
+    fs::write(out_dir.join("guess-swaps.tsv"), &model.swaps).expect("write guess-swaps.tsv");
     fs::write(out_dir.join("guess-terms.fst"), &model.terms).expect("write guess-terms.fst");
     fs::write(out_dir.join("guess-pairs.bin"), &model.pairs).expect("write guess-pairs.bin");
     fs::write(out_dir.join("guess-slots.fst"), &model.slots).expect("write guess-slots.fst");
@@ -76,8 +78,8 @@ fn main() {
     )
     .expect("write guess-often-spun-pairs.bin");
     embedded.push_str(
-        "/// The guesser's learned swaps and term lexicon, as FST maps.\n\
-         pub static GUESS_SWAPS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-swaps.fst\"));\n\
+        "/// The guesser's learned swaps (text lines) and term lexicon (an FST map).\n\
+         pub static GUESS_SWAPS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-swaps.tsv\"));\n\
          pub static GUESS_TERMS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-terms.fst\"));\n\
          pub static GUESS_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-pairs.bin\"));\n\
          pub static GUESS_SLOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-slots.fst\"));\n\
@@ -120,6 +122,29 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
         guess_model::PairProbe::of_words(root, synonym).insert(&mut pairs);
     }
     fs::write(out_dir.join("thesaurus-pairs.bin"), pairs).expect("write thesaurus-pairs.bin");
+    // The close synonyms of the organisation head words of name_cues.tsv
+    // ("centre" for center): each lists the other.
+    let cues = Path::new("dictionaries/name_cues.tsv");
+    println!("cargo:rerun-if-changed={}", cues.display());
+    let cues = fs::read_to_string(cues).unwrap_or_else(|e| panic!("{}: {e}", cues.display()));
+    let linked: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let mut head_synonyms = String::new();
+    let mut heads: Vec<&str> = cues
+        .lines()
+        .filter_map(|line| line.strip_prefix("head\t"))
+        .collect();
+    heads.sort_unstable();
+    heads.dedup();
+    for head in heads {
+        let prefix = format!("{head}\t");
+        for key in keys.iter().filter(|key| key.starts_with(&prefix)) {
+            let synonym = &key[prefix.len()..];
+            if linked.contains(format!("{synonym}\t{head}").as_str()) {
+                writeln!(head_synonyms, "{synonym}\t{head}").unwrap();
+            }
+        }
+    }
+    fs::write(out_dir.join("head-synonyms.tsv"), head_synonyms).expect("write head-synonyms.tsv");
     let set = fst::Set::from_iter(keys.iter()).expect("sorted keys");
     fs::write(out_dir.join("thesaurus.fst"), set.as_fst().as_bytes()).expect("write thesaurus.fst");
     roots.sort_unstable();

@@ -23,9 +23,9 @@ use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
 use crate::guess_model::{
-    compile_model, swap_parts, term_parts, ModelError, PairProbe, OFTEN_SEEN,
-    OFTEN_SPUN_PAIR_BYTES, PAIR_FILTER_BYTES, SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_GLOSSARY,
-    SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
+    compile_model, term_parts, ModelError, PairProbe, OFTEN_SEEN, OFTEN_SPUN_PAIR_BYTES,
+    PAIR_FILTER_BYTES, SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB,
+    SOURCE_WORDNET, STRONG_SOURCES,
 };
 use crate::level::Level;
 use crate::names::NameRules;
@@ -182,41 +182,49 @@ impl GuessModel {
         spun_pairs: Bytes,
         often_spun_pairs: Bytes,
     ) -> Result<GuessModel, fst::Error> {
-        let swaps = fst::Map::new(swaps)?;
         let terms = fst::Map::new(terms)?;
         let slots = fst::Set::new(slots)?;
+        let invalid = |part: &str| {
+            fst::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the model's {part} are malformed"),
+            ))
+        };
         if term_pairs.as_ref().len() != PAIR_FILTER_BYTES
             || spun_pairs.as_ref().len() != PAIR_FILTER_BYTES
             || often_spun_pairs.as_ref().len() != OFTEN_SPUN_PAIR_BYTES
         {
-            return Err(fst::Error::Io(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "term-pair filter has the wrong size",
-            )));
+            return Err(invalid("pair filters"));
         }
         let mut originals: HashMap<String, Vec<LearnedSwap>> = HashMap::new();
-        let mut stream = swaps.stream();
         let mut count = 0;
-        while let Some((key, value)) = stream.next() {
-            let key = String::from_utf8_lossy(key);
-            if let Some((spun, original)) = key.split_once('\t') {
-                // Function words ("of" for "for") are grammar, not the
-                // thesaurus swaps this model is for.
-                let rules = NameRules::embedded();
-                if rules.is_function_word(spun) || rules.is_function_word(original) {
-                    continue;
-                }
-                let (seen, false_alarms) = swap_parts(value);
-                originals
-                    .entry(spun.to_string())
-                    .or_default()
-                    .push(LearnedSwap {
-                        original: original.to_string(),
-                        seen,
-                        false_alarms,
-                    });
-                count += 1;
+        let swap_lines = std::str::from_utf8(swaps.as_ref()).map_err(|_| invalid("swaps"))?;
+        let rules = NameRules::embedded();
+        for line in swap_lines.lines() {
+            let mut fields = line.split('\t');
+            let (Some(spun), Some(original), Some(seen), Some(false_alarms), None) = (
+                fields.next(),
+                fields.next(),
+                fields.next().and_then(|n| n.parse().ok()),
+                fields.next().and_then(|n| n.parse().ok()),
+                fields.next(),
+            ) else {
+                return Err(invalid("swaps"));
+            };
+            // Function words ("of" for "for") are grammar, not the
+            // thesaurus swaps this model is for.
+            if rules.is_function_word(spun) || rules.is_function_word(original) {
+                continue;
             }
+            originals
+                .entry(spun.to_string())
+                .or_default()
+                .push(LearnedSwap {
+                    original: original.to_string(),
+                    seen,
+                    false_alarms,
+                });
+            count += 1;
         }
         let mut triggers = vec![Box::new([0u64; TRIGGER_FILTER_WORDS]); TRIGGER_LEVELS.len()];
         for (spun, list) in &mut originals {

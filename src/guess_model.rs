@@ -160,8 +160,10 @@ pub const OFTEN_SEEN: u64 = 8;
 /// Size of the spun-pair filter of the swaps seen [`OFTEN_SEEN`] times.
 pub const OFTEN_SPUN_PAIR_BYTES: usize = 1 << 17;
 
-/// The compiled model: FST bytes for the swaps (`spun\toriginal` →
-/// count) and the terms (phrase → packed sources and count); a bit set of
+/// The compiled model: the swaps as sorted text lines
+/// (`spun\toriginal\tseen\tfalse alarms`, read once at start-up: a few
+/// thousand lines parse faster than an FST streams), an FST map of the
+/// terms (phrase → packed sources and count); a bit set of
 /// the neighbouring word pairs of strong terms (and of the patterns below,
 /// paired with a tab); and an FST set of
 /// `pattern\tword` keys that complete strong terms of three or more words
@@ -301,10 +303,15 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
             }
         }
     }
+    let mut swap_lines = String::new();
+    for (key, value) in &swaps {
+        let (seen, false_alarms) = swap_parts(*value);
+        swap_lines.push_str(&format!("{key}\t{seen}\t{false_alarms}\n"));
+    }
     Ok(CompiledModel {
         spun_pairs,
         often_spun_pairs,
-        swaps: build_map(swaps),
+        swaps: swap_lines.into_bytes(),
         terms: build_map(terms),
         pairs,
         slots: build_map(merge(slots, |a, _| a)),

@@ -42,8 +42,8 @@ pub struct NameRules {
     heads: WordList,
     function: WordList,
     /// Words that are close synonyms (each lists the other) of a head
-    /// word, with those heads: computed once from the thesaurus.
-    head_synonyms: HashMap<String, Vec<&'static str>>,
+    /// word, with those heads: found in the thesaurus by build.rs.
+    head_synonyms: HashMap<&'static str, Vec<&'static str>>,
     /// A bit per hashed speech verb or title: most capitalised words have
     /// neither next to them, which the indexer's hashes tell at once.
     cues: [u64; CUE_WORDS],
@@ -129,15 +129,12 @@ impl NameRules {
                 list.words.sort_unstable();
                 list.words.dedup();
             }
-            let mut head_synonyms: HashMap<String, Vec<&'static str>> = HashMap::new();
-            for head in rules.heads.iter() {
-                for synonym in rules.listed_under(head) {
-                    if rules.lists(&synonym, head) {
-                        head_synonyms.entry(synonym).or_default().push(head);
-                    }
+            // build.rs found them in the thesaurus; a test checks the table.
+            for line in crate::embedded::HEAD_SYNONYMS.lines() {
+                if let Some((synonym, head)) = line.split_once('\t') {
+                    rules.head_synonyms.entry(synonym).or_default().push(head);
                 }
             }
-            rules.head_synonyms = head_synonyms;
             for word in rules.speech.iter().chain(rules.titles.iter()) {
                 let (word_at, bit) = WordHash::of(word.as_bytes()).bit_in(CUE_WORDS);
                 rules.cues[word_at] |= bit;
@@ -697,6 +694,28 @@ mod tests {
         assert!(!rules.synonyms("sun", "table"));
         assert!(rules.speech.contains("said"));
         assert!(rules.heads.contains("center"));
+    }
+
+    #[test]
+    fn build_found_every_close_synonym_of_a_head_word() {
+        let rules = NameRules::embedded();
+        let mut expected: HashMap<String, Vec<&str>> = HashMap::new();
+        for head in rules.heads.iter() {
+            for synonym in rules.listed_under(head) {
+                if rules.lists(&synonym, head) {
+                    expected.entry(synonym).or_default().push(head);
+                }
+            }
+        }
+        assert!(!expected.is_empty());
+        assert_eq!(expected.len(), rules.head_synonyms.len());
+        for (synonym, heads) in &expected {
+            assert_eq!(
+                rules.head_synonyms.get(synonym.as_str()),
+                Some(heads),
+                "{synonym}"
+            );
+        }
     }
 
     #[test]

@@ -13,10 +13,11 @@ Usage: python3 tools/eval_guess.py SOURCES_DIR [--work DIR] [--thresholds 0.3,0.
    - spun: the sentence plus three sentences with known (training) phrases,
      which give the document prior;
    - evidence: the spun document plus a sentence that uses the expected term.
-3. despin runs once per setting with the training model and dictionary, and
-   --level guess, so every guess is reported with its score. A guess counts
-   as applied at base threshold T when its score reaches the document's
-   threshold (the rule of src/guess.rs: guess_threshold).
+3. despin runs once per setting and threshold T (--guess-threshold T) with
+   the training model and dictionary, and --level guess, so every guess is
+   reported with its score. A guess counts as applied when its score
+   reaches the document's threshold (the rule of src/guess.rs:
+   guess_threshold).
    Recall counts phrases fully restored. Precision counts applied edits: an
    edit is right when each word it changes becomes the expected word at
    that position (a correct partial repair, "counterfeit neural network",
@@ -105,9 +106,12 @@ def evaluate(despin, work, model, dictionary, rows, setting, thresholds, rng):
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
         docs[path] = (text, sentence, expected)
-    findings, summaries = run_despin(despin, d, ["--no-default-dict", "--dict", dictionary, "--guess-model", model])
     table = []
     for base in thresholds:
+        # One run per threshold: which of two overlapping guesses is kept
+        # depends on whether each reaches it.
+        findings, summaries = run_despin(despin, d, ["--no-default-dict", "--dict", dictionary, "--guess-model", model,
+                                                     "--guess-threshold", str(base)])
         hits = right = wrong = 0
         for path, (text, sentence, expected) in docs.items():
             found = findings.get(path, [])
@@ -198,10 +202,10 @@ def clean_rate(despin, work, sources, thresholds, spun_with=None):
                 with open(path, "w", encoding="utf-8") as f:
                     f.write(body)
                 n += 1
-    findings, summaries = run_despin(despin, d, [])
-    total_words = sum(s["words"] - added.get(p, (0, 0))[1] for p, s in summaries.items())
     rows = []
     for base in thresholds:
+        findings, summaries = run_despin(despin, d, ["--guess-threshold", str(base)])
+        total_words = sum(s["words"] - added.get(p, (0, 0))[1] for p, s in summaries.items())
         edits = 0
         for path, found in findings.items():
             sure, spun = doc_state(found, summaries[path]["words"])

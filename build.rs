@@ -127,7 +127,6 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
     let cues = Path::new("dictionaries/name_cues.tsv");
     println!("cargo:rerun-if-changed={}", cues.display());
     let cues = fs::read_to_string(cues).unwrap_or_else(|e| panic!("{}: {e}", cues.display()));
-    let linked: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
     let mut head_synonyms = String::new();
     let mut heads: Vec<&str> = cues
         .lines()
@@ -136,10 +135,15 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
     heads.sort_unstable();
     heads.dedup();
     for head in heads {
+        // The keys are sorted: a head's links are one run of them.
         let prefix = format!("{head}\t");
-        for key in keys.iter().filter(|key| key.starts_with(&prefix)) {
+        let from = keys.partition_point(|key| key.as_str() < prefix.as_str());
+        for key in keys[from..]
+            .iter()
+            .take_while(|key| key.starts_with(&prefix))
+        {
             let synonym = &key[prefix.len()..];
-            if linked.contains(format!("{synonym}\t{head}").as_str()) {
+            if keys.binary_search(&format!("{synonym}\t{head}")).is_ok() {
                 writeln!(head_synonyms, "{synonym}\t{head}").unwrap();
             }
         }

@@ -1,7 +1,7 @@
 //! The guesser: repairs that no dictionary lists, from learned swaps, a
 //! term lexicon, and the document's own evidence.
 
-use despin::{Dictionary, GuessModel, Level, Options, Origin, Repairer};
+use despin::{Dictionary, GuessModel, GuessReason, Level, Options, Origin, Repair, Repairer};
 
 /// A tiny model: two learned swaps and a few terms.
 const MODEL: &str = "\
@@ -61,14 +61,7 @@ fn applies_a_confident_guess_in_a_spun_document() {
         "{}",
         repair.text
     );
-    let guess = repair
-        .edits
-        .iter()
-        .find(|e| e.level == Level::Guess)
-        .expect("a guess");
-    let Origin::Guess(reason) = &guess.origin else {
-        panic!("not a guess: {guess:?}")
-    };
+    let (reason, _) = first_guess_in(&repair);
     assert_eq!(reason.restored, "deep learning");
     assert!(
         reason.describe().contains("profound→deep"),
@@ -89,17 +82,21 @@ fn a_document_without_known_spin_only_reports_guesses() {
     assert_eq!(repairer(Options::default()).repair(text).text, text);
 }
 
-/// The first guess of a text, with the reporting options.
-fn first_guess(text: &str) -> despin::GuessReason {
-    let repair = repairer(reporting_guesses()).repair(text);
+/// The reason of a repair's first guess, and whether it was applied.
+fn first_guess_in(repair: &Repair) -> (GuessReason, bool) {
     repair
         .edits
         .iter()
         .find_map(|e| match &e.origin {
-            Origin::Guess(reason) => Some((**reason).clone()),
+            Origin::Guess(reason) => Some(((**reason).clone(), e.applied)),
             _ => None,
         })
         .expect("a guess")
+}
+
+/// The first guess of a text, with the reporting options.
+fn first_guess(text: &str) -> GuessReason {
+    first_guess_in(&repairer(reporting_guesses()).repair(text)).0
 }
 
 #[test]
@@ -204,25 +201,15 @@ fn the_documents_own_pair_of_runs_is_a_fingerprint() {
 fn a_fingerprint_may_link_its_words_in_either_direction() {
     // The thesaurus lists "transfer" under "movement" but not the other way
     // round; the spinner's word may be on either side of a listing.
-    let model = GuessModel::from_tsv("term\theat transfer\tlisted\t0\n").unwrap();
-    let known = Dictionary::from_tsv("known", "known.tsv", KNOWN.as_bytes()).unwrap();
-    let repairer = Repairer::new(vec![known], reporting_guesses()).with_guess_model(model);
     let text = format!("{SPUN_CONTEXT} The heat movement was measured. Heat transfer matters.");
-    let repair = repairer.repair(&text);
+    let repair = with_model("term\theat transfer\tlisted\t0\n").repair(&text);
     assert!(
         repair.text.contains("The heat transfer was measured."),
         "{}",
         repair.text
     );
     // The reason says the link is the thesaurus's, not a learned swap.
-    let why = repair
-        .edits
-        .iter()
-        .find_map(|e| match &e.origin {
-            Origin::Guess(reason) => Some(reason.describe()),
-            _ => None,
-        })
-        .expect("a guess");
+    let why = first_guess_in(&repair).0.describe();
     assert!(why.contains("swap movement→transfer (thesaurus)"), "{why}");
     assert!(!why.contains("learned"), "{why}");
 }
@@ -315,17 +302,8 @@ fn a_swap_that_everyday_text_triggers_is_worth_less() {
     let trusted = with_model("swap\tprofound\tdeep\t20\t0\nterm\tdeep learning\tlisted\t0\n");
     let doubted = with_model("swap\tprofound\tdeep\t20\t40\nterm\tdeep learning\tlisted\t0\n");
     let score = |repairer: &Repairer| {
-        let repair = repairer.repair(&text);
-        let guess = repair
-            .edits
-            .iter()
-            .find(|e| e.level == Level::Guess)
-            .expect("a guess")
-            .clone();
-        match guess.origin {
-            Origin::Guess(reason) => (reason.score(), reason.describe(), guess.applied),
-            _ => unreachable!("a guess has a guess reason"),
-        }
+        let (reason, applied) = first_guess_in(&repairer.repair(&text));
+        (reason.score(), reason.describe(), applied)
     };
     let (high, _, applied) = score(&trusted);
     let (low, why, doubted_applied) = score(&doubted);
@@ -350,23 +328,13 @@ fn a_translation_dictionary_headword_is_an_established_term() {
         "{swap}term\theat transfer\tbilingual,web\t632452\n"
     ))
     .repair(&text);
-    let guess = repair
-        .edits
-        .iter()
-        .find(|e| e.level == Level::Guess)
-        .expect("a guess");
-    assert!(guess.applied);
+    let (reason, applied) = first_guess_in(&repair);
+    assert!(applied);
     assert!(
         repair.text.ends_with("The heat transfer was measured."),
         "{}",
         repair.text
     );
-    match &guess.origin {
-        Origin::Guess(reason) => assert!(
-            reason.describe().contains("translation dictionary"),
-            "{}",
-            reason.describe()
-        ),
-        _ => unreachable!("a guess has a guess reason"),
-    }
+    let why = reason.describe();
+    assert!(why.contains("translation dictionary"), "{why}");
 }

@@ -567,6 +567,24 @@ fn large_input_is_streamed_in_chunks_with_the_same_result() {
     );
 }
 
+/// A stream longer than the chunks in flight at once (sixteen per thread)
+/// comes out whole and in order; every line is numbered, so a chunk emitted
+/// out of turn would show.
+#[test]
+fn a_long_stream_comes_out_in_input_order() {
+    let lines = |phrase: &str| -> String {
+        (0..400_000)
+            .map(|i| format!("Line {i} met {phrase}.\n"))
+            .collect()
+    };
+    let input = lines("this 7 days"); // about 10.6 MB: 41 chunks
+    for jobs in ["2", "3"] {
+        let output = run(&["-j", jobs], input.as_bytes());
+        assert_exit(&output, 0);
+        assert!(output.stdout == lines("this week").as_bytes(), "-j {jobs}");
+    }
+}
+
 #[test]
 fn broken_pipe_exits_quietly() {
     let dir = Dir::new();

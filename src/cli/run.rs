@@ -2,15 +2,17 @@
 //!
 //! Small files are repaired several at a time, each into its own buffer,
 //! and printed whole in input order, so outputs never interleave. A large
-//! file or standard input is read as a stream of chunks, and each batch of
-//! chunks is repaired in parallel while the next batch is read, so memory
-//! stays bounded whatever the input size. Errors are per input: they are
-//! reported in order and the run goes on.
+//! file or standard input is read as a stream of chunks that are repaired
+//! in parallel and written in order, with a bounded number in flight, so
+//! memory stays bounded whatever the input size. Errors are per input: they
+//! are reported in order and the run goes on.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::mpsc;
 
 use anyhow::{Context, Result};
-use despin::Repairer;
+use despin::{Repairer, Scan};
 use rayon::prelude::*;
 
 use crate::cli::ignore::{BlockState, Ignore};
@@ -255,51 +257,86 @@ fn process_inner(
         Input::File { path, .. } => Some(path.as_path()),
         Input::Stdin => None,
     });
-    // Chunks are scanned a batch at a time, and a batch waits for its
-    // slowest chunk: eight chunks per thread keep that wait small (2 MiB
-    // of text per thread in flight, about 30 MB peak memory at -j2).
-    let batch_len = (jobs * 8).max(1);
-    let mut batch: Vec<Vec<u8>> = first.into_iter().collect();
+    let mut emit = |bytes: &[u8], scan: &Scan| -> Result<()> {
+        progress::add_bytes(bytes.len());
+        sink.chunk(&Chunk {
+            bytes,
+            edits: &ignore.filter_all(kind, bytes, &scan.edits, &mut block),
+            words: scan.words,
+        })?;
+        Ok(())
+    };
+    let mut next_chunk = || reader.next_chunk().with_context(read_error);
     if jobs > 1 {
-        batch.extend(read_batch(&mut reader, batch_len - 1).with_context(read_error)?);
-    }
-    while !batch.is_empty() {
-        let (scans, next) = if jobs > 1 {
-            rayon::join(
-                || {
-                    batch
-                        .par_iter()
-                        .map(|c| repairer.scan(c))
-                        .collect::<Vec<_>>()
-                },
-                || read_batch(&mut reader, batch_len),
-            )
-        } else {
-            (
-                batch.iter().map(|c| repairer.scan(c)).collect(),
-                read_batch(&mut reader, batch_len),
-            )
-        };
-        for (bytes, scan) in batch.iter().zip(&scans) {
-            progress::add_bytes(bytes.len());
-            sink.chunk(&Chunk {
-                bytes,
-                edits: &ignore.filter_all(kind, bytes, &scan.edits, &mut block),
-                words: scan.words,
-            })?;
+        // Sixteen chunks per thread in flight (4 MiB of text each) keep
+        // every thread busy while one slow chunk holds up the output.
+        scan_in_order(first, &mut next_chunk, repairer, jobs * 16, &mut emit)?;
+    } else {
+        let mut chunk = first;
+        while let Some(bytes) = chunk {
+            emit(&bytes, &repairer.scan(&bytes))?;
+            chunk = next_chunk()?;
         }
-        batch = next.with_context(read_error)?;
     }
     Ok(Some(sink.finish()?))
 }
 
-fn read_batch(reader: &mut ChunkReader, count: usize) -> io::Result<Vec<Vec<u8>>> {
-    let mut batch = Vec::with_capacity(count);
-    while batch.len() < count {
-        match reader.next_chunk()? {
-            Some(chunk) => batch.push(chunk),
-            None => break,
+/// Scans the chunks `first`, then `next_chunk()` until it is `None`, in
+/// parallel, and hands each with its scan to `emit` in input order.
+///
+/// At most `window` chunks are read but not yet emitted. There is no batch
+/// barrier: the calling thread reads, emits whatever is next in order, and
+/// otherwise scans queued chunks itself, so no thread waits for the
+/// slowest chunk of a batch while others are queued.
+fn scan_in_order(
+    first: Option<Vec<u8>>,
+    next_chunk: &mut dyn FnMut() -> Result<Option<Vec<u8>>>,
+    repairer: &Repairer,
+    window: usize,
+    emit: &mut dyn FnMut(&[u8], &Scan) -> Result<()>,
+) -> Result<()> {
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<u8>, Scan)>();
+    rayon::in_place_scope_fifo(|scope| {
+        let mut waiting: BTreeMap<usize, (Vec<u8>, Scan)> = BTreeMap::new();
+        let (mut read, mut emitted) = (0, 0);
+        let mut pending = first;
+        let mut at_end = pending.is_none();
+        loop {
+            while !at_end && read - emitted < window {
+                let Some(bytes) = pending
+                    .take()
+                    .map_or_else(&mut *next_chunk, |c| Ok(Some(c)))?
+                else {
+                    at_end = true;
+                    break;
+                };
+                let done_tx = done_tx.clone();
+                let index = read;
+                scope.spawn_fifo(move |_| {
+                    let scan = repairer.scan(&bytes);
+                    // The receiver is gone only when the run already failed.
+                    let _ = done_tx.send((index, bytes, scan));
+                });
+                read += 1;
+            }
+            if emitted == read {
+                return Ok(());
+            }
+            let (index, bytes, scan) = loop {
+                if let Ok(done) = done_rx.try_recv() {
+                    break done;
+                }
+                // Scan a queued chunk here rather than wait; block only
+                // when every chunk is taken.
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    break done_rx.recv().expect("the sender is alive");
+                }
+            };
+            waiting.insert(index, (bytes, scan));
+            while let Some((bytes, scan)) = waiting.remove(&emitted) {
+                emit(&bytes, &scan)?;
+                emitted += 1;
+            }
         }
-    }
-    Ok(batch)
+    })
 }

@@ -18,8 +18,11 @@ Usage: python3 tools/eval_guess.py SOURCES_DIR [--work DIR] [--thresholds 0.3,0.
    reported with its score. A guess counts as applied when its score
    reaches the document's threshold (the rule of src/guess.rs:
    guess_threshold).
-   Recall counts phrases fully restored. Precision counts applied edits: an
-   edit is right when each word it changes becomes the expected word at
+   Recall counts phrases fully restored, by the guesses with the training
+   dictionary's applied edits in the sentence (it may list a part of the
+   phrase); the phrases the dictionary alone restores are printed too.
+   Precision counts applied guesses (the dictionary's edits are measured by
+   tools/eval_pps.py): an edit is right when each word it changes becomes the expected word at
    that position (a correct partial repair, "counterfeit neural network",
    is a right edit but not a restored phrase); any edit outside the phrase
    is wrong.
@@ -112,7 +115,7 @@ def evaluate(despin, work, model, dictionary, rows, setting, thresholds, rng):
         # depends on whether each reaches it.
         findings, summaries = run_despin(despin, d, ["--no-default-dict", "--dict", dictionary, "--guess-model", model,
                                                      "--guess-threshold", str(base)])
-        hits = right = wrong = 0
+        hits = right = wrong = listed_hits = 0
         for path, (text, sentence, expected) in docs.items():
             found = findings.get(path, [])
             sure, spun = doc_state(found, summaries[path]["words"])
@@ -122,12 +125,18 @@ def evaluate(despin, work, model, dictionary, rows, setting, thresholds, rng):
             applied = [f for f in found if f["level"] == "guess" and f["score"] >= limit - 1e-9]
             inside = [f for f in applied if start <= f["byte_start"] < end]
             wrong += len(applied) - len(inside)
-            r, w, whole = judge(sentence, start, inside, expected)
+            # The training dictionary may list a part of the phrase
+            # ("regulated learning" of "regulated learning calculation"):
+            # its applied edits in the sentence count with the guesses.
+            listed = [f for f in found if f["level"] != "guess" and f.get("applied")
+                      and start <= f["byte_start"] < end]
+            r, w, _ = judge(sentence, start, inside, expected)
             right += r
             wrong += w
-            hits += whole
+            hits += judge(sentence, start, inside + listed, expected)[2]
+            listed_hits += judge(sentence, start, listed, expected)[2]
         precision = right / (right + wrong) if right + wrong else 1.0
-        table.append((base, hits / len(docs), precision, hits, right, wrong))
+        table.append((base, hits / len(docs), precision, hits, right, wrong, listed_hits))
     return table
 
 
@@ -245,8 +254,10 @@ def main():
     for setting in ("alone", "spun", "evidence"):
         table = evaluate(despin, work, model, dictionary, rows, setting, thresholds, rng)
         print(f"\n{setting}: threshold  recall  precision  (phrases restored; edits right, wrong)")
-        for base, recall, precision, hits, right, wrong in table:
+        for base, recall, precision, hits, right, wrong, _ in table:
             print(f"  {base:.2f}  {recall:6.1%}  {precision:6.1%}  ({hits}; {right}, {wrong})")
+        listed_hits = table[0][6]
+        print(f"  restored by the training dictionary alone: {listed_hits} ({listed_hits / len(rows):.1%})")
     rates, total_words, docs = clean_rate(despin, work, args.sources, thresholds)
     print(f"\nclean text (held out: scienceie, State of the Union 1990-2006; {docs} paragraphs, {total_words} words), shipped model:")
     for base, edits, rate in rates:

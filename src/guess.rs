@@ -311,6 +311,31 @@ impl GuessModel {
         self.originals.get(spun).map_or(&[], Vec::as_slice)
     }
 
+    /// How often the lists show a word as a spinner's replacement, and how
+    /// often as the word a spinner replaced.
+    pub fn sightings(&self, word: &str) -> (u64, u64) {
+        let as_spun = self.originals(word).iter().map(|s| s.seen).sum();
+        let as_original = self
+            .spun_forms(word)
+            .iter()
+            .filter_map(|form| self.originals(form).iter().find(|s| s.original == word))
+            .map(|s| s.seen)
+            .sum();
+        (as_spun, as_original)
+    }
+
+    /// Whether the lists show a spinner writing `spun` more often than
+    /// replacing it, and replacing `original` at least as often as writing
+    /// it: a spinner's habit word against a word spinners replace, though
+    /// this pair of the two was never seen ("tremendous" for "big").
+    fn is_habit_pair(&self, spun: &str, original: &str) -> bool {
+        let (spun_written, spun_replaced) = self.sightings(spun);
+        let (original_written, original_replaced) = self.sightings(original);
+        spun_written > spun_replaced
+            && original_replaced > 0
+            && original_replaced >= original_written
+    }
+
     /// Whether a hashed word may be a function word (false positives
     /// possible: they only skip a rare content word).
     fn may_be_function_word(&self, hash: WordHash) -> bool {
@@ -491,6 +516,10 @@ fn best_score(swap: f64, weight: f64) -> f64 {
 /// What a run of never-spun text is worth as a term: it is established
 /// usage, but not every frequent run is a term ("new method").
 const CORPUS_TERM_CONFIDENCE: f64 = 0.8;
+
+/// What the original of a document pair is worth as a term when no
+/// lexicon has it, and only the spinner's habits say which run is spun.
+const HABIT_TERM_CONFIDENCE: f64 = 0.6;
 
 /// What a phrase only the document uses is worth as a term, in a short
 /// document.
@@ -1161,6 +1190,10 @@ enum Direction {
     Learned,
     /// The original is an established term and the spun run is not.
     Term,
+    /// Each changed word of the spun run is a spinner's habit word, and
+    /// each word it replaced one that spinners replace
+    /// ([`GuessModel::is_habit_pair`]).
+    Habit,
 }
 
 /// The guess for a spun run at `spun_at` whose original the document
@@ -1198,14 +1231,21 @@ fn document_pair(
     let anchored = changed.len() < spun.len();
     let direction = if learned.iter().all(Option::is_some) {
         Direction::Learned
-    } else if anchored && sources & STRONG_SOURCES != 0 {
+    } else if anchored && sources & (STRONG_SOURCES | SOURCE_WEB) != 0 {
         Direction::Term
+    } else if anchored
+        && changed
+            .iter()
+            .all(|&i| model.is_habit_pair(&spun[i], &original[i]))
+    {
+        Direction::Habit
     } else {
         return None;
     };
     let term = match direction {
+        Direction::Habit => HABIT_TERM_CONFIDENCE,
         Direction::Learned if sources & STRONG_SOURCES == 0 => 0.8,
-        Direction::Learned | Direction::Term => term_confidence(sources, web),
+        _ => term_confidence(sources, web),
     };
     // Each link as sure as a swap seen that often, a thesaurus link as
     // one seen once; several links count as their geometric mean.

@@ -274,6 +274,55 @@ fn a_thesaurus_link_alone_gives_no_direction() {
 }
 
 #[test]
+fn a_web_bigram_is_term_enough_to_give_a_fingerprint_direction() {
+    let text =
+        format!("{SPUN_CONTEXT} They dove into the profound trench. The deep trench was dark.");
+    let repair = with_model("term\tdeep trench\tweb\t2000\n").repair(&text);
+    assert!(
+        repair.text.contains("into the deep trench."),
+        "{}",
+        repair.text
+    );
+}
+
+#[test]
+fn a_spinners_habit_words_give_a_fingerprint_direction() {
+    // No lexicon has either run, and no list shows profound for deep. But
+    // spinners were seen writing "profound" (for "intense") and replacing
+    // "deep" (by "thick"): the run with "profound" is the spun one.
+    let text =
+        format!("{SPUN_CONTEXT} They dove into the profound trench. The deep trench was dark.");
+    let habits = "swap\tprofound\tintense\t4\nswap\tthick\tdeep\t3\n";
+    let repair = with_model(habits).repair(&text);
+    assert!(
+        repair.text.contains("into the deep trench."),
+        "{}",
+        repair.text
+    );
+    // Habits the other way round point the other way.
+    let reversed = "swap\tdeep\tintense\t4\nswap\tthick\tprofound\t3\n";
+    let repair = with_model(reversed).repair(&text);
+    assert!(
+        repair
+            .text
+            .ends_with("into the profound trench. The profound trench was dark."),
+        "{}",
+        repair.text
+    );
+    // A word that spinners write as often as they replace it is no habit.
+    let both_ways = "swap\tprofound\tintense\t4\nswap\tintense\tprofound\t4\n\
+                     swap\tthick\tdeep\t3\n";
+    let repair = with_model(both_ways).repair(&text);
+    assert!(
+        repair
+            .text
+            .ends_with("into the profound trench. The deep trench was dark."),
+        "{}",
+        repair.text
+    );
+}
+
+#[test]
 fn runs_that_share_no_word_are_no_fingerprint_by_synonyms_alone() {
     // "profound learning" and "deep knowledge" are linked word by word
     // through the thesaurus, but share no word: unrelated phrases can be.

@@ -1038,8 +1038,13 @@ fn normalized(segment: &Segment<'_>, t: usize) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// The longest runs compared as document pairs: four words hold a term of
+/// three with a function word ("separated into two groups") or a term of
+/// four ("estimated glomerular filtration rate").
+const DOCUMENT_PAIR_WORDS: usize = 4;
+
 /// The document's own fingerprints, generalised from the screener's
-/// `"x" AND "y"` rows: a run of two or three words that is not a term,
+/// `"x" AND "y"` rows: a run of two to four words that is not a term,
 /// while the document elsewhere writes a run of the same length whose
 /// differing words are each linked to the run's word (the thesaurus lists
 /// one under the other, or a learned swap goes that way). "profound
@@ -1051,7 +1056,7 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
     let rules = NameRules::embedded();
     let count = segment.tokens.len();
     let words: Vec<String> = (0..count).map(|t| normalized(segment, t)).collect();
-    // Runs of two or three words that a term could be: joined by spaces or
+    // Runs of two to four words that a term could be: joined by spaces or
     // hyphens, no possessive inside, not inside a hyphenated compound,
     // content words at both ends.
     let is_run = |first: usize, size: usize| {
@@ -1094,7 +1099,7 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
     // The words a spinner may write for a word: its thesaurus synonyms and
     // learned spun forms, looked up once per distinct word.
     let mut synonyms: HashMap<&str, HashSet<String>> = HashMap::new();
-    for size in 2..=3 {
+    for size in 2..=DOCUMENT_PAIR_WORDS {
         for original_at in 0..count {
             if !is_run(original_at, size) {
                 continue;

@@ -323,6 +323,23 @@ fn a_spinners_habit_words_give_a_fingerprint_direction() {
 }
 
 #[test]
+fn a_fingerprint_may_be_four_words_long() {
+    // The thesaurus links profound/deep; only the four-word run is a term.
+    let text = format!(
+        "{SPUN_CONTEXT} The profound brain stimulation trial ended. \
+         Keywords: deep brain stimulation trial."
+    );
+    let repair = with_model("term\tdeep brain stimulation trial\tlisted\t0\n").repair(&text);
+    assert!(
+        repair
+            .text
+            .contains("The deep brain stimulation trial ended."),
+        "{}",
+        repair.text
+    );
+}
+
+#[test]
 fn runs_that_share_no_word_are_no_fingerprint_by_synonyms_alone() {
     // "profound learning" and "deep knowledge" are linked word by word
     // through the thesaurus, but share no word: unrelated phrases can be.

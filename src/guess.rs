@@ -688,7 +688,7 @@ pub(crate) fn find_guesses(
                     continue;
                 }
                 let left = (t > 0 && joined(t - 1) && content(t - 1))
-                    .then(|| PairProbe::of_hashes(hashes[t - 1].stem, hashes[t].stem));
+                    .then(|| PairProbe::of_hashes(hashes[t - 1].full, hashes[t].stem));
                 let right = (t + 1 < count && joined(t) && content(t + 1))
                     .then(|| PairProbe::of_hashes(hashes[t].stem, hashes[t + 1].stem));
                 probes.push((t, left, right));
@@ -748,18 +748,26 @@ pub(crate) fn find_guesses(
             let near: Vec<String> = (from..to)
                 .map(|i| if i == t { trigger.clone() } else { word(i) })
                 .collect();
+            // A term may hold a possessive before its last word
+            // ("parkinson's disease"); the trigger's own swaps are of its
+            // stem, so only other words are read with theirs.
+            let possessive: Vec<Option<String>> = (from..to)
+                .map(|i| {
+                    (i != t && segment.tokens[i].has_possessive())
+                        .then(|| with_possessive(segment, i))
+                })
+                .collect();
+            let left = |i: usize| possessive[i].as_ref().unwrap_or(&near[i]);
             // Which neighbouring pairs, as written, may restore to a pair
             // of a strong term. A window restores to a strong term only if
             // all its pairs may, except those next to the one word a
             // thesaurus completion may fill; document evidence can make
             // any pair.
-            let restorable: Vec<bool> = near
-                .windows(2)
-                .map(|pair| model.may_restore_pair(&pair[0], &pair[1]))
+            let restorable: Vec<bool> = (1..near.len())
+                .map(|i| model.may_restore_pair(left(i - 1), &near[i]))
                 .collect();
-            let kept: Vec<bool> = near
-                .windows(2)
-                .map(|pair| model.may_be_term(&[&pair[0], &pair[1]]))
+            let kept: Vec<bool> = (1..near.len())
+                .map(|i| model.may_be_term(&[left(i - 1), &near[i]]))
                 .collect();
             // Whether a window may restore to a strong term, and which of
             // its words a thesaurus completion may fill: with document
@@ -783,7 +791,26 @@ pub(crate) fn find_guesses(
                         continue;
                     };
                     let window = Window { first, last };
-                    let words = &near[first - from..=last - from];
+                    let written = &near[first - from..=last - from];
+                    let with_possessives: Vec<String>;
+                    let words = if possessive[first - from..last - from]
+                        .iter()
+                        .any(Option::is_some)
+                    {
+                        with_possessives = (first..=last)
+                            .map(|i| {
+                                if i < last {
+                                    left(i - from)
+                                } else {
+                                    &near[i - from]
+                                }
+                                .clone()
+                            })
+                            .collect();
+                        &with_possessives[..]
+                    } else {
+                        written
+                    };
                     // A run whose every pair may be a term's is often a
                     // term itself ("economic growth"): one lookup settles it.
                     if (first..last).all(|i| kept[i - from])
@@ -888,15 +915,16 @@ fn guess_window(
 ) -> Option<Edit> {
     let Window { first, last } = *window;
     // Whole words only: not inside a hyphenated compound, across plain
-    // spaces or hyphens, no possessive before the last word.
+    // spaces or hyphens; a possessive before the last word only as part
+    // of the term ("parkinson's disease"), where it is kept as written.
     if first > 0 && segment.gaps[first - 1] == Gap::Hyphen
         || segment.gaps.get(last) == Some(&Gap::Hyphen)
         || segment.gaps[first..last]
             .iter()
             .any(|g| !matches!(g, Gap::Space | Gap::Hyphen))
-        || segment.tokens[first..last]
-            .iter()
-            .any(|t| t.has_possessive())
+        || (first..last).any(|t| {
+            segment.tokens[t].has_possessive() && words[t - first] != with_possessive(segment, t)
+        })
     {
         return None;
     }
@@ -1035,6 +1063,20 @@ fn normalized(segment: &Segment<'_>, t: usize) -> String {
         bytes.push(b);
         true
     });
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Token `t` normalised with its possessive ("parkinson's"), as a term
+/// of the lexicon writes it.
+fn with_possessive(segment: &Segment<'_>, t: usize) -> String {
+    let token = segment.tokens[t];
+    let mut bytes = Vec::with_capacity(token.end - token.start);
+    for part in [token.start..token.stem_end, token.stem_end..token.end] {
+        normalize_word(&segment.text[part], |b| {
+            bytes.push(b);
+            true
+        });
+    }
     String::from_utf8(bytes).unwrap_or_default()
 }
 

@@ -340,6 +340,30 @@ fn a_fingerprint_may_be_four_words_long() {
 }
 
 #[test]
+fn a_term_may_hold_a_possessive() {
+    let model = "swap\tsickness\tdisease\t8\nterm\tparkinson's disease\tlisted\t0\n";
+    let text = format!("{SPUN_CONTEXT} Patients with Parkinson\u{2019}s sickness were seen.");
+    let repair = with_model(model).repair(&text);
+    assert!(
+        repair
+            .text
+            .ends_with("Patients with Parkinson\u{2019}s disease were seen."),
+        "{}",
+        repair.text
+    );
+    // The possessive is part of the term: without it, no term is made.
+    let text = format!("{SPUN_CONTEXT} Patients with Parkinson sickness were seen.");
+    let repair = with_model(model).repair(&text);
+    assert!(
+        repair
+            .text
+            .ends_with("Patients with Parkinson sickness were seen."),
+        "{}",
+        repair.text
+    );
+}
+
+#[test]
 fn runs_that_share_no_word_are_no_fingerprint_by_synonyms_alone() {
     // "profound learning" and "deep knowledge" are linked word by word
     // through the thesaurus, but share no word: unrelated phrases can be.

@@ -13,7 +13,6 @@ use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 use despin::{Repairer, Scan};
-use rayon::prelude::*;
 
 use crate::cli::ignore::{BlockState, Ignore};
 use crate::cli::input::{is_utf16, looks_binary, ChunkReader, Input, InputError};
@@ -24,7 +23,8 @@ use crate::cli::progress;
 pub const WHOLE_FILE_LIMIT: u64 = 8 << 20;
 /// Target chunk size when streaming a large input.
 pub const STREAM_CHUNK: usize = 256 << 10;
-/// How many small files are repaired before their outputs are printed.
+/// How many small files may be taken but not yet printed: their outputs
+/// wait in memory for the files before them.
 const FILE_WINDOW: usize = 256;
 
 /// What a whole run found.
@@ -93,62 +93,39 @@ pub fn run<W: Write>(
     out: &mut Output<W>,
 ) -> Result<Status, io::Error> {
     let mut status = Status::default();
-    let mut window: Vec<Input> = Vec::new();
-    for input in inputs {
-        match input {
-            Ok(input) if input.size().is_some_and(|s| s <= WHOLE_FILE_LIMIT) => {
-                window.push(input);
-                if window.len() == FILE_WINDOW {
-                    run_window(&mut window, repairer, ignore, mode, out, &mut status)?;
-                }
-            }
-            other => {
-                run_window(&mut window, repairer, ignore, mode, out, &mut status)?;
-                match other {
-                    Ok(input) => {
-                        let result = process(&input, repairer, ignore, mode, jobs, out);
-                        finish_input(result, mode, out, &mut status)?;
-                    }
-                    Err(InputError { error }) => {
-                        let result = InputResult {
-                            outcome: None,
-                            error: Some(error),
-                            note: None,
-                        };
-                        finish_input(result, mode, out, &mut status)?;
-                    }
-                }
-            }
-        }
+    let small = |input: &Result<Input, InputError>| matches!(input, Ok(input) if input.size().is_some_and(|s| s <= WHOLE_FILE_LIMIT));
+    let mut inputs = inputs.into_iter().peekable();
+    while inputs.peek().is_some() {
+        // A run of small files: each is repaired into its own buffer, several
+        // at a time, and printed whole in input order.
+        in_order(
+            &mut || Ok(inputs.next_if(small).and_then(Result::ok)),
+            &|input: Input| {
+                let mut buffer = Vec::new();
+                let result = process(&input, repairer, ignore, mode, 1, &mut buffer);
+                (buffer, result)
+            },
+            FILE_WINDOW,
+            &mut |(buffer, result): (Vec<u8>, InputResult)| {
+                out.write_all(&buffer)?;
+                finish_input(result, mode, out, &mut status)
+            },
+        )?;
+        // Then a large file, streamed in parallel chunks, or an input that
+        // could not be opened.
+        let result = match inputs.next() {
+            None => break,
+            Some(Ok(input)) => process(&input, repairer, ignore, mode, jobs, out),
+            Some(Err(InputError { error })) => InputResult {
+                outcome: None,
+                error: Some(error),
+                note: None,
+            },
+        };
+        finish_input(result, mode, out, &mut status)?;
     }
-    run_window(&mut window, repairer, ignore, mode, out, &mut status)?;
     out.flush()?;
     Ok(status)
-}
-
-/// Repairs a window of small files in parallel and prints them in order.
-fn run_window<W: Write>(
-    window: &mut Vec<Input>,
-    repairer: &Repairer,
-    ignore: &Ignore,
-    mode: &dyn Mode,
-    out: &mut Output<W>,
-    status: &mut Status,
-) -> Result<(), io::Error> {
-    let results: Vec<(Vec<u8>, InputResult)> = window
-        .par_iter()
-        .map(|input| {
-            let mut buffer = Vec::new();
-            let result = process(input, repairer, ignore, mode, 1, &mut buffer);
-            (buffer, result)
-        })
-        .collect();
-    window.clear();
-    for (buffer, result) in results {
-        out.write_all(&buffer)?;
-        finish_input(result, mode, out, status)?;
-    }
-    Ok(())
 }
 
 /// Prints an input's messages and folds its outcome into the status.
@@ -270,7 +247,16 @@ fn process_inner(
     if jobs > 1 {
         // Sixteen chunks per thread in flight (4 MiB of text each) keep
         // every thread busy while one slow chunk holds up the output.
-        scan_in_order(first, &mut next_chunk, repairer, jobs * 16, &mut emit)?;
+        let mut first = first;
+        in_order(
+            &mut || first.take().map_or_else(&mut next_chunk, |c| Ok(Some(c))),
+            &|bytes: Vec<u8>| {
+                let scan = repairer.scan(&bytes);
+                (bytes, scan)
+            },
+            jobs * 16,
+            &mut |(bytes, scan): (Vec<u8>, Scan)| emit(&bytes, &scan),
+        )?;
     } else {
         let mut chunk = first;
         while let Some(bytes) = chunk {
@@ -281,60 +267,54 @@ fn process_inner(
     Ok(Some(sink.finish()?))
 }
 
-/// Scans the chunks `first`, then `next_chunk()` until it is `None`, in
-/// parallel, and hands each with its scan to `emit` in input order.
+/// Runs `work` on each item of `next()` (until it gives `None`) in
+/// parallel, and hands the results to `emit` in item order.
 ///
-/// At most `window` chunks are read but not yet emitted. There is no batch
-/// barrier: the calling thread reads, emits whatever is next in order, and
-/// otherwise scans queued chunks itself, so no thread waits for the
-/// slowest chunk of a batch while others are queued.
-fn scan_in_order(
-    first: Option<Vec<u8>>,
-    next_chunk: &mut dyn FnMut() -> Result<Option<Vec<u8>>>,
-    repairer: &Repairer,
+/// At most `window` items are taken but not yet emitted. There is no batch
+/// barrier: the calling thread takes items, emits whatever result is next
+/// in order, and otherwise works on queued items itself, so no thread
+/// waits for the slowest item of a batch while others are queued.
+fn in_order<T: Send, R: Send, E>(
+    next: &mut dyn FnMut() -> Result<Option<T>, E>,
+    work: &(dyn Fn(T) -> R + Sync),
     window: usize,
-    emit: &mut dyn FnMut(&[u8], &Scan) -> Result<()>,
-) -> Result<()> {
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<u8>, Scan)>();
+    emit: &mut dyn FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    let (done_tx, done_rx) = mpsc::channel::<(usize, R)>();
     rayon::in_place_scope_fifo(|scope| {
-        let mut waiting: BTreeMap<usize, (Vec<u8>, Scan)> = BTreeMap::new();
-        let (mut read, mut emitted) = (0, 0);
-        let mut pending = first;
-        let mut at_end = pending.is_none();
+        let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
+        let (mut taken, mut emitted) = (0, 0);
+        let mut at_end = false;
         loop {
-            while !at_end && read - emitted < window {
-                let Some(bytes) = pending
-                    .take()
-                    .map_or_else(&mut *next_chunk, |c| Ok(Some(c)))?
-                else {
+            while !at_end && taken - emitted < window {
+                let Some(item) = next()? else {
                     at_end = true;
                     break;
                 };
                 let done_tx = done_tx.clone();
-                let index = read;
+                let index = taken;
                 scope.spawn_fifo(move |_| {
-                    let scan = repairer.scan(&bytes);
                     // The receiver is gone only when the run already failed.
-                    let _ = done_tx.send((index, bytes, scan));
+                    let _ = done_tx.send((index, work(item)));
                 });
-                read += 1;
+                taken += 1;
             }
-            if emitted == read {
+            if emitted == taken {
                 return Ok(());
             }
-            let (index, bytes, scan) = loop {
+            let (index, result) = loop {
                 if let Ok(done) = done_rx.try_recv() {
                     break done;
                 }
-                // Scan a queued chunk here rather than wait; block only
-                // when every chunk is taken.
+                // Work on a queued item here rather than wait; block only
+                // when every item is taken.
                 if rayon::yield_now() != Some(rayon::Yield::Executed) {
                     break done_rx.recv().expect("the sender is alive");
                 }
             };
-            waiting.insert(index, (bytes, scan));
-            while let Some((bytes, scan)) = waiting.remove(&emitted) {
-                emit(&bytes, &scan)?;
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&emitted) {
+                emit(result)?;
                 emitted += 1;
             }
         }

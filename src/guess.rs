@@ -1130,7 +1130,7 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
         if rules.is_function_word(word) || !word.bytes().any(|b| b.is_ascii_alphabetic()) {
             continue;
         }
-        let list = rules.listed_under(word);
+        let list = listed_under_inflected(rules, word);
         for synonym in &list {
             if let Some((&listed, _)) = at.get_key_value(synonym.as_str()) {
                 listed_by.entry(listed).or_default().push(word);
@@ -1152,7 +1152,7 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
                     // Each list is read once: the content words' above.
                     let list = lists.remove(word.as_str());
                     let mut forms: HashSet<String> = list
-                        .unwrap_or_else(|| rules.listed_under(word))
+                        .unwrap_or_else(|| listed_under_inflected(rules, word))
                         .into_iter()
                         .collect();
                     forms.extend(model.spun_forms(word).iter().cloned());
@@ -1190,6 +1190,69 @@ fn document_pairs(model: &GuessModel, segment: &Segment<'_>, found: &mut Vec<Edi
                 }
             }
         }
+    }
+}
+
+/// The words the thesaurus lists under `word`, and, for an inflected word
+/// ("specks", "sensing"), the words it lists under the word's stem,
+/// inflected the same way: the thesaurus lists stems ("speck": "dot"),
+/// and a spinner inflects what it puts in ("quantum specks" for "quantum
+/// dots"). A guessed stem that is no word ("specke") finds nothing, so
+/// every reading of the ending is tried.
+fn listed_under_inflected(rules: &NameRules, word: &str) -> Vec<String> {
+    let mut list = rules.listed_under(word);
+    for (ending, stems) in [
+        ("ies", &["y"][..]),
+        ("es", &["", "e"]),
+        ("s", &[""]),
+        ("ing", &["", "e"]),
+        ("ed", &["", "e"]),
+    ] {
+        let Some(root) = word.strip_suffix(ending) else {
+            continue;
+        };
+        if root.len() < 3 {
+            continue;
+        }
+        for stem in stems {
+            let lemma = format!("{root}{stem}");
+            for synonym in rules.listed_under(&lemma) {
+                if synonym.contains(' ') {
+                    continue;
+                }
+                list.push(inflect(&synonym, ending));
+            }
+        }
+    }
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
+/// `word` with an ending of [`listed_under_inflected`]: "dot" + "s" is
+/// "dots", "box" + "s" is "boxes", "study" + "s" is "studies", "sense" +
+/// "ing" is "sensing".
+fn inflect(word: &str, ending: &str) -> String {
+    match ending {
+        "ies" | "es" | "s" => {
+            if let Some(root) = word
+                .strip_suffix('y')
+                .filter(|r| !r.ends_with(['a', 'e', 'o', 'u']))
+            {
+                format!("{root}ies")
+            } else if ["s", "x", "z", "ch", "sh"]
+                .iter()
+                .any(|e| word.ends_with(e))
+            {
+                format!("{word}es")
+            } else {
+                format!("{word}s")
+            }
+        }
+        _ => match word.strip_suffix('e') {
+            Some(root) if !root.is_empty() => format!("{root}{ending}"),
+            _ => format!("{word}{ending}"),
+        },
     }
 }
 
@@ -1430,6 +1493,22 @@ fn search<'m>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inflections_follow_english_spelling() {
+        for (word, ending, inflected) in [
+            ("dot", "s", "dots"),
+            ("box", "es", "boxes"),
+            ("study", "ies", "studies"),
+            ("day", "s", "days"),
+            ("sense", "ing", "sensing"),
+            ("detect", "ing", "detecting"),
+            ("label", "ed", "labeled"),
+            ("store", "ed", "stored"),
+        ] {
+            assert_eq!(inflect(word, ending), inflected);
+        }
+    }
 
     #[test]
     fn embedded_model_loads() {

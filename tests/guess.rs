@@ -364,6 +364,18 @@ fn a_term_may_hold_a_possessive() {
 }
 
 #[test]
+fn a_fingerprint_links_inflected_words_through_their_stems() {
+    // The thesaurus links "speck" and "dot", not "specks" and "dots".
+    let text = format!("{SPUN_CONTEXT} The quantum specks glow. Keywords: quantum dots.");
+    let repair = with_model("term\tquantum dots\tlisted\t0\n").repair(&text);
+    assert!(
+        repair.text.contains("The quantum dots glow."),
+        "{}",
+        repair.text
+    );
+}
+
+#[test]
 fn runs_that_share_no_word_are_no_fingerprint_by_synonyms_alone() {
     // "profound learning" and "deep knowledge" are linked word by word
     // through the thesaurus, but share no word: unrelated phrases can be.

@@ -331,8 +331,9 @@ impl GuessModel {
     fn is_habit_pair(&self, spun: &str, original: &str) -> bool {
         let (spun_written, spun_replaced) = self.sightings(spun);
         let (original_written, original_replaced) = self.sightings(original);
-        spun_written > spun_replaced
-            && original_replaced > 0
+        spun_written >= HABIT_SIGHTINGS
+            && spun_written > spun_replaced
+            && original_replaced >= HABIT_SIGHTINGS
             && original_replaced >= original_written
     }
 
@@ -516,6 +517,11 @@ fn best_score(swap: f64, weight: f64) -> f64 {
 /// What a run of never-spun text is worth as a term: it is established
 /// usage, but not every frequent run is a term ("new method").
 const CORPUS_TERM_CONFIDENCE: f64 = 0.8;
+
+/// The fewest sightings that make a habit: a word the lists show once on
+/// one side ("separated", written once) says little about which side it
+/// is on in another text.
+const HABIT_SIGHTINGS: u64 = 2;
 
 /// What the original of a document pair is worth as a term when no
 /// lexicon has it, and only the spinner's habits say which run is spun.

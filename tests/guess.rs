@@ -309,6 +309,16 @@ fn a_spinners_habit_words_give_a_fingerprint_direction() {
         "{}",
         repair.text
     );
+    // Nor is a word the lists show only once.
+    let once = "swap\tprofound\tintense\t1\nswap\tthick\tdeep\t3\n";
+    let repair = with_model(once).repair(&text);
+    assert!(
+        repair
+            .text
+            .ends_with("into the profound trench. The deep trench was dark."),
+        "{}",
+        repair.text
+    );
     // A word that spinners write as often as they replace it is no habit.
     let both_ways = "swap\tprofound\tintense\t4\nswap\tintense\tprofound\t4\n\
                      swap\tthick\tdeep\t3\n";

@@ -320,3 +320,69 @@ fn in_order<T: Send, R: Send, E>(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `in_order` over `0..count` on a pool of `threads`, where item
+    /// `i` takes longer the smaller `i % 7` is, so results finish out of
+    /// order.
+    fn emitted(
+        threads: usize,
+        count: usize,
+        fail_next_at: Option<usize>,
+        fail_emit_at: Option<usize>,
+    ) -> (Vec<usize>, Result<(), String>) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut out = Vec::new();
+        let result = pool.install(|| {
+            let mut items = 0..count;
+            in_order(
+                &mut || match items.next() {
+                    Some(i) if Some(i) == fail_next_at => Err(format!("cannot read {i}")),
+                    item => Ok(item),
+                },
+                &|i: usize| {
+                    std::thread::sleep(std::time::Duration::from_micros(50 * (7 - i % 7) as u64));
+                    i
+                },
+                4,
+                &mut |i: usize| {
+                    if Some(i) == fail_emit_at {
+                        return Err(format!("cannot write {i}"));
+                    }
+                    out.push(i);
+                    Ok(())
+                },
+            )
+        });
+        (out, result)
+    }
+
+    #[test]
+    fn results_come_out_in_item_order() {
+        for threads in [1, 2, 3] {
+            let (out, result) = emitted(threads, 200, None, None);
+            assert_eq!(result, Ok(()));
+            assert_eq!(out, (0..200).collect::<Vec<_>>(), "{threads} threads");
+        }
+        assert_eq!(emitted(2, 0, None, None), (Vec::new(), Ok(())));
+    }
+
+    #[test]
+    fn the_first_error_ends_the_run_after_the_items_before_it() {
+        let (out, result) = emitted(3, 200, None, Some(50));
+        assert_eq!(result, Err("cannot write 50".to_string()));
+        assert_eq!(out, (0..50).collect::<Vec<_>>());
+        let (out, result) = emitted(3, 200, Some(120), None);
+        assert_eq!(result, Err("cannot read 120".to_string()));
+        // Items taken before the failed read may or may not be emitted, but
+        // never out of order or past it.
+        assert!(out.len() <= 120);
+        assert_eq!(out, (0..out.len()).collect::<Vec<_>>());
+    }
+}

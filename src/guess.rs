@@ -313,7 +313,7 @@ impl GuessModel {
 
     /// How often the lists show a word as a spinner's replacement, and how
     /// often as the word a spinner replaced.
-    pub fn sightings(&self, word: &str) -> (u64, u64) {
+    fn sightings(&self, word: &str) -> (u64, u64) {
         let as_spun = self.originals(word).iter().map(|s| s.seen).sum();
         let as_original = self
             .spun_forms(word)

@@ -1064,25 +1064,23 @@ fn guess_window(
 /// Token `t` of a segment in normalised form, without its possessive.
 fn normalized(segment: &Segment<'_>, t: usize) -> String {
     let token = segment.tokens[t];
-    let mut bytes = Vec::with_capacity(token.stem_end - token.start);
-    normalize_word(&segment.text[token.start..token.stem_end], |b| {
-        bytes.push(b);
-        true
-    });
-    String::from_utf8(bytes).unwrap_or_default()
+    normalize_text(&segment.text[token.start..token.stem_end])
 }
 
 /// Token `t` normalised with its possessive ("parkinson's"), as a term
 /// of the lexicon writes it.
 fn with_possessive(segment: &Segment<'_>, t: usize) -> String {
     let token = segment.tokens[t];
-    let mut bytes = Vec::with_capacity(token.end - token.start);
-    for part in [token.start..token.stem_end, token.stem_end..token.end] {
-        normalize_word(&segment.text[part], |b| {
-            bytes.push(b);
-            true
-        });
-    }
+    normalize_text(&segment.text[token.start..token.end])
+}
+
+/// A word in normalised form: lower case, every apostrophe as `'`.
+fn normalize_text(word: &str) -> String {
+    let mut bytes = Vec::with_capacity(word.len());
+    normalize_word(word, |b| {
+        bytes.push(b);
+        true
+    });
     String::from_utf8(bytes).unwrap_or_default()
 }
 

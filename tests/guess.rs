@@ -254,35 +254,33 @@ fn with_model(model: &str) -> Repairer {
         .with_guess_model(GuessModel::from_tsv(model).unwrap())
 }
 
+/// A spun document that writes a thesaurus-linked pair of runs, with no
+/// term on either side unless the model gives one.
+fn trench_text() -> String {
+    format!("{SPUN_CONTEXT} They dove into the profound trench. The deep trench was dark.")
+}
+
 #[test]
 fn a_thesaurus_link_alone_gives_no_direction() {
     // The thesaurus links profound to deep, but neither run is a term:
     // nothing says which one the spinner wrote.
-    let text =
-        format!("{SPUN_CONTEXT} They dove into the profound trench. The deep trench was dark.");
-    let repair = with_model("term\tocean floor\twordnet\t0\n").repair(&text);
+    let repair = with_model("term\tocean floor\twordnet\t0\n").repair(&trench_text());
     assert!(repair
         .text
         .ends_with("They dove into the profound trench. The deep trench was dark."));
-    // With an established term on one side, the other is the spinner's.
-    let repair = with_model("term\tdeep trench\twordnet\t0\n").repair(&text);
-    assert!(
-        repair.text.contains("into the deep trench."),
-        "{}",
-        repair.text
-    );
-}
-
-#[test]
-fn a_web_bigram_is_term_enough_to_give_a_fingerprint_direction() {
-    let text =
-        format!("{SPUN_CONTEXT} They dove into the profound trench. The deep trench was dark.");
-    let repair = with_model("term\tdeep trench\tweb\t2000\n").repair(&text);
-    assert!(
-        repair.text.contains("into the deep trench."),
-        "{}",
-        repair.text
-    );
+    // With an established term (or a web bigram) on one side, the other is
+    // the spinner's.
+    for model in [
+        "term\tdeep trench\twordnet\t0\n",
+        "term\tdeep trench\tweb\t2000\n",
+    ] {
+        let repair = with_model(model).repair(&trench_text());
+        assert!(
+            repair.text.contains("into the deep trench."),
+            "{model}: {}",
+            repair.text
+        );
+    }
 }
 
 #[test]
@@ -290,8 +288,7 @@ fn a_spinners_habit_words_give_a_fingerprint_direction() {
     // No lexicon has either run, and no list shows profound for deep. But
     // spinners were seen writing "profound" (for "intense") and replacing
     // "deep" (by "thick"): the run with "profound" is the spun one.
-    let text =
-        format!("{SPUN_CONTEXT} They dove into the profound trench. The deep trench was dark.");
+    let text = trench_text();
     let habits = "swap\tprofound\tintense\t4\nswap\tthick\tdeep\t3\n";
     let repair = with_model(habits).repair(&text);
     assert!(

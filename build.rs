@@ -57,8 +57,8 @@ fn main() {
          pub static THESAURUS_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-pairs.bin\"));\n\
          /// `synonym<TAB>head` lines: the close synonyms of organisation head words.\n\
          pub static HEAD_SYNONYMS: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/head-synonyms.tsv\"));\n\
-         /// The thesaurus's root words, one per line.\n\
-         pub static THESAURUS_ROOTS: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.txt\"));"
+         /// The thesaurus's root words as an FST set.\n\
+         pub static THESAURUS_ROOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.fst\"));"
     )
     .unwrap();
     let source = Path::new("dictionaries/guess.tsv");
@@ -153,7 +153,11 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
     fs::write(out_dir.join("thesaurus.fst"), set.as_fst().as_bytes()).expect("write thesaurus.fst");
     roots.sort_unstable();
     roots.dedup();
-    fs::write(out_dir.join("thesaurus-roots.txt"), roots.join("\n"))
-        .expect("write thesaurus-roots.txt");
+    let roots = fst::Set::from_iter(roots.iter()).expect("sorted roots");
+    fs::write(
+        out_dir.join("thesaurus-roots.fst"),
+        roots.as_fst().as_bytes(),
+    )
+    .expect("write thesaurus-roots.fst");
     keys.len()
 }

@@ -33,10 +33,12 @@ pub struct NameRules {
     /// name forms in a text, nearly all unlinked, and a look-up in the set
     /// costs about fifty times a test of the filter.
     links: &'static [u8],
-    /// The thesaurus's root words, sorted: common English words. The pass
-    /// asks about most capitalised words of a text, and a binary search of
-    /// this list costs a fraction of a walk of an FST set.
-    roots: Vec<&'static str>,
+    /// The thesaurus's root words: common English words. The pass asks
+    /// about many capitalised words of a text, most of them common. A set
+    /// of the roots alone is small enough to stay in the cache, where a
+    /// binary search of a sorted list, or a walk of the thesaurus's own
+    /// keys, missed it at nearly every step.
+    roots: fst::Set<&'static [u8]>,
     speech: WordList,
     titles: WordList,
     heads: WordList,
@@ -103,7 +105,8 @@ impl NameRules {
                 thesaurus: fst::Set::new(crate::embedded::THESAURUS)
                     .expect("embedded thesaurus is valid"),
                 links: crate::embedded::THESAURUS_PAIRS,
-                roots: crate::embedded::THESAURUS_ROOTS.lines().collect(),
+                roots: fst::Set::new(crate::embedded::THESAURUS_ROOTS)
+                    .expect("embedded thesaurus roots are valid"),
                 speech: WordList::default(),
                 titles: WordList::default(),
                 heads: WordList::default(),
@@ -166,7 +169,7 @@ impl NameRules {
     /// thesaurus lists synonyms for. Given names and surnames like "Yun" or
     /// "Stimson" are not.
     fn is_common(&self, word: &str) -> bool {
-        self.function.contains(word) || self.roots.binary_search(&word).is_ok()
+        self.function.contains(word) || self.roots.contains(word)
     }
 
     /// The function words.
@@ -687,7 +690,7 @@ mod tests {
     fn embedded_thesaurus_is_valid() {
         let rules = NameRules::embedded();
         rules.thesaurus.as_fst().verify().unwrap();
-        assert!(rules.roots.windows(2).all(|pair| pair[0] < pair[1]));
+        rules.roots.as_fst().verify().unwrap();
         assert!(rules.is_common("middle") && !rules.is_common("stimson"));
         assert!(rules.synonyms("sun", "sunshine"));
         assert!(rules.synonyms("solar", "sun"));

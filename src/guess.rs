@@ -1302,7 +1302,8 @@ fn inflection(a: &str, b: &str) -> bool {
 enum Direction {
     /// Every changed word is a learned swap.
     Learned,
-    /// The original is an established term and the spun run is not.
+    /// The original is an established term and the spun run is not (with
+    /// no word in common, a strong term and a learned swap for one word).
     Term,
     /// Each changed word of the spun run is a spinner's habit word, and
     /// each word it replaced one that spinners replace
@@ -1340,12 +1341,15 @@ fn document_pair(
     let (sources, web) = model.term(&restored).unwrap_or((0, 0));
     // A run with no word in common with the other is linked only by
     // synonyms, which two unrelated phrases can be ("counterfeit
-    // intelligence", "similar data"): then every change must be a learned
-    // swap.
+    // intelligence", "similar data"): then a change must be a learned swap,
+    // and the other run an established term unless every change is one. A
+    // web bigram is not enough there; many chance pairs of synonyms are.
     let anchored = changed.len() < spun.len();
     let direction = if learned.iter().all(Option::is_some) {
         Direction::Learned
-    } else if anchored && sources & (STRONG_SOURCES | SOURCE_WEB) != 0 {
+    } else if anchored && sources & (STRONG_SOURCES | SOURCE_WEB) != 0
+        || learned.iter().any(Option::is_some) && sources & STRONG_SOURCES != 0
+    {
         Direction::Term
     } else if anchored
         && changed

@@ -284,6 +284,36 @@ fn a_thesaurus_link_alone_gives_no_direction() {
 }
 
 #[test]
+fn runs_with_no_word_in_common_need_a_learned_swap_and_a_strong_term() {
+    // "large information" and "big data" share no word: the thesaurus
+    // links large/big and information/data, as it links many unrelated
+    // phrases. A learned swap for one word and an established term for
+    // the other run say which run the spinner wrote.
+    let text = format!("{SPUN_CONTEXT} They kept large information. Big data is everywhere.");
+    let swap = "swap\tinformation\tdata\t25\t0\n";
+    let repair = with_model(&format!("{swap}term\tbig data\twordnet\t0\n")).repair(&text);
+    assert!(
+        repair.text.contains("They kept big data."),
+        "{}",
+        repair.text
+    );
+    let unchanged = |model: &str| {
+        let repair = with_model(model).repair(&text);
+        assert!(
+            repair
+                .text
+                .ends_with("They kept large information. Big data is everywhere."),
+            "{model}: {}",
+            repair.text
+        );
+    };
+    // Thesaurus links alone are not enough, even to a term.
+    unchanged("term\tbig data\twordnet\t0\n");
+    // Nor is a web bigram, which many chance pairs of synonyms are.
+    unchanged(&format!("{swap}term\tbig data\tweb\t5000\n"));
+}
+
+#[test]
 fn a_spinners_habit_words_give_a_fingerprint_direction() {
     // No lexicon has either run, and no list shows profound for deep. But
     // spinners were seen writing "profound" (for "intense") and replacing

@@ -33,7 +33,9 @@ Usage: python3 tools/eval_guess.py SOURCES_DIR [--work DIR] [--thresholds 0.3,0.
    phrases added, three and one per 300 words, not counted), where the
    guesser works at the base threshold over text the spinner left alone.
 
-Prints one table per setting: threshold, recall, precision.
+Prints one table per setting: threshold, recall, precision; for the lone
+sentences also the guesses reported at the base threshold, which the
+document prior keeps from being applied.
 """
 
 import argparse
@@ -116,12 +118,21 @@ def evaluate(despin, work, model, dictionary, rows, setting, thresholds, rng):
         findings, summaries = run_despin(despin, d, ["--no-default-dict", "--dict", dictionary, "--guess-model", model,
                                                      "--guess-threshold", str(base)])
         hits = right = wrong = listed_hits = 0
+        # The same guesses judged at the base threshold, before the
+        # document prior raises it: what is reported, not applied.
+        reported = [0, 0, 0]
         for path, (text, sentence, expected) in docs.items():
             found = findings.get(path, [])
             sure, spun = doc_state(found, summaries[path]["words"])
             limit = guess_threshold(base, sure, spun)
             start = text.index(sentence)
             end = start + len(sentence.encode("utf-8"))
+            scored = [f for f in found if f["level"] == "guess" and f["score"] >= base - 1e-9]
+            r, w, whole = judge(sentence, start, [f for f in scored if start <= f["byte_start"] < end], expected)
+            outside = sum(1 for f in scored if not start <= f["byte_start"] < end)
+            reported[0] += whole
+            reported[1] += r
+            reported[2] += w + outside
             applied = [f for f in found if f["level"] == "guess" and f["score"] >= limit - 1e-9]
             inside = [f for f in applied if start <= f["byte_start"] < end]
             wrong += len(applied) - len(inside)
@@ -136,7 +147,7 @@ def evaluate(despin, work, model, dictionary, rows, setting, thresholds, rng):
             hits += judge(sentence, start, inside + listed, expected)[2]
             listed_hits += judge(sentence, start, listed, expected)[2]
         precision = right / (right + wrong) if right + wrong else 1.0
-        table.append((base, hits / len(docs), precision, hits, right, wrong, listed_hits))
+        table.append((base, hits / len(docs), precision, hits, right, wrong, listed_hits, reported))
     return table
 
 
@@ -254,10 +265,17 @@ def main():
     for setting in ("alone", "spun", "evidence"):
         table = evaluate(despin, work, model, dictionary, rows, setting, thresholds, rng)
         print(f"\n{setting}: threshold  recall  precision  (phrases restored; edits right, wrong)")
-        for base, recall, precision, hits, right, wrong, _ in table:
+        for base, recall, precision, hits, right, wrong, _, _ in table:
             print(f"  {base:.2f}  {recall:6.1%}  {precision:6.1%}  ({hits}; {right}, {wrong})")
         listed_hits = table[0][6]
         print(f"  restored by the training dictionary alone: {listed_hits} ({listed_hits / len(rows):.1%})")
+        if setting == "alone":
+            # A lone sentence shows no known spin, so the document prior
+            # keeps its guesses from being applied; they are still reported.
+            print("\nalone, reported (judged at the base threshold, before the document prior raises it):")
+            for base, *_, (hits, right, wrong) in table:
+                precision = right / (right + wrong) if right + wrong else 1.0
+                print(f"  {base:.2f}  {hits / len(rows):6.1%}  {precision:6.1%}  ({hits}; {right}, {wrong})")
     rates, total_words, docs = clean_rate(despin, work, args.sources, thresholds)
     print(f"\nclean text (held out: scienceie, State of the Union 1990-2006; {docs} paragraphs, {total_words} words), shipped model:")
     for base, edits, rate in rates:

@@ -39,6 +39,10 @@ pub struct Options {
     pub guess: Option<f64>,
 }
 
+/// Words of context on each side of a guess when checking that no
+/// dictionary would repair what it writes: keys of up to five words.
+const CONTEXT_WORDS: usize = 4;
+
 /// The rule that promotes `likely` entries inside a spun document.
 ///
 /// Phrases like "stated" or "keep away from" are ordinary English on their
@@ -327,6 +331,9 @@ impl Repairer {
             let guesses = find_guesses(&self.guess_model, &segments, &edits, &conditions, &prior);
             if !guesses.is_empty() {
                 for mut guess in guesses {
+                    if self.repairs_again(&segments, &guess, promoted) {
+                        continue;
+                    }
                     let score = match &guess.origin {
                         Origin::Guess(reason) => reason.score(),
                         _ => 0.0,
@@ -345,6 +352,57 @@ impl Repairer {
             words,
             promoted,
         }
+    }
+
+    /// Whether a dictionary would repair the text that `guess` writes, with
+    /// the words around it, in a document `promoted` or not: a guess that
+    /// wrote a listed spun phrase would be repaired again on a second run
+    /// ("woman" guessed back to "man", which the dictionary turns into
+    /// "deep"), so it is no repair.
+    fn repairs_again(&self, segments: &[Segment<'_>], guess: &Edit, promoted: bool) -> bool {
+        let Some(segment) = segments
+            .iter()
+            .find(|s| s.offset <= guess.range.start && guess.range.end <= s.offset + s.text.len())
+        else {
+            return false;
+        };
+        let (start, end) = (
+            guess.range.start - segment.offset,
+            guess.range.end - segment.offset,
+        );
+        // Context enough for a key of several words to reach into the
+        // replacement from either side.
+        let first = segment.tokens.partition_point(|t| t.end <= start);
+        let last = segment.tokens.partition_point(|t| t.start < end);
+        let from = segment.tokens[first.saturating_sub(CONTEXT_WORDS)..]
+            .first()
+            .map_or(start, |t| t.start.min(start));
+        let to = segment.tokens[..(last + CONTEXT_WORDS).min(segment.tokens.len())]
+            .last()
+            .map_or(end, |t| t.end.max(end));
+        let mut text = String::with_capacity(to - from + guess.replacement.len());
+        text.push_str(&segment.text[from..start]);
+        let written = text.len()..text.len() + guess.replacement.len();
+        text.push_str(&guess.replacement);
+        text.push_str(&segment.text[end..to]);
+        let windows = [Segment::new(0, &text)];
+        let conditions = ConditionCache::new(&windows);
+        let window = &windows[0];
+        let mut candidates = Vec::new();
+        find_candidates(
+            &self.dictionaries,
+            &self.first_words,
+            window.text,
+            &window.tokens,
+            &window.gaps,
+            &window.hashes,
+            &mut candidates,
+        );
+        candidates
+            .iter()
+            .filter(|c| c.start < written.end && written.start < c.end)
+            .filter_map(|c| self.choose(window, c, &conditions))
+            .any(|edit| edit.applied || promoted && edit.level == Level::Likely)
     }
 
     /// Picks the first entry of a candidate's key that passes its level,

@@ -152,6 +152,18 @@ fn likely_entries_apply_in_a_spun_document() {
 }
 
 #[test]
+fn a_guess_never_writes_a_listed_spun_phrase() {
+    // The guesser would restore "woman" to "man" (a thesaurus swap, and
+    // the document writes "man man", a web bigram), but the dictionary
+    // lists "man" as spun: a second run would repair the guess again.
+    let dictionary = Dictionary::from_tsv("d", "d.tsv", b"man\tdeep\tsure\n").unwrap();
+    let repairer = Repairer::new(vec![dictionary], Options::default());
+    let once = repairer.repair("man man woman man ").text;
+    assert_eq!(once, "deep deep woman deep ");
+    assert_eq!(repairer.repair(&once).text, once);
+}
+
+#[test]
 fn document_conditions() {
     // `if:` needs the phrase elsewhere in the document; otherwise the
     // fallback entry only suggests.

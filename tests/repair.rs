@@ -152,6 +152,46 @@ fn likely_entries_apply_in_a_spun_document() {
 }
 
 #[test]
+fn several_different_likely_phrases_make_a_document_spun() {
+    // Some spinners' habits are all `likely`: no `sure` finding shows the
+    // spin, but three different habits close together do.
+    let tsv = b"stated\tsaid\tlikely\nlikewise\talso\tlikely\nutilized\tused\tlikely\n\
+                hazard ratio\trisk ratio\tlikely\nhazard ratios\trisk ratios\tlikely\n";
+    let habits = Dictionary::from_tsv("habits", "habits.tsv", tsv).unwrap();
+    let repairer = Repairer::new(vec![habits], Options::default());
+    let repaired = |text: &str| repairer.repair(text).text;
+    assert_eq!(
+        repaired("He stated it. She likewise utilized it."),
+        "He said it. She also used it."
+    );
+    // Two different phrases are ordinary English, however often they come.
+    let two = "He stated it, she stated it, and they likewise stated it.";
+    assert_eq!(repaired(two), two);
+    // A plural counts with its singular.
+    let plural = "The hazard ratio and hazard ratios were stated.";
+    assert_eq!(repaired(plural), plural);
+    // Three different ones spread over a long text are not dense enough.
+    let sparse = format!(
+        "He stated it. {} She likewise utilized it.",
+        "The committee met again. ".repeat(200)
+    );
+    assert_eq!(repaired(&sparse), sparse);
+    // Without promotion they are only reported.
+    let no_promotion = Options {
+        promote: None,
+        ..Options::default()
+    };
+    let text = "He stated it. She likewise utilized it.";
+    let repair = Repairer::new(
+        vec![Dictionary::from_tsv("habits", "habits.tsv", tsv).unwrap()],
+        no_promotion,
+    )
+    .repair(text);
+    assert_eq!(repair.text, text);
+    assert_eq!(repair.edits.len(), 3);
+}
+
+#[test]
 fn a_guess_never_writes_a_listed_spun_phrase() {
     // The guesser would restore "woman" to "man" (a thesaurus swap, and
     // the document writes "man man", a web bigram), but the dictionary

@@ -101,6 +101,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         promote: (!cli.levels.no_promote).then_some(SpinEvidence {
             min_findings: cli.levels.spin_min_findings,
             per_thousand_words: cli.levels.spin_threshold,
+            ..SpinEvidence::default()
         }),
         names: !cli.levels.no_names,
         guess: (!cli.guesses.no_guess).then_some(cli.guesses.guess_threshold),

@@ -56,12 +56,13 @@ const CONTEXT_WORDS: usize = 4;
 /// actually"), so a page of theirs may show no `sure` finding at all. Each
 /// such phrase is ordinary English, but clean text rarely uses several
 /// different ones densely: a document whose `likely` findings restore at
-/// least `min_likely_phrases` different phrases, at `likely_per_thousand_words`
-/// or more per 1,000 words, counts as spun too. The never-spun text of
-/// `../shared/data/clean` (1.8 million words), cut into 17,600 windows of
-/// 150 and 300 words, has no window with three different ones (18 have
-/// two); taken as whole documents, none with three reaches 1.1 per 1,000
-/// words.
+/// least `min_likely_phrases` different phrases, at
+/// `likely_per_thousand_words` or more per 1,000 words, has its `likely`
+/// entries applied too (the guesser's document prior still counts `sure`
+/// findings only). The never-spun text of `../shared/data/clean` (1.8
+/// million words), cut into 17,600 windows of 150 and 300 words, has no
+/// window with three different ones (18 have two); taken as whole
+/// documents, none with three reaches 1.1 per 1,000 words.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SpinEvidence {
     /// The fewest `sure` findings that make a document spun.

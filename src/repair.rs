@@ -39,10 +39,6 @@ pub struct Options {
     pub guess: Option<f64>,
 }
 
-/// Words of context on each side of a guess when checking that no
-/// dictionary would repair what it writes: keys of up to five words.
-const CONTEXT_WORDS: usize = 4;
-
 /// The rule that promotes `likely` entries inside a spun document.
 ///
 /// Phrases like "stated" or "keep away from" are ordinary English on their
@@ -313,15 +309,7 @@ impl Repairer {
         let mut edits = Vec::new();
         for segment in &segments {
             candidates.clear();
-            find_candidates(
-                &self.dictionaries,
-                &self.first_words,
-                segment.text,
-                &segment.tokens,
-                &segment.gaps,
-                &segment.hashes,
-                &mut candidates,
-            );
+            self.candidates_in(segment, &mut candidates);
             for candidate in &candidates {
                 if let Some(edit) = self.choose(segment, candidate, &conditions) {
                     edits.push(edit);
@@ -438,20 +426,25 @@ impl Repairer {
         let conditions = ConditionCache::new(&windows);
         let window = &windows[0];
         let mut candidates = Vec::new();
-        find_candidates(
-            &self.dictionaries,
-            &self.first_words,
-            window.text,
-            &window.tokens,
-            &window.gaps,
-            &window.hashes,
-            &mut candidates,
-        );
+        self.candidates_in(window, &mut candidates);
         candidates
             .iter()
             .filter(|c| c.start < written.end && written.start < c.end)
             .filter_map(|c| self.choose(window, c, &conditions))
             .any(|edit| edit.applied || promoted && edit.level == Level::Likely)
+    }
+
+    /// Appends every dictionary key found in a segment to `out`.
+    fn candidates_in(&self, segment: &Segment<'_>, out: &mut Vec<Candidate>) {
+        find_candidates(
+            &self.dictionaries,
+            &self.first_words,
+            segment.text,
+            &segment.tokens,
+            &segment.gaps,
+            &segment.hashes,
+            out,
+        );
     }
 
     /// Picks the first entry of a candidate's key that passes its level,
@@ -491,6 +484,10 @@ impl Repairer {
         None
     }
 }
+
+/// Words of context on each side of a guess when checking that no
+/// dictionary would repair what it writes: keys of up to five words.
+const CONTEXT_WORDS: usize = 4;
 
 /// Whether the capitalised words of a match agree with an entry's mask.
 fn case_fits(segment: &Segment<'_>, candidate: &Candidate, mask: u32) -> bool {

@@ -284,36 +284,6 @@ fn a_thesaurus_link_alone_gives_no_direction() {
 }
 
 #[test]
-fn runs_with_no_word_in_common_need_a_learned_swap_and_a_strong_term() {
-    // "large information" and "big data" share no word: the thesaurus
-    // links large/big and information/data, as it links many unrelated
-    // phrases. A learned swap for one word and an established term for
-    // the other run say which run the spinner wrote.
-    let text = format!("{SPUN_CONTEXT} They kept large information. Big data is everywhere.");
-    let swap = "swap\tinformation\tdata\t25\t0\n";
-    let repair = with_model(&format!("{swap}term\tbig data\twordnet\t0\n")).repair(&text);
-    assert!(
-        repair.text.contains("They kept big data."),
-        "{}",
-        repair.text
-    );
-    let unchanged = |model: &str| {
-        let repair = with_model(model).repair(&text);
-        assert!(
-            repair
-                .text
-                .ends_with("They kept large information. Big data is everywhere."),
-            "{model}: {}",
-            repair.text
-        );
-    };
-    // Thesaurus links alone are not enough, even to a term.
-    unchanged("term\tbig data\twordnet\t0\n");
-    // Nor is a web bigram, which many chance pairs of synonyms are.
-    unchanged(&format!("{swap}term\tbig data\tweb\t5000\n"));
-}
-
-#[test]
 fn a_spinners_habit_words_give_a_fingerprint_direction() {
     // No lexicon has either run, and no list shows profound for deep. But
     // spinners were seen writing "profound" (for "intense") and replacing
@@ -417,19 +387,34 @@ fn runs_that_share_no_word_are_no_fingerprint_by_synonyms_alone() {
     // "profound learning" and "deep knowledge" are linked word by word
     // through the thesaurus, but share no word: unrelated phrases can be.
     let text = format!("{SPUN_CONTEXT} We studied profound learning here. Deep knowledge helps.");
-    let model = "term\tdeep knowledge\tlisted\t0\n";
-    assert!(with_model(model)
-        .repair(&text)
-        .text
-        .ends_with("We studied profound learning here. Deep knowledge helps."));
+    let unchanged = |model: &str| {
+        let repair = with_model(model).repair(&text);
+        assert!(
+            repair
+                .text
+                .ends_with("We studied profound learning here. Deep knowledge helps."),
+            "{model}: {}",
+            repair.text
+        );
+    };
+    let restored = |model: &str| {
+        let repair = with_model(model).repair(&text);
+        assert!(
+            repair.text.contains("We studied deep knowledge here."),
+            "{model}: {}",
+            repair.text
+        );
+    };
+    // Thesaurus links alone are not enough, even to a term.
+    unchanged("term\tdeep knowledge\tlisted\t0\n");
     // A learned swap for every changed word is direction enough.
-    let learned = "swap\tprofound\tdeep\t3\nswap\tlearning\tknowledge\t3\n";
-    let repair = with_model(learned).repair(&text);
-    assert!(
-        repair.text.contains("We studied deep knowledge here."),
-        "{}",
-        repair.text
-    );
+    restored("swap\tprofound\tdeep\t3\nswap\tlearning\tknowledge\t3\n");
+    // So is a learned swap for one word with an established term on the
+    // other side ("large information" beside "big data")...
+    let swap = "swap\tprofound\tdeep\t25\t0\n";
+    restored(&format!("{swap}term\tdeep knowledge\twordnet\t0\n"));
+    // ...but not with a web bigram, which many chance pairs of synonyms are.
+    unchanged(&format!("{swap}term\tdeep knowledge\tweb\t5000\n"));
 }
 
 #[test]

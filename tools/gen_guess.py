@@ -346,7 +346,7 @@ def corpus_terms(texts, vocabulary, terms, min_count=CORPUS_MIN_COUNT, min_texts
 # here, with the licence each package's metadata states; no copyleft
 # package). It is current technical English, written by people and never
 # spun, with the terms that the 2006 web counts and the dictionaries
-# lack ("loss function", "attention mechanism", "transformer model").
+# lack ("loss function", "attention mechanism", "graph neural network").
 # Only phrases are kept, as terms: no text of theirs is shipped.
 DOCS_PACKAGES = (
     ("accelerate", "1.15.0", "Apache-2.0"),

@@ -467,8 +467,9 @@ fn a_translation_dictionary_headword_is_an_established_term() {
 fn a_documentation_phrase_is_an_established_term() {
     // "loss function" is in no dictionary of 2006; the documentation of
     // scientific software repeats it, which makes it a term to restore to.
-    // Its web count, above what eight bits could hold beside the sources,
-    // survives the packing.
+    // Its source is the ninth source bit, so a term value packs sixteen
+    // source bits now, and a large web count must survive the wider
+    // packing.
     let text = format!("{SPUN_CONTEXT} The misfortune function was minimised.");
     let swap = "swap\tmisfortune\tloss\t9\n";
     assert!(with_model(swap)

@@ -23,6 +23,12 @@ The model has two parts (format: src/guess_model.rs):
   installed, and web bigrams. Translation-dictionary headwords and web
   bigrams are kept only when they contain a word of some swap, since no
   other phrase can ever be looked up.
+- docs term lines: runs of two or three content words that the
+  docstrings and comments of the pinned scientific Python packages
+  (DOCS_PACKAGES, read from their wheels in tools/.docs-wheels; fetched
+  with --fetch-docs) use at least DOCS_MIN_COUNT times in at least
+  DOCS_MIN_PACKAGES packages, with the corpus tests below: current
+  technical terms.
 - corpus term lines: runs of two or three content words that the
   never-spun evidence text (science abstracts, older State of the Union
   addresses) uses at least twice, whose words go together far more often

@@ -46,6 +46,7 @@ pub const SOURCE_DOCS: u64 = 256;
 
 /// The bits of a packed term value that hold its sources.
 const SOURCE_BITS: u32 = 16;
+const SOURCE_MASK: u64 = (1 << SOURCE_BITS) - 1;
 
 /// Packs a swap's sightings and false alarms into one FST value.
 pub fn swap_value(seen: u64, false_alarms: u64) -> u64 {
@@ -59,13 +60,12 @@ pub fn swap_parts(value: u64) -> (u64, u64) {
 
 /// Packs a term's sources and web count into one FST value.
 pub fn term_value(sources: u64, count: u64) -> u64 {
-    let mask = (1 << SOURCE_BITS) - 1;
-    (count.min(u64::MAX >> SOURCE_BITS) << SOURCE_BITS) | (sources & mask)
+    (count.min(u64::MAX >> SOURCE_BITS) << SOURCE_BITS) | (sources & SOURCE_MASK)
 }
 
 /// The sources and web count of a packed term value.
 pub fn term_parts(value: u64) -> (u64, u64) {
-    (value & ((1 << SOURCE_BITS) - 1), value >> SOURCE_BITS)
+    (value & SOURCE_MASK, value >> SOURCE_BITS)
 }
 
 /// A line of a model file that could not be read.

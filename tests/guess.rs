@@ -436,30 +436,42 @@ fn a_swap_that_everyday_text_triggers_is_worth_less() {
     assert!(why.contains("40× in never-spun text"), "{why}");
 }
 
+/// Whether `model` makes no guess in `text`.
+fn makes_no_guess(model: &str, text: &str) -> bool {
+    with_model(model)
+        .repair(text)
+        .edits
+        .iter()
+        .all(|e| e.level != Level::Guess)
+}
+
+/// The text `model` repairs `text` into, and why, when its first guess is
+/// applied.
+fn applied_guess(model: &str, text: &str) -> (String, String) {
+    let repair = with_model(model).repair(text);
+    let (reason, applied) = first_guess_in(&repair);
+    assert!(applied, "{}", reason.describe());
+    (repair.text, reason.describe())
+}
+
 #[test]
 fn a_translation_dictionary_headword_is_an_established_term() {
     // "heat transfer" known only from web counts is no term to restore to;
     // a translation dictionary's headword is, and the reason names it.
     let text = format!("{SPUN_CONTEXT} The warmth transfer was measured.");
     let swap = "swap\twarmth\theat\t9\n";
-    let web_only = with_model(&format!("{swap}term\theat transfer\tweb\t632452\n"));
-    assert!(web_only
-        .repair(&text)
-        .edits
-        .iter()
-        .all(|e| e.level != Level::Guess));
-    let repair = with_model(&format!(
-        "{swap}term\theat transfer\tbilingual,web\t632452\n"
-    ))
-    .repair(&text);
-    let (reason, applied) = first_guess_in(&repair);
-    assert!(applied);
-    assert!(
-        repair.text.ends_with("The heat transfer was measured."),
-        "{}",
-        repair.text
+    assert!(makes_no_guess(
+        &format!("{swap}term\theat transfer\tweb\t632452\n"),
+        &text
+    ));
+    let (repaired, why) = applied_guess(
+        &format!("{swap}term\theat transfer\tbilingual,web\t632452\n"),
+        &text,
     );
-    let why = reason.describe();
+    assert!(
+        repaired.ends_with("The heat transfer was measured."),
+        "{repaired}"
+    );
     assert!(why.contains("translation dictionary"), "{why}");
 }
 
@@ -472,11 +484,7 @@ fn a_documentation_phrase_is_an_established_term() {
     // packing.
     let text = format!("{SPUN_CONTEXT} The misfortune function was minimised.");
     let swap = "swap\tmisfortune\tloss\t9\n";
-    assert!(with_model(swap)
-        .repair(&text)
-        .edits
-        .iter()
-        .all(|e| e.level != Level::Guess));
+    assert!(makes_no_guess(swap, &text));
     let model = format!("{swap}term\tloss function\tdocs,web\t16777217\n");
     assert_eq!(
         GuessModel::from_tsv(&model)
@@ -485,14 +493,10 @@ fn a_documentation_phrase_is_an_established_term() {
             .map(|(_, count)| count),
         Some(16_777_217)
     );
-    let repair = with_model(&model).repair(&text);
-    let (reason, applied) = first_guess_in(&repair);
-    assert!(applied);
+    let (repaired, why) = applied_guess(&model, &text);
     assert!(
-        repair.text.ends_with("The loss function was minimised."),
-        "{}",
-        repair.text
+        repaired.ends_with("The loss function was minimised."),
+        "{repaired}"
     );
-    let why = reason.describe();
     assert!(why.contains("software documentation"), "{why}");
 }

@@ -19,7 +19,7 @@ use crate::level::Level;
 use crate::matcher::{find_candidates, Candidate, FirstWords};
 use crate::names::{find_name_edits, NameRules};
 pub(crate) use crate::segment::Segment;
-use crate::tokenize::{gap_key, normalize_word, Gap};
+use crate::tokenize::{gap_key, normalize_word, tokens, Gap};
 
 /// What a [`Repairer`] applies and reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -470,8 +470,9 @@ impl Repairer {
             if replacement == matched {
                 return None;
             }
+            let (start, end) = with_repeats(segment, candidate, &replacement);
             return Some(Edit {
-                range: segment.offset + candidate.start..segment.offset + candidate.end,
+                range: segment.offset + start..segment.offset + end,
                 replacement,
                 origin: Origin::Entry(EntryRef {
                     dictionary: candidate.dictionary,
@@ -483,6 +484,69 @@ impl Repairer {
         }
         None
     }
+}
+
+/// The byte range an edit of `candidate` must cover for a second run to
+/// find nothing more: the match, widened over repeats of words the entry
+/// drops. An entry may drop the spinner's extra words at one end of its
+/// key ("profound deep learning" -> "deep learning"); where the text
+/// repeats them ("profound profound deep learning"), the repeats go too,
+/// since each run would otherwise drop one more.
+fn with_repeats(segment: &Segment<'_>, candidate: &Candidate, replacement: &str) -> (usize, usize) {
+    let word = |t: usize| {
+        let token = segment.tokens[t];
+        let mut word = Vec::new();
+        normalize_word(&segment.text[token.start..token.stem_end], |b| {
+            word.push(b);
+            true
+        });
+        word
+    };
+    let kept: Vec<Vec<u8>> = tokens(replacement)
+        .map(|t| {
+            let mut word = Vec::new();
+            normalize_word(&replacement[t.start..t.stem_end], |b| {
+                word.push(b);
+                true
+            });
+            word
+        })
+        .collect();
+    let (first, last) = (candidate.first_token, candidate.last_token);
+    let key: Vec<Vec<u8>> = (first..=last).map(word).collect();
+    let dropped = key.len().saturating_sub(kept.len());
+    if kept.is_empty() || dropped == 0 {
+        return (candidate.start, candidate.end);
+    }
+    // Words joined by plain spaces, as the key's are.
+    let spaced = |from: usize, to: usize| (from..to).all(|t| segment.gaps[t] == Gap::Space);
+    let (mut start, mut end) = (first, last);
+    if key[dropped..] == kept[..] {
+        while start >= dropped
+            && spaced(start - dropped, start)
+            && (0..dropped).all(|i| word(start - dropped + i) == key[i])
+        {
+            start -= dropped;
+        }
+    } else if key[..kept.len()] == kept[..] {
+        while end + dropped < segment.tokens.len()
+            && spaced(end, end + dropped)
+            && (0..dropped).all(|i| word(end + 1 + i) == key[kept.len() + i])
+        {
+            end += dropped;
+        }
+    }
+    let start = if start < first {
+        segment.tokens[start].start
+    } else {
+        candidate.start
+    };
+    let end = if end > last {
+        segment.tokens[end].end
+    } else {
+        candidate.end
+    };
+    (start, end)
 }
 
 /// Words of context on each side of a guess when checking that no

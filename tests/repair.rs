@@ -323,3 +323,35 @@ fn default_conditional_entries_need_their_condition() {
         "We use deep-learning here. Deep learning is popular."
     );
 }
+
+#[test]
+fn an_entry_that_drops_words_drops_their_repeats_too() {
+    // "profound deep learning" -> "deep learning" drops the spinner's extra
+    // word; repeated, each run would drop one more, so one run drops them
+    // all. The same holds for words dropped at the end.
+    let tsv = b"profound deep learning\tdeep learning\tsure\nneural network model\tneural network\tsure\n";
+    let repairer = Repairer::new(
+        vec![Dictionary::from_tsv("d", "d.tsv", tsv).unwrap()],
+        Options::default(),
+    );
+    for (input, expected) in [
+        (
+            "We use profound profound deep Learning here.",
+            "We use deep learning here.",
+        ),
+        (
+            "A neural network model model model fits.",
+            "A neural network fits.",
+        ),
+        // Not a repeat: a comma between, or another word.
+        (
+            "Profound, profound deep learning.",
+            "Profound, deep learning.",
+        ),
+        ("Very profound deep learning.", "Very deep learning."),
+    ] {
+        let once = repairer.repair(input).text;
+        assert_eq!(once, expected, "input: {input:?}");
+        assert_eq!(repairer.repair(&once).text, once, "input: {input:?}");
+    }
+}

@@ -493,24 +493,20 @@ impl Repairer {
 /// repeats them ("profound profound deep learning"), the repeats go too,
 /// since each run would otherwise drop one more.
 fn with_repeats(segment: &Segment<'_>, candidate: &Candidate, replacement: &str) -> (usize, usize) {
-    let word = |t: usize| {
-        let token = segment.tokens[t];
-        let mut word = Vec::new();
-        normalize_word(&segment.text[token.start..token.stem_end], |b| {
-            word.push(b);
+    let normalized = |word: &str| {
+        let mut out = Vec::new();
+        normalize_word(word, |b| {
+            out.push(b);
             true
         });
-        word
+        out
+    };
+    let word = |t: usize| {
+        let token = segment.tokens[t];
+        normalized(&segment.text[token.start..token.stem_end])
     };
     let kept: Vec<Vec<u8>> = tokens(replacement)
-        .map(|t| {
-            let mut word = Vec::new();
-            normalize_word(&replacement[t.start..t.stem_end], |b| {
-                word.push(b);
-                true
-            });
-            word
-        })
+        .map(|t| normalized(&replacement[t.start..t.stem_end]))
         .collect();
     let (first, last) = (candidate.first_token, candidate.last_token);
     let key: Vec<Vec<u8>> = (first..=last).map(word).collect();

@@ -8,7 +8,10 @@
 # words; the same seed gives the same file. typos (cargo install) and
 # codespell (pip) are installed into benches/work/ when missing. Each tool
 # runs RUNS times, alternating, and the table gives the median MB/s
-# (10^6 bytes per second) and peak RSS. Never part of CI.
+# (10^6 bytes per second) and peak RSS. The same text cut into 50 KB files
+# measures scaling on many files. Last come the fixed costs: memory when
+# streaming 1 GB (ten copies of the corpus) through stdin, start-up, and
+# loading a compiled user dictionary of 1 million entries. Never part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-100}
@@ -50,6 +53,14 @@ bytes=$(stat -c %s "$corpus")
 # lines (diff prints whole changed lines).
 lines="$work/corpus-${size_mb}mb-lines.txt"
 [ -s "$lines" ] || fold -s -w 100 "$corpus" > "$lines"
+# And cut into files of about 50 KB (whole lines), 100 to a folder.
+many="$work/many-${size_mb}mb"
+if [ ! -d "$many" ]; then
+  mkdir -p "$many.tmp"
+  split -C 50000 -d -a 5 --additional-suffix .txt "$lines" "$many.tmp/part"
+  (cd "$many.tmp" && for f in part*.txt; do n=${f#part}; d=$((10#${n%.txt} / 100)); mkdir -p "d$d"; mv "$f" "d$d/"; done)
+  mv "$many.tmp" "$many"
+fi
 
 typos_bin=$(command -v typos || true)
 if [ -z "$typos_bin" ]; then
@@ -72,9 +83,11 @@ declare -A commands=(
   ["lines: filter"]="$despin -j 2 $lines"
   ["lines: --check"]="$despin --check -j 2 $lines"
   ["lines: --diff"]="$despin --diff -j 2 $lines"
+  ["many files -j2"]="$despin -j 2 $many"
+  ["many files -j1"]="$despin -j 1 $many"
 )
 order=("despin -j2" "despin -j1" "despin --check" "typos" "codespell" "wc -w"
-       "lines: filter" "lines: --check" "lines: --diff")
+       "lines: filter" "lines: --check" "lines: --diff" "many files -j2" "many files -j1")
 declare -A times rss
 for run in $(seq "$runs"); do
   for name in "${order[@]}"; do
@@ -90,6 +103,13 @@ for run in $(seq "$runs"); do
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# The median over rounds of one time divided by another from the same
+# round: runs next to each other share the machine's state, so this ratio
+# drifts less than one of two medians.
+paired() {
+  paste <(echo "$1" | tr ' ' '\n' | grep .) <(echo "$2" | tr ' ' '\n' | grep .) |
+    awk '{printf "%.3f\n", $1 / $2}' | median
+}
 printf 'nproc %s, corpus %s (%d bytes), %d runs each\n' "$(nproc)" "$corpus" "$bytes" "$runs"
 printf 'MB/s is 10^6 bytes per second; peak RSS is in MiB\n'
 printf '%-16s %10s %10s %12s\n' tool seconds MB/s "peak RSS MiB"
@@ -102,5 +122,47 @@ for name in "${order[@]}"; do
 done
 awk -v d="${mbs[despin -j2]}" -v t="${mbs[typos]}" -v w="${mbs[wc -w]}" -v s="${mbs[despin -j1]}" \
   'BEGIN {printf "despin/typos %.2f   despin/wc %.2f   speed-up 1->2 threads %.2f\n", d / t, d / w, d / s}'
+printf 'speed-up 1->2 threads, median of rounds: one file %.2f   many files %.2f\n' \
+  "$(paired "${times[despin -j1]}" "${times[despin -j2]}")" \
+  "$(paired "${times[many files -j1]}" "${times[many files -j2]}")"
 awk -v f="${mbs[lines: filter]}" -v c="${mbs[lines: --check]}" -v d="${mbs[lines: --diff]}" \
   'BEGIN {printf "wrapped text: --check/filter %.2f   --diff/filter %.2f\n", c / f, d / f}'
+
+# Fixed costs. A stream of ten copies of the corpus through a pipe, so that
+# despin sees no size and streams; peak RSS must not grow with the input.
+stream() {
+  /usr/bin/time -f '%e %M' -o "$work/time.txt" bash -c \
+    "for i in \$(seq $1); do cat $corpus; done | $despin > /dev/null"
+  read -r secs kib < <(tail -n 1 "$work/time.txt")
+  printf 'stdin stream of %d MB: %s s, peak RSS %d MiB\n' "$(($1 * bytes / 1000000))" "$secs" "$((kib / 1024))"
+}
+stream 1
+stream 10
+# A user dictionary of 1 million random entries, compiled once.
+big="$work/dict-1m.fst"
+if [ ! -s "$big" ]; then
+  python3 - "$work/dict-1m.tsv" <<'PY'
+import random, sys
+rng = random.Random(7)
+word = lambda: "".join(rng.choice("abcdefghij") for _ in range(6))
+with open(sys.argv[1], "w") as f:
+    seen = set()
+    while len(seen) < 1_000_000:
+        key = f"{word()} {word()} {word()}"
+        if key not in seen:
+            seen.add(key)
+            f.write(f"{key}\t{word()}\tsure\n")
+PY
+  "$despin" dict compile --output "$big" "$work/dict-1m.tsv"
+fi
+# Median of 30 runs on empty input, in milliseconds.
+startup() {
+  for _ in $(seq 30); do
+    start=$EPOCHREALTIME
+    "$@" < /dev/null > /dev/null
+    end=$EPOCHREALTIME
+    awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f\n", (b - a) * 1000}'
+  done | median
+}
+printf 'start-up, empty input: %s ms; with the 1M-entry dictionary (%d MB): %s ms\n' \
+  "$(startup "$despin")" "$(($(stat -c %s "$big") / 1000000))" "$(startup "$despin" --dict "$big")"

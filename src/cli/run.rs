@@ -245,8 +245,8 @@ fn process_inner(
     };
     let mut next_chunk = || reader.next_chunk().with_context(read_error);
     if jobs > 1 {
-        // Sixteen chunks per thread in flight (4 MiB of text each) keep
-        // every thread busy while one slow chunk holds up the output.
+        // Sixteen chunks per thread in flight (4 MiB of text per thread)
+        // keep every thread busy while one slow chunk holds up the output.
         let mut first = first;
         in_order(
             &mut || first.take().map_or_else(&mut next_chunk, |c| Ok(Some(c))),

@@ -190,21 +190,27 @@ pub fn is_utf16(start: &[u8]) -> bool {
 /// Reads an input as a sequence of chunks cut at paragraph or line
 /// boundaries.
 ///
-/// Each chunk is at least `target` bytes (unless the input ends first) and
-/// ends after a blank line when the text has one, else after a line break,
-/// else after a space, else at a character boundary. Phrases never span a
-/// blank line, so a cut there changes nothing about matching.
+/// The first chunk is read up to `first` bytes and each later one up to
+/// `target`; a chunk is cut in the second half of what was read (unless the
+/// input ends first), after a blank line when the text has one, else after
+/// a line break, else after a space, else at a character boundary. Phrases
+/// never span a blank line, so a cut there changes nothing about matching.
+/// An input shorter than `first` is one chunk whatever its source, so a
+/// file and the same bytes through a pipe are cut alike.
 pub struct ChunkReader {
     source: Box<dyn Read + Send>,
+    /// What the next chunk is read up to.
+    next_target: usize,
     target: usize,
     carry: Vec<u8>,
     done: bool,
 }
 
 impl ChunkReader {
-    pub fn new(source: Box<dyn Read + Send>, target: usize) -> ChunkReader {
+    pub fn new(source: Box<dyn Read + Send>, first: usize, target: usize) -> ChunkReader {
         ChunkReader {
             source,
+            next_target: first.max(1),
             target: target.max(1),
             carry: Vec::new(),
             done: false,
@@ -214,16 +220,17 @@ impl ChunkReader {
     /// The next chunk, or `None` at the end of the input.
     pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
         let mut buf = std::mem::take(&mut self.carry);
-        if !self.done && buf.len() < self.target {
+        let target = std::mem::replace(&mut self.next_target, self.target);
+        if !self.done && buf.len() < target {
             // `read_to_end` reads into the spare capacity without zeroing
             // it first, and stops at the target or at the end of input.
-            let want = (self.target - buf.len()).max(64 * 1024);
+            let want = (target - buf.len()).max(64 * 1024);
             buf.reserve_exact(want);
             // Reading less means the input ended. A chunk that still
             // reached the target (reads are at least 64 KiB) is cut as
             // usual, and the next call finds the end.
             let read = (&mut self.source).take(want as u64).read_to_end(&mut buf)?;
-            if read < want && buf.len() < self.target {
+            if read < want && buf.len() < target {
                 self.done = true;
             }
         }
@@ -232,7 +239,7 @@ impl ChunkReader {
         }
         if !self.done {
             let cut =
-                despin::chunk::next_boundary(&buf, despin::chunk::cut_point(&buf, self.target / 2));
+                despin::chunk::next_boundary(&buf, despin::chunk::cut_point(&buf, target / 2));
             self.carry = buf.split_off(cut);
         }
         Ok(Some(buf))
@@ -244,7 +251,7 @@ mod tests {
     use super::*;
 
     fn chunks(text: &[u8], target: usize) -> Vec<Vec<u8>> {
-        let mut reader = ChunkReader::new(Box::new(io::Cursor::new(text.to_vec())), target);
+        let mut reader = ChunkReader::new(Box::new(io::Cursor::new(text.to_vec())), target, target);
         let mut out = Vec::new();
         while let Some(chunk) = reader.next_chunk().unwrap() {
             out.push(chunk);
@@ -259,6 +266,34 @@ mod tests {
             let parts = chunks(&text, target);
             assert_eq!(parts.concat(), text, "target {target}");
         }
+    }
+
+    #[test]
+    fn the_first_chunk_has_its_own_target() {
+        // Reads are at least 64 KiB, so the targets here are larger.
+        let text = b"one two three\n\n".repeat(30_000);
+        let mut reader =
+            ChunkReader::new(Box::new(io::Cursor::new(text.clone())), 200_000, 100_000);
+        let mut sizes = Vec::new();
+        let mut joined = Vec::new();
+        while let Some(chunk) = reader.next_chunk().unwrap() {
+            sizes.push(chunk.len());
+            joined.extend(chunk);
+        }
+        assert_eq!(joined, text);
+        assert!((100_000..=200_000).contains(&sizes[0]), "{sizes:?}");
+        // Each later chunk but the last is cut past half the later target.
+        assert!(sizes.len() > 2, "{sizes:?}");
+        let later = &sizes[1..sizes.len() - 1];
+        assert!(
+            later.iter().all(|&n| (50_000..=200_000).contains(&n)),
+            "{sizes:?}"
+        );
+        // An input shorter than the first target is one chunk.
+        let mut whole =
+            ChunkReader::new(Box::new(io::Cursor::new(text.clone())), text.len() + 1, 100);
+        assert_eq!(whole.next_chunk().unwrap(), Some(text));
+        assert_eq!(whole.next_chunk().unwrap(), None);
     }
 
     #[test]

@@ -19,8 +19,13 @@ use crate::cli::input::{is_utf16, looks_binary, ChunkReader, Input, InputError};
 use crate::cli::mode::{BinaryPolicy, Chunk, Mode, Outcome};
 use crate::cli::progress;
 
-/// Files up to this size are read whole: one document, one chunk.
-pub const WHOLE_FILE_LIMIT: u64 = 8 << 20;
+/// Inputs up to this size, files and standard input alike, are one
+/// document and one chunk; a larger input's first chunk is cut below it.
+/// A paper or an article fits many times over. Larger inputs are corpora
+/// and books, whose document rules work per chunk, in parallel and in
+/// bounded memory: the per-document tables of a whole 8 MB file took
+/// 90 MB.
+pub const WHOLE_FILE_LIMIT: u64 = 1 << 20;
 /// Target chunk size when streaming a large input.
 pub const STREAM_CHUNK: usize = 256 << 10;
 /// How many small files may be taken but not yet printed: their outputs
@@ -191,13 +196,15 @@ fn process_inner(
     note: &mut Option<String>,
 ) -> Result<Option<Outcome>> {
     let name = input.display();
-    // A small file is one chunk: read it whole (one byte more than its
-    // size, to see the end), without a buffer sized for the largest one.
-    let target = match input.size() {
-        Some(size) if size <= WHOLE_FILE_LIMIT => size as usize + 1,
-        _ => STREAM_CHUNK,
-    };
-    let mut reader = ChunkReader::new(input.open()?, target);
+    // The first chunk is read up to one byte past the limit, to see
+    // whether the input ends within it; a small file's up to one byte past
+    // its size, without a buffer sized for the largest file.
+    let first = input
+        .size()
+        .unwrap_or(WHOLE_FILE_LIMIT)
+        .min(WHOLE_FILE_LIMIT) as usize
+        + 1;
+    let mut reader = ChunkReader::new(input.open()?, first, STREAM_CHUNK);
     let read_error = || format!("{name}: cannot read");
     let first = reader.next_chunk().with_context(read_error)?;
     if first.as_deref().is_some_and(looks_binary) {

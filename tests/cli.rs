@@ -289,6 +289,37 @@ fn a_file_and_its_stream_are_the_same_documents() {
     }
 }
 
+/// Interactive review offers what `--in-place` applies, in the same
+/// documents, also in a file over the one-document size.
+#[test]
+fn interactive_review_cuts_a_large_file_as_in_place_does() {
+    let text = format!(
+        "We measured the surface area first.\n\n{}The surface region grew this 7 days.\n",
+        "Nothing in this paragraph is spun at all.\n\n".repeat(80_000)
+    );
+    let dir = Dir::new();
+    dir.write("a.txt", &text);
+    dir.write("b.txt", &text);
+    let args = [
+        "--no-default-dict",
+        "--no-guess",
+        "--dict",
+        &test_dict_arg(),
+    ];
+    let in_place = run_in(dir.path(), &[&args[..], &["-i", "a.txt"]].concat(), b"");
+    assert_exit(&in_place, 0);
+    // "a": apply this change and all the rest.
+    let reviewed = run_in(dir.path(), &[&args[..], &["-I", "b.txt"]].concat(), b"a\n");
+    assert_exit(&reviewed, 0);
+    let (a, b) = (dir.read("a.txt"), dir.read("b.txt"));
+    assert!(a == b, "{}", stdout(&reviewed));
+    let end = String::from_utf8_lossy(&a[a.len() - 100..]).into_owned();
+    assert!(
+        end.ends_with("The surface region grew this week.\n"),
+        "{end}"
+    );
+}
+
 #[test]
 fn diff_colours_changed_words_when_asked() {
     let dir = Dir::new();

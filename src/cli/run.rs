@@ -8,7 +8,7 @@
 //! are reported in order and the run goes on.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
@@ -28,6 +28,17 @@ use crate::cli::progress;
 pub const WHOLE_FILE_LIMIT: u64 = 1 << 20;
 /// Target chunk size when streaming a large input.
 pub const STREAM_CHUNK: usize = 256 << 10;
+
+/// Reads an input of `size` bytes (if known) as the documents every mode
+/// repairs: whole up to [`WHOLE_FILE_LIMIT`], else a first chunk below it
+/// and then [`STREAM_CHUNK`]s.
+pub fn document_reader(source: Box<dyn Read + Send>, size: Option<u64>) -> ChunkReader {
+    // The first chunk is read up to one byte past the limit, to see
+    // whether the input ends within it; a small file's up to one byte past
+    // its size, without a buffer sized for the largest file.
+    let first = size.unwrap_or(WHOLE_FILE_LIMIT).min(WHOLE_FILE_LIMIT) as usize + 1;
+    ChunkReader::new(source, first, STREAM_CHUNK)
+}
 /// How many small files may be taken but not yet printed: their outputs
 /// wait in memory for the files before them.
 const FILE_WINDOW: usize = 256;
@@ -196,15 +207,7 @@ fn process_inner(
     note: &mut Option<String>,
 ) -> Result<Option<Outcome>> {
     let name = input.display();
-    // The first chunk is read up to one byte past the limit, to see
-    // whether the input ends within it; a small file's up to one byte past
-    // its size, without a buffer sized for the largest file.
-    let first = input
-        .size()
-        .unwrap_or(WHOLE_FILE_LIMIT)
-        .min(WHOLE_FILE_LIMIT) as usize
-        + 1;
-    let mut reader = ChunkReader::new(input.open()?, first, STREAM_CHUNK);
+    let mut reader = document_reader(input.open()?, input.size());
     let read_error = || format!("{name}: cannot read");
     let first = reader.next_chunk().with_context(read_error)?;
     if first.as_deref().is_some_and(looks_binary) {

@@ -258,25 +258,32 @@ fn streamed_diff_equals_the_diff_of_the_whole_file() {
     }
 }
 
+/// The test dictionary alone, without guesses.
+fn only_test_dict(dict: &str) -> [&str; 4] {
+    ["--no-default-dict", "--no-guess", "--dict", dict]
+}
+
+/// "surface area" at the top, `paragraphs` plain paragraphs, then `last`:
+/// the test dictionary's "surface region" entry holds only where the top
+/// and `last` are in one document.
+fn condition_far_away(paragraphs: usize, last: &str) -> String {
+    format!(
+        "We measured the surface area first.\n\n{}{last}",
+        "Nothing in this paragraph is spun at all.\n\n".repeat(paragraphs)
+    )
+}
+
 /// A file and the same bytes through a pipe are cut into the same
 /// documents: whole up to the one-document size, so a condition met at the
 /// top applies at the bottom, and in the same chunks above it.
 #[test]
 fn a_file_and_its_stream_are_the_same_documents() {
-    let filler = "Nothing in this paragraph is spun at all.\n\n";
     for (paragraphs, condition_holds) in [(15_000, true), (80_000, false)] {
-        let text = format!(
-            "We measured the surface area first.\n\n{}The surface region grew.\n",
-            filler.repeat(paragraphs)
-        );
+        let text = condition_far_away(paragraphs, "The surface region grew.\n");
         let dir = Dir::new();
         dir.write("t.txt", &text);
-        let args = [
-            "--no-default-dict",
-            "--no-guess",
-            "--dict",
-            &test_dict_arg(),
-        ];
+        let dict = test_dict_arg();
+        let args = only_test_dict(&dict);
         let by_path = run_in(dir.path(), &[&args[..], &["t.txt"]].concat(), b"");
         assert_exit(&by_path, 0);
         let by_pipe = run_in(dir.path(), &args, text.as_bytes());
@@ -293,19 +300,12 @@ fn a_file_and_its_stream_are_the_same_documents() {
 /// documents, also in a file over the one-document size.
 #[test]
 fn interactive_review_cuts_a_large_file_as_in_place_does() {
-    let text = format!(
-        "We measured the surface area first.\n\n{}The surface region grew this 7 days.\n",
-        "Nothing in this paragraph is spun at all.\n\n".repeat(80_000)
-    );
+    let text = condition_far_away(80_000, "The surface region grew this 7 days.\n");
     let dir = Dir::new();
     dir.write("a.txt", &text);
     dir.write("b.txt", &text);
-    let args = [
-        "--no-default-dict",
-        "--no-guess",
-        "--dict",
-        &test_dict_arg(),
-    ];
+    let dict = test_dict_arg();
+    let args = only_test_dict(&dict);
     let in_place = run_in(dir.path(), &[&args[..], &["-i", "a.txt"]].concat(), b"");
     assert_exit(&in_place, 0);
     // "a": apply this change and all the rest.

@@ -39,6 +39,7 @@ pub fn document_reader(source: Box<dyn Read + Send>, size: Option<u64>) -> Chunk
     let first = size.unwrap_or(WHOLE_FILE_LIMIT).min(WHOLE_FILE_LIMIT) as usize + 1;
     ChunkReader::new(source, first, STREAM_CHUNK)
 }
+
 /// How many small files may be taken but not yet printed: their outputs
 /// wait in memory for the files before them.
 const FILE_WINDOW: usize = 256;

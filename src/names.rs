@@ -323,6 +323,8 @@ fn capitalized_runs(segments: &[Segment<'_>]) -> Vec<(usize, usize, usize)> {
             let mut last = first;
             while candidates.peek() == Some(&(last + 1))
                 && segment.gaps[last] == Gap::Space
+                && !segment.text[segment.tokens[last].end..segment.tokens[last + 1].start]
+                    .contains('\n')
                 && !segment.tokens[last].has_possessive()
                 && capitalized(last + 1)
             {
@@ -387,54 +389,93 @@ fn person_like(rules: &NameRules, run: &[Word<'_>], before: Option<Word<'_>>) ->
         && rules.can_be_name(&run[run.len() - 1].lower())
 }
 
+/// Words on either side of a name repair within which its evidence must
+/// lie: about one news story. Archives and crawls run many stories
+/// together, and a word capitalised in one ("Release notes") is no
+/// evidence about a word in another.
+pub(crate) const STORY_WORDS: usize = 1_000;
+
+/// A word in a name position, with its place in the document.
+#[derive(Clone, Copy)]
+struct Mention<'a> {
+    word: Word<'a>,
+    /// Index of the word among all the document's words.
+    at: usize,
+}
+
+/// Whether `a` and `b` are within one story of each other.
+fn same_story(a: usize, b: usize) -> bool {
+    a.abs_diff(b) <= STORY_WORDS
+}
+
 /// People's names: a form used alone as a name is the original of its
-/// thesaurus synonyms used in name positions.
+/// thesaurus synonyms used in name positions, when the same story also
+/// names the person in full.
+///
+/// The full name is the co-reference: "Yun Sunshine, director of ..."
+/// followed by "Sun said" and "analyst Solar" is one person. Without a
+/// full name with a cue of its own (a comma of apposition, a speech verb
+/// or a title), a capitalised word beside "said" is as likely a product,
+/// a place or a menu label as a surname.
 fn person_edits<'a>(
     segments: &[Segment<'a>],
     runs: &[(usize, usize, usize)],
     rules: &NameRules,
 ) -> Vec<Edit> {
-    // Forms used alone in a name position ("Sun said", "analyst Sun"), with
-    // the offset and text of their first such use.
-    let mut alone: HashMap<String, (usize, &'a str)> = HashMap::new();
+    let mut headings = HeadingLines::default();
+    // Each segment's first word among all the document's words.
+    let mut base = Vec::with_capacity(segments.len());
+    let mut words = 0;
+    for segment in segments {
+        base.push(words);
+        words += segment.tokens.len();
+    }
+    // Forms used alone in a name position ("Sun said", "analyst Sun"),
+    // every use.
+    let mut alone: HashMap<String, Vec<Mention<'a>>> = HashMap::new();
     // Every word in a name position: alone, or the last word of a name of
     // two or more words ("Yun Sunshine").
-    let mut positions: Vec<Word<'a>> = Vec::new();
-    for &(s, first, last) in runs {
-        let ws = Words {
-            segment: &segments[s],
-        };
-        if first == last {
-            // A form used alone follows a title or comes before a speech
-            // verb; most capitalised words have neither.
-            let hashes = &segments[s].hashes;
-            if !(first > 0 && rules.may_be_cue(hashes[first - 1].stem)
-                || first + 1 < hashes.len() && rules.may_be_cue(hashes[first + 1].stem))
-            {
-                continue;
-            }
-            let word = ws.at(first);
-            if word.sentence_start {
-                continue;
-            }
-            let before_word = first.checked_sub(1).map(|b| ws.at(b));
-            let before = before_word.as_ref().map(|b| b.lower());
-            let before = before.as_deref();
-            let spoken = ws
-                .get(first + 1)
-                .is_some_and(|next| rules.speech.contains(&next.lower()))
-                && !before.is_some_and(is_determiner);
-            let titled = before_word.is_some_and(|b| !b.possessive)
-                && before.is_some_and(|b| rules.titles.contains(b));
-            if (spoken || titled)
-                && rules.can_be_name(&word.lower())
-                && !in_headline(rules, ws, first, last)
-            {
-                alone
-                    .entry(word.lower().into_owned())
-                    .or_insert((word.offset, word.text));
-                positions.push(word);
-            }
+    let mut positions: Vec<Mention<'a>> = Vec::new();
+    for &(s, first, last) in runs.iter().filter(|&&(_, first, last)| first == last) {
+        let segment = &segments[s];
+        let ws = Words { segment };
+        // A form used alone follows a title or comes before a speech
+        // verb; most capitalised words have neither.
+        let hashes = &segment.hashes;
+        if !(first > 0 && rules.may_be_cue(hashes[first - 1].stem)
+            || first + 1 < hashes.len() && rules.may_be_cue(hashes[first + 1].stem))
+        {
+            continue;
+        }
+        let word = ws.at(first);
+        if word.sentence_start {
+            continue;
+        }
+        let before_word = first.checked_sub(1).map(|b| ws.at(b));
+        let before = before_word.as_ref().map(|b| b.lower());
+        let before = before.as_deref();
+        let spoken = ws
+            .get(first + 1)
+            .is_some_and(|next| rules.speech.contains(&next.lower()))
+            && segment.gaps[first] == Gap::Space
+            && !before.is_some_and(is_determiner);
+        let titled = before_word.is_some_and(|b| !b.possessive)
+            && segment.gaps[first - 1] == Gap::Space
+            && before.is_some_and(|b| rules.titles.contains(b));
+        if (spoken || titled)
+            && rules.can_be_name(&word.lower())
+            && !in_headline(rules, ws, first, last)
+            && !headings.contains(rules, segment, first)
+        {
+            let mention = Mention {
+                word,
+                at: base[s] + first,
+            };
+            alone
+                .entry(word.lower().into_owned())
+                .or_default()
+                .push(mention);
+            positions.push(mention);
         }
     }
     // Without a form used alone there is nothing to restore: the longer
@@ -442,20 +483,32 @@ fn person_edits<'a>(
     if alone.is_empty() {
         return Vec::new();
     }
+    // Full names whose last word is a name form, and those of them that
+    // have a cue: the co-references.
+    let mut full_names: Vec<(String, usize)> = Vec::new();
     for &(s, first, last) in runs.iter().filter(|&&(_, first, last)| first != last) {
-        let ws = Words {
-            segment: &segments[s],
-        };
+        let segment = &segments[s];
+        let ws = Words { segment };
         let run: Vec<Word<'a>> = ws.range(first, last + 1).collect();
         if person_like(rules, &run, first.checked_sub(1).map(|b| ws.at(b)))
             && !in_headline(rules, ws, first, last)
+            && !headings.contains(rules, segment, first)
         {
-            positions.push(run[run.len() - 1]);
+            let last_word = run[run.len() - 1];
+            positions.push(Mention {
+                word: last_word,
+                at: base[s] + last,
+            });
+            if cued_full_name(rules, ws, first, last) {
+                full_names.push((last_word.lower().into_owned(), base[s] + last));
+            }
         }
     }
     let mut occurrences: HashMap<String, usize> = HashMap::new();
-    for word in &positions {
-        *occurrences.entry(word.lower().into_owned()).or_default() += 1;
+    for mention in &positions {
+        *occurrences
+            .entry(mention.word.lower().into_owned())
+            .or_default() += 1;
     }
     // Links between the forms in name positions and the forms used alone.
     let mut linked: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -466,33 +519,68 @@ fn person_edits<'a>(
             }
         }
     }
-    // Each linked form's hub score: how many other name forms it is a
-    // synonym of, one more if it is used alone as a name, then how often it
-    // occurs in a name position. The original is the form that scores
-    // higher; computed once per form that needs it.
+    if linked.is_empty() {
+        return Vec::new();
+    }
+    let originals = choose_originals(rules, &occurrences, &alone, &linked);
+    positions
+        .into_iter()
+        .filter_map(|mention| {
+            let form = mention.word.lower();
+            let &name = originals.get(form.as_ref())?;
+            // The nearest use of the original alone, in the same story.
+            let evidence = alone[name]
+                .iter()
+                .filter(|e| same_story(e.at, mention.at))
+                .min_by_key(|e| e.at.abs_diff(mention.at))?;
+            // The story names the person in full, with the original, this
+            // variant or another variant of the original as surname.
+            let named = full_names.iter().any(|(last, at)| {
+                same_story(*at, mention.at)
+                    && (last == name || last == form.as_ref() || rules.synonyms(last, name))
+            });
+            if !named {
+                return None;
+            }
+            Some(Edit {
+                range: mention.word.offset..mention.word.offset + mention.word.text.len(),
+                replacement: evidence.word.text.to_string(),
+                origin: Origin::Name {
+                    name: evidence.word.text.to_string(),
+                    evidence: evidence.word.offset,
+                },
+                level: Level::Sure,
+                applied: false,
+            })
+        })
+        .collect()
+}
+
+/// The original chosen for each linked form, where the evidence decides:
+/// the hub of the variants. Each form's score is how many other name forms
+/// it is a synonym of, one more if it is used alone as a name, then how
+/// often it occurs in a name position.
+fn choose_originals<'f>(
+    rules: &NameRules,
+    occurrences: &'f HashMap<String, usize>,
+    alone: &'f HashMap<String, Vec<Mention<'_>>>,
+    linked: &HashMap<&'f str, Vec<&'f str>>,
+) -> HashMap<&'f str, &'f str> {
     let mut scores: HashMap<&str, (usize, usize)> = HashMap::new();
-    let mut score = |form: &str| -> (usize, usize) {
-        if let Some(&known) = scores.get(form) {
-            return known;
-        }
-        let links = occurrences
-            .keys()
-            .filter(|other| rules.synonyms(form, other))
-            .count();
-        let value = (
-            links + alone.contains_key(form) as usize,
-            occurrences.get(form).copied().unwrap_or(0),
-        );
-        let key = occurrences
-            .get_key_value(form)
-            .map(|(k, _)| k.as_str())
-            .unwrap_or_default();
-        scores.insert(key, value);
-        value
+    let mut score = |form: &'f str| -> (usize, usize) {
+        *scores.entry(form).or_insert_with(|| {
+            let links = occurrences
+                .keys()
+                .filter(|other| rules.synonyms(form, other))
+                .count();
+            (
+                links + alone.contains_key(form) as usize,
+                occurrences.get(form).copied().unwrap_or(0),
+            )
+        })
     };
-    // The original chosen for each linked form, if the evidence decides.
-    let mut originals: HashMap<&str, (usize, &str)> = HashMap::new();
-    for (&variant, names) in &linked {
+    let mut originals = HashMap::new();
+    for (&variant, names) in linked {
         let own = score(variant);
         let mut best: Option<(&str, (usize, usize))> = None;
         let mut tied = false;
@@ -511,25 +599,64 @@ fn person_edits<'a>(
             }
         }
         if let (Some((name, _)), false) = (best, tied) {
-            originals.insert(variant, alone[name]);
+            originals.insert(variant, name);
         }
     }
-    positions
-        .into_iter()
-        .filter_map(|word| {
-            let &(evidence, shown) = originals.get(word.lower().as_ref())?;
-            Some(Edit {
-                range: word.offset..word.offset + word.text.len(),
-                replacement: shown.to_string(),
-                origin: Origin::Name {
-                    name: shown.to_string(),
-                    evidence,
-                },
-                level: Level::Sure,
-                applied: false,
+    originals
+}
+
+/// Whether a full name has a cue of its own: a comma of apposition after
+/// it ("Yun Sun, director of"), a speech verb after or before it ("Emma
+/// Cook told", "said Hal Brands"), or a title before it ("analyst Yun
+/// Sun").
+fn cued_full_name(rules: &NameRules, ws: Words<'_, '_>, first: usize, last: usize) -> bool {
+    let gaps = &ws.segment.gaps;
+    let apposition = last + 1 < ws.len() && gaps[last] == Gap::Comma;
+    let spoken_after = last + 1 < ws.len()
+        && gaps[last] == Gap::Space
+        && rules.speech.contains(&ws.at(last + 1).lower());
+    let cued_before =
+        first > 0 && gaps[first - 1] == Gap::Space && !ws.at(first - 1).possessive && {
+            let before = ws.at(first - 1).lower();
+            rules.speech.contains(&before) || rules.titles.contains(&before)
+        };
+    apposition || spoken_after || cued_before
+}
+
+/// Which lines are headings, labels or title case, where a capital says
+/// where a word stands and nothing about names: most of the line's
+/// content words are capitalised ("Save Page As", "Release Notes",
+/// "Contents"). Remembered per line, since a line may hold many runs.
+#[derive(Default)]
+struct HeadingLines {
+    known: HashMap<(usize, usize), bool>,
+}
+
+impl HeadingLines {
+    fn contains(&mut self, rules: &NameRules, segment: &Segment<'_>, token: usize) -> bool {
+        let at = segment.tokens[token].start;
+        let bytes = segment.text.as_bytes();
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        *self
+            .known
+            .entry((segment.offset, start))
+            .or_insert_with(|| {
+                let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+                let from = segment.tokens.partition_point(|t| t.start < start);
+                let to = segment.tokens.partition_point(|t| t.start < end);
+                let ws = Words { segment };
+                let (mut content, mut capitals) = (0, 0);
+                for word in ws.range(from, to) {
+                    if rules.function.contains(&word.lower()) {
+                        continue;
+                    }
+                    content += 1;
+                    capitals +=
+                        usize::from(word.text.chars().next().is_some_and(char::is_uppercase));
+                }
+                content > 0 && capitals * 4 >= content * 3
             })
-        })
-        .collect()
+    }
 }
 
 /// Whether the run starting at word `first` follows "the", possibly with a
@@ -567,11 +694,16 @@ fn organisation_edits(
     // in lower case (an ordinary word there, so perhaps an ordinary name
     // ending too). That is settled below, in one scan for all of them.
     let mut found: Vec<(Edit, Option<String>)> = Vec::new();
+    let mut headings = HeadingLines::default();
     for &(s, first, last) in runs {
         let ws = Words {
             segment: &segments[s],
         };
         if last == first || !after_the(&segments[s], first) {
+            continue;
+        }
+        // In a heading every word is capitalised, names or not.
+        if headings.contains(rules, &segments[s], first) {
             continue;
         }
         let word = ws.at(last);

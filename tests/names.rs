@@ -112,3 +112,46 @@ fn never_spun_text_keeps_every_name() {
         );
     }
 }
+
+#[test]
+fn a_name_never_runs_across_a_line_break() {
+    // "Tabbrowser" ends one bug title and "Save" starts the next: no full
+    // name "Tabbrowser Save" to repair.
+    let text = "Page loads slowly in Tabbrowser\nSave dialog hangs on exit\n\
+                0.9 Release says 0.8 in the user agent string\n";
+    assert_eq!(name_edits(text.as_bytes()), Vec::<String>::new());
+}
+
+#[test]
+fn a_surname_needs_a_full_name_with_a_cue() {
+    // "Release says" looks like a surname before a speech verb, and
+    // "Tabbrowser Save" like a full name, but nothing names a person: no
+    // comma of apposition, speech verb or title by the full name.
+    let text = "Clicking Tabbrowser Save does nothing\n\
+                0.9 Release says 0.8 in the user agent string\n";
+    assert_eq!(name_edits(text.as_bytes()), Vec::<String>::new());
+}
+
+#[test]
+fn name_evidence_from_another_story_is_not_used() {
+    let story = |between: usize| {
+        format!(
+            "Laura Swamp, a hydrologist at the regional water board, warned that the levees were failing.\n\
+             {}\n“We have seen this before,” Marsh said on Tuesday.\n",
+            "The board met again and the minutes were read. ".repeat(between)
+        )
+    };
+    // A few paragraphs apart: one story.
+    assert_eq!(name_edits(story(20).as_bytes()), ["Swamp -> Marsh"]);
+    // Over a thousand words apart: another story of an archive.
+    assert_eq!(name_edits(story(130).as_bytes()), Vec::<String>::new());
+}
+
+#[test]
+fn title_case_lines_are_not_names() {
+    // A label capitalises every word: "Tabbrowser Save" there is no name,
+    // though the same words in prose below are.
+    let text = "Tabbrowser Save:\nThe dialog is slow, analyst Release said.\n\
+                Ann Save, a tester, agreed.\n";
+    assert_eq!(name_edits(text.as_bytes()), ["Save -> Release"]);
+}

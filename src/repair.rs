@@ -27,8 +27,9 @@ pub struct Options {
     /// The least confident level that is applied, or `None` to apply
     /// nothing. `suggest` entries are never applied, whatever this says.
     pub apply: Option<Level>,
-    /// The least confident level that is reported as an edit at all.
-    pub report: Level,
+    /// The least confident level that is reported even where it is not
+    /// applied, or `None` to report only the edits that are applied.
+    pub report: Option<Level>,
     /// When a document shows enough spin for its `likely` entries to be
     /// applied too, or `None` to never promote them.
     pub promote: Option<SpinEvidence>,
@@ -45,44 +46,28 @@ pub struct Options {
 /// own, but in a document that already contains several phrases no clean
 /// text has ("this 7 days", "Residence Speaker"), they are almost surely the
 /// spinner's too. A document counts as spun when it has at least
-/// `min_findings` `sure` findings and at least `per_thousand_words` of them
-/// per 1,000 words.
+/// `min_findings` `sure` dictionary findings and at least
+/// `per_thousand_words` of them per 1,000 words.
 ///
-/// Some spinners' habits are all `likely` ("stated", "likewise", "has
-/// actually"), so a page of theirs may show no `sure` finding at all. Each
-/// such phrase is ordinary English, but clean text rarely uses several
-/// different ones densely: a document whose `likely` findings restore at
-/// least `min_likely_phrases` different phrases, at
-/// `likely_per_thousand_words` or more per 1,000 words, has its `likely`
-/// entries applied too (the guesser's document prior still counts `sure`
-/// findings only). The never-spun text of `../shared/data/clean` (1.8
-/// million words), cut into 17,600 windows of 150 and 300 words, has no
-/// window with three different ones (18 have two); taken as whole
-/// documents, none with three reaches 1.1 per 1,000 words.
+/// Only `sure` findings count. `likely` ones never make a document spun,
+/// however many different ones it has: a clean methods paragraph may well
+/// say "additionally", "utilizing", "stated" and "anticipated". Name
+/// repairs do not count either, since they come from the document's own
+/// words.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SpinEvidence {
     /// The fewest `sure` findings that make a document spun.
     pub min_findings: usize,
     /// The lowest density of `sure` findings, per 1,000 words.
     pub per_thousand_words: f64,
-    /// The fewest different phrases that `likely` findings restore (a
-    /// plural counted with its singular) for them alone to make a
-    /// document spun.
-    pub min_likely_phrases: usize,
-    /// The lowest density of `likely` findings then, per 1,000 words.
-    pub likely_per_thousand_words: f64,
 }
 
 impl Default for SpinEvidence {
-    /// Three `sure` findings, at one or more per 1,000 words; or `likely`
-    /// findings of three different phrases, at five or more per 1,000
-    /// words.
+    /// Three `sure` findings, at one or more per 1,000 words.
     fn default() -> SpinEvidence {
         SpinEvidence {
             min_findings: 3,
             per_thousand_words: 1.0,
-            min_likely_phrases: 3,
-            likely_per_thousand_words: 5.0,
         }
     }
 }
@@ -92,36 +77,15 @@ impl SpinEvidence {
     pub fn holds(&self, sure: usize, words: usize) -> bool {
         sure >= self.min_findings && sure as f64 * 1000.0 >= self.per_thousand_words * words as f64
     }
-
-    /// Whether `likely` findings that restore `restored` (one item per
-    /// finding) in `words` words make a document spun without `sure` ones.
-    pub fn holds_for_likely<'r>(
-        &self,
-        restored: impl IntoIterator<Item = &'r str>,
-        words: usize,
-    ) -> bool {
-        let mut findings = 0;
-        let mut phrases: Vec<String> = Vec::new();
-        for phrase in restored {
-            findings += 1;
-            let phrase = phrase.to_lowercase();
-            let singular = phrase.strip_suffix('s').unwrap_or(&phrase).to_string();
-            if !phrases.contains(&singular) {
-                phrases.push(singular);
-            }
-        }
-        phrases.len() >= self.min_likely_phrases
-            && findings as f64 * 1000.0 >= self.likely_per_thousand_words * words as f64
-    }
 }
 
 impl Default for Options {
     /// Applies `sure` entries (and `likely` ones in a spun document), and
-    /// reports `sure` and `likely` findings.
+    /// reports what it applies.
     fn default() -> Options {
         Options {
             apply: Some(Level::Sure),
-            report: Level::Likely,
+            report: None,
             promote: Some(SpinEvidence::default()),
             names: true,
             guess: Some(crate::guess::DEFAULT_THRESHOLD),
@@ -134,10 +98,17 @@ impl Options {
         level != Level::Suggest && self.apply.is_some_and(|floor| level.at_least(floor))
     }
 
+    /// Whether edits of `level` are wanted at all: reported, applied, or
+    /// kept for a promotion that may apply them.
     fn reports(&self, level: Level) -> bool {
-        level.at_least(self.report)
+        self.report_unapplied(level)
             || self.applies(level)
             || level == Level::Likely && self.promote.is_some()
+    }
+
+    /// Whether edits of `level` are reported even when not applied.
+    fn report_unapplied(&self, level: Level) -> bool {
+        self.report.is_some_and(|floor| level.at_least(floor))
     }
 }
 
@@ -330,15 +301,15 @@ impl Repairer {
             && edits.iter().any(|e| e.level == Level::Likely && !e.applied);
         let candidates = promotable.then(|| edits.clone());
         let mut edits = edit::resolve_overlaps(edits);
-        let sure = edits.iter().filter(|e| e.level == Level::Sure).count();
-        let likely = edits
+        // Spin evidence is what the dictionaries find: a name repair is
+        // derived from the document's own words, so it is no evidence
+        // that the document was spun.
+        let sure = edits
             .iter()
-            .filter(|e| e.level == Level::Likely)
-            .map(|e| e.replacement.as_str());
+            .filter(|e| e.level == Level::Sure && matches!(e.origin, Origin::Entry(_)))
+            .count();
         let promoted = match (candidates, self.options.promote) {
-            (Some(mut candidates), Some(rule))
-                if rule.holds(sure, words) || rule.holds_for_likely(likely, words) =>
-            {
+            (Some(mut candidates), Some(rule)) if rule.holds(sure, words) => {
                 for edit in &mut candidates {
                     edit.applied |= edit.level == Level::Likely;
                 }
@@ -383,7 +354,7 @@ impl Repairer {
         }
         // Likely edits were kept for a possible promotion; below the report
         // floor they are only wanted when applied.
-        edits.retain(|e| e.applied || e.level.at_least(self.options.report));
+        edits.retain(|e| e.applied || self.options.report_unapplied(e.level));
         Scan {
             edits,
             words,

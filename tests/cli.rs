@@ -508,10 +508,11 @@ fn user_dictionaries_and_levels() {
         ],
         b"the place\n",
     );
-    assert_exit(&output, 1);
+    // Reported, not applied: nothing would change, so the exit is 0.
+    assert_exit(&output, 0);
     assert_eq!(
         stdout(&output),
-        "<stdin>:1:1: the place -> where [test-dict, suggest]\n"
+        "<stdin>:1:1: the place -> where [test-dict, suggest, not applied]\n"
     );
 }
 
@@ -1248,4 +1249,32 @@ fn markup_is_never_edited_but_its_prose_is() {
     assert_eq!(stdout(&as_text), "<b title=\"this week\">this week</b>\n");
     let as_html = run_in(dir.path(), &["--type", "html", "c.txt"], b"");
     assert_eq!(stdout(&as_html), "<b title=\"this 7 days\">this week</b>\n");
+}
+
+#[test]
+fn check_lists_and_counts_only_what_the_repair_applies() {
+    // A `likely` phrase in clean prose: nothing would change.
+    let clean = b"The authors stated that the results were robust.\n";
+    let output = run(&["--check", "-"], clean);
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "");
+    for format in ["json", "sarif"] {
+        let output = run(&["--check", "--format", format, "-"], clean);
+        assert_exit(&output, 0);
+        assert!(!stdout(&output).contains("stated"), "{format}");
+    }
+    // Asked for, it is listed as not applied, and still exits 0.
+    let output = run(&["--check", "--level", "likely", "-"], clean);
+    assert_exit(&output, 0);
+    assert_eq!(
+        stdout(&output),
+        "<stdin>:1:13: stated -> said [news, likely, not applied]\n"
+    );
+    // A sure finding is applied and listed, and exits 1.
+    let output = run(&["--check", "-"], b"We met this 7 days.\n");
+    assert_exit(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "<stdin>:1:8: this 7 days -> this week [news, sure]\n"
+    );
 }

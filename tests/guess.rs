@@ -47,7 +47,7 @@ fn guesses(options: Options, text: &str) -> Vec<(String, String, bool)> {
 
 fn reporting_guesses() -> Options {
     Options {
-        report: Level::Guess,
+        report: Some(Level::Guess),
         ..Options::default()
     }
 }

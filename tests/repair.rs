@@ -118,12 +118,18 @@ fn levels_decide_what_is_applied() {
     let defaults = repairer(Options::default());
     let repair = defaults.repair("He stated it, the place is fine.");
     assert_eq!(repair.text, "He stated it, the place is fine.");
-    assert_eq!(repair.edits.len(), 1, "likely is reported by default");
+    assert!(repair.edits.is_empty(), "only applied edits by default");
+    let reported = Options {
+        report: Some(Level::Likely),
+        ..Options::default()
+    };
+    let repair = repairer(reported).repair("He stated it, the place is fine.");
+    assert_eq!(repair.edits.len(), 1, "likely is reported when asked");
     assert!(!repair.edits[0].applied);
 
     let aggressive = Options {
         apply: Some(Level::Likely),
-        report: Level::Suggest,
+        report: Some(Level::Suggest),
         ..Options::default()
     };
     let repair = repairer(aggressive).repair("He stated it, the place is fine.");
@@ -152,43 +158,36 @@ fn likely_entries_apply_in_a_spun_document() {
 }
 
 #[test]
-fn several_different_likely_phrases_make_a_document_spun() {
-    // Some spinners' habits are all `likely`: no `sure` finding shows the
-    // spin, but three different habits close together do.
-    let tsv = b"stated\tsaid\tlikely\nlikewise\talso\tlikely\nutilized\tused\tlikely\n\
-                hazard ratio\trisk ratio\tlikely\nhazard ratios\trisk ratios\tlikely\n";
+fn likely_phrases_alone_never_make_a_document_spun() {
+    // Each is ordinary English; together in a short methods paragraph they
+    // are still ordinary English.
+    let methods = "Additionally, samples were collected utilizing sterile swabs. \
+                   As stated in the protocol, the anticipated yield was low.";
+    assert_repair(methods, methods);
+    // However many different habits, and however dense.
+    let tsv = b"stated\tsaid\tlikely\nlikewise\talso\tlikely\nutilized\tused\tlikely\n";
     let habits = Dictionary::from_tsv("habits", "habits.tsv", tsv).unwrap();
     let repairer = Repairer::new(vec![habits], Options::default());
-    let repaired = |text: &str| repairer.repair(text).text;
-    assert_eq!(
-        repaired("He stated it. She likewise utilized it."),
-        "He said it. She also used it."
-    );
-    // Two different phrases are ordinary English, however often they come.
-    let two = "He stated it, she stated it, and they likewise stated it.";
-    assert_eq!(repaired(two), two);
-    // A plural counts with its singular.
-    let plural = "The hazard ratio and hazard ratios were stated.";
-    assert_eq!(repaired(plural), plural);
-    // Three different ones spread over a long text are not dense enough.
-    let sparse = format!(
-        "He stated it. {} She likewise utilized it.",
-        "The committee met again. ".repeat(200)
-    );
-    assert_eq!(repaired(&sparse), sparse);
-    // Without promotion they are only reported.
-    let no_promotion = Options {
-        promote: None,
-        ..Options::default()
-    };
     let text = "He stated it. She likewise utilized it.";
-    let repair = Repairer::new(
-        vec![Dictionary::from_tsv("habits", "habits.tsv", tsv).unwrap()],
-        no_promotion,
-    )
-    .repair(text);
-    assert_eq!(repair.text, text);
-    assert_eq!(repair.edits.len(), 3);
+    assert_eq!(repairer.repair(text).text, text);
+    // Sure findings still make the same phrases the spinner's.
+    assert_repair(
+        "Profound learning this 7 days. Counterfeit consciousness. As stated, it works.",
+        "Deep learning this week. Artificial intelligence. As said, it works.",
+    );
+}
+
+#[test]
+fn name_repairs_are_no_evidence_of_spin() {
+    // Two sure dictionary findings are one short of the three that make a
+    // document spun; the name repair beside them does not count.
+    let text = "Laura Swamp, a hydrologist, warned of profound learning this 7 days. \
+                It was stated before, Marsh said.";
+    assert_repair(
+        text,
+        "Laura Marsh, a hydrologist, warned of deep learning this week. \
+         It was stated before, Marsh said.",
+    );
 }
 
 #[test]

@@ -128,10 +128,12 @@ pub struct LevelArgs {
     /// Also apply `likely` entries (by default only `sure` ones are applied).
     #[arg(long)]
     pub aggressive: bool,
-    /// Least confident level to report: sure, likely, suggest or guess
-    /// (guess also reports guesses below the threshold).
-    #[arg(long, value_name = "LEVEL", default_value = "likely", value_parser = parse_level)]
-    pub level: Level,
+    /// What to report: `applied` (the findings the repair writes), or the
+    /// least confident level to report as well when not applied: sure,
+    /// likely, suggest or guess (guess also reports guesses below the
+    /// threshold). Each finding that is not applied says so.
+    #[arg(long, value_name = "LEVEL", default_value = "applied", value_parser = parse_report_level)]
+    pub level: ReportLevel,
     /// A document with at least this many `sure` findings per 1,000 words
     /// (and --spin-min-findings of them) counts as spun, and its `likely`
     /// entries are applied too.
@@ -189,7 +191,39 @@ fn parse_score(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_level(s: &str) -> Result<Level, String> {
+/// What `--level` reports: only applied findings (`None`), or every
+/// finding of a level at least as confident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportLevel(pub Option<Level>);
+
+impl std::fmt::Display for ReportLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(level) => level.fmt(f),
+            None => f.write_str("applied"),
+        }
+    }
+}
+
+impl std::str::FromStr for ReportLevel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ReportLevel, String> {
+        match s {
+            "applied" => Ok(ReportLevel(None)),
+            _ => s
+                .parse::<Level>()
+                .map(|l| ReportLevel(Some(l)))
+                .map_err(|_| {
+                    format!(
+                        "unknown level {s:?} (expected applied, sure, likely, suggest or guess)"
+                    )
+                }),
+        }
+    }
+}
+
+fn parse_report_level(s: &str) -> Result<ReportLevel, String> {
     s.parse()
 }
 

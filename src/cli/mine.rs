@@ -40,7 +40,7 @@ pub fn run(args: &MineArgs) -> Result<ExitCode> {
     let options = Options {
         // Report every guess; apply nothing.
         apply: None,
-        report: Level::Guess,
+        report: Some(Level::Guess),
         guess: Some(0.0),
         ..Options::default()
     };

@@ -97,11 +97,10 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         } else {
             Level::Sure
         }),
-        report: cli.levels.level,
+        report: cli.levels.level.0,
         promote: (!cli.levels.no_promote).then_some(SpinEvidence {
             min_findings: cli.levels.spin_min_findings,
             per_thousand_words: cli.levels.spin_threshold,
-            ..SpinEvidence::default()
         }),
         names: !cli.levels.no_names,
         guess: (!cli.guesses.no_guess).then_some(cli.guesses.guess_threshold),

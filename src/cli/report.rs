@@ -87,15 +87,23 @@ pub trait Report: Sync {
 }
 
 /// `PATH:LINE:COL: spun -> original [dictionary, level]`, as compilers and
-/// grep print locations, so editors can jump to them.
+/// grep print locations, so editors can jump to them; a finding that is
+/// only reported ends its brackets with `, not applied`.
 pub struct Human;
 
 impl Report for Human {
     fn finding(&self, out: &mut dyn Write, f: &Finding<'_>) -> io::Result<()> {
         write!(
             out,
-            "{}:{}:{}: {} -> {} [{}, {}]",
-            f.path, f.line, f.column, f.found, f.replacement, f.dictionary, f.level
+            "{}:{}:{}: {} -> {} [{}, {}{}]",
+            f.path,
+            f.line,
+            f.column,
+            f.found,
+            f.replacement,
+            f.dictionary,
+            f.level,
+            if f.applied { "" } else { ", not applied" }
         )?;
         match &f.reason {
             Some(reason) => writeln!(out, " ({reason})"),

@@ -456,7 +456,9 @@ impl GuessReason {
 /// threshold and the document prior.
 ///
 /// A document that already shows enough known spin to promote `likely`
-/// entries uses the base threshold. One with some `sure` findings uses a
+/// entries uses the base threshold. One with some `sure` findings (at the
+/// density of the promotion rule, so a long file's one finding does not
+/// count) uses a
 /// threshold 60% of the way to 1, and one with none a threshold 96% of the
 /// way to 1 (0.982 at the default base): there a guess needs a strong term
 /// that the document also uses, from a swap seen many times. That is what

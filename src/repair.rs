@@ -75,7 +75,13 @@ impl Default for SpinEvidence {
 impl SpinEvidence {
     /// Whether a document with `sure` findings in `words` words is spun.
     pub fn holds(&self, sure: usize, words: usize) -> bool {
-        sure >= self.min_findings && sure as f64 * 1000.0 >= self.per_thousand_words * words as f64
+        sure >= self.min_findings && self.dense(sure, words)
+    }
+
+    /// Whether `sure` findings in `words` words reach the density part of
+    /// the rule, however few they are.
+    pub fn dense(&self, sure: usize, words: usize) -> bool {
+        sure as f64 * 1000.0 >= self.per_thousand_words * words as f64
     }
 }
 
@@ -319,7 +325,12 @@ impl Repairer {
             _ => false,
         };
         if let Some(base) = self.options.guess {
-            let spun = self.options.promote.unwrap_or_default().holds(sure, words);
+            let rule = self.options.promote.unwrap_or_default();
+            let spun = rule.holds(sure, words);
+            // Known spin is a density: one sure finding in a 100,000-word
+            // file says nothing about the sentence next to a guess, which
+            // may be in another story.
+            let sure = if rule.dense(sure, words) { sure } else { 0 };
             let threshold = guess_threshold(base, sure, spun);
             // Guesses that will not be applied are dropped unless their
             // level is reported; then there is no need to find them.

@@ -216,13 +216,15 @@ fn a_fingerprint_may_link_its_words_in_either_direction() {
 
 #[test]
 fn leaving_out_unapplied_guesses_changes_no_applied_one() {
-    // A long document (no document evidence) with known spin: only a swap
-    // seen often can reach the threshold there, so by default the guesser
-    // looks only from such swaps. What it applies must not change.
-    let filler = "The committee met on a quiet morning to read the reports again. ".repeat(2_000);
+    // A long document (no document evidence) with known spin throughout:
+    // only a swap seen often enough can reach the threshold there, so by
+    // default the guesser looks only from such swaps. What it applies must
+    // not change.
+    let filler = "The committee met on a quiet morning to read the reports again. ".repeat(220);
     let text = format!(
-        "{SPUN_CONTEXT} {filler} They trained a profound learning model. \
-         Patients with heart disorder were seen."
+        "{} They trained a profound learning model. \
+         Patients with heart disorder were seen.",
+        format!("{SPUN_CONTEXT} {filler}").repeat(8)
     );
     let applied = |options: Options| -> Vec<(String, String)> {
         repairer(options)
@@ -499,4 +501,24 @@ fn a_documentation_phrase_is_an_established_term() {
         "{repaired}"
     );
     assert!(why.contains("software documentation"), "{why}");
+}
+
+#[test]
+fn one_sure_finding_in_a_long_file_is_no_known_spin() {
+    // A sure finding lowers the bar for guesses in a short document, but
+    // one finding among thousands of words (an archive, a long report)
+    // says nothing about a sentence far away.
+    let applied_guess = |text: &str| {
+        Repairer::default()
+            .repair(text)
+            .applied()
+            .any(|e| e.level == Level::Guess)
+    };
+    let short = "We fit irregular woodland models. He had a chronic kidney ailment.";
+    assert!(applied_guess(short));
+    let long = format!(
+        "We fit irregular woodland models. {} He had a chronic kidney ailment.",
+        "The committee met again and read the minutes. ".repeat(400)
+    );
+    assert!(!applied_guess(&long));
 }

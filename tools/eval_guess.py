@@ -87,9 +87,13 @@ def run_despin(despin, directory, extra):
 
 
 def doc_state(findings, words_count):
-    sure = sum(1 for f in findings if f["level"] == "sure")
-    spun = sure >= 3 and sure * 1000 >= words_count
-    return sure, spun
+    """The sure dictionary findings that count as known spin (name repairs
+    do not, nor findings too sparse for the density rule), and whether the
+    document is spun: the rules of src/repair.rs."""
+    sure = sum(1 for f in findings if f["level"] == "sure" and f["dictionary"] not in ("names", "organisations"))
+    dense = sure * 1000 >= words_count
+    spun = sure >= 3 and dense
+    return (sure if dense else 0), spun
 
 
 def evaluate(despin, work, model, dictionary, rows, setting, thresholds, rng):

@@ -18,6 +18,7 @@ Every decision is a rule over the sources, never a per-phrase exception:
 """
 
 import argparse
+import gzip
 import collections
 import csv
 import os
@@ -71,6 +72,7 @@ class Evidence:
         with open(os.path.join(lex, "wordnet30_multiword_lemmas.txt"), encoding="utf-8") as f:
             for line in f:
                 self.lemmas.add(key(line.replace("_", " ")))
+        self.lm_ngrams = lm_ngrams(os.path.join(data, "lm", "cmusphinx-en-us-3gram.arpa.gz"))
         ranked = sorted(self.unigrams.items(), key=lambda kv: -kv[1])
         self.common = {w for w, _ in ranked[:20000]}
         self.clean_texts = []
@@ -110,6 +112,24 @@ class Evidence:
         if k in self.lemmas:
             return "WordNet lemma"
         return None
+
+
+def lm_ngrams(path):
+    """The bigrams and trigrams of an ARPA language model: phrases that
+    transcribed US English uses, so a spun side among them is clean English
+    somewhere."""
+    ngrams, section = set(), None
+    with gzip.open(path, "rt", encoding="latin-1") as f:
+        for line in f:
+            if line.startswith("\\"):
+                section = line.strip()
+                continue
+            fields = line.split()
+            if section == "\\2-grams:" and len(fields) >= 3:
+                ngrams.add(" ".join(fields[1:3]))
+            elif section == "\\3-grams:" and len(fields) >= 4:
+                ngrams.add(" ".join(fields[1:4]))
+    return ngrams
 
 
 def clean_expected(raw, evidence, spun=""):
@@ -426,6 +446,16 @@ def apply_evidence(rows, evidence, demoted):
         if r.get("curated") and r["level"] == "likely":
             # A curated `likely` row already says "sometimes clean English";
             # it is only ever applied in a document that shows spin.
+            continue
+        if (not reason and not r.get("curated") and not r["condition"] and r["level"] == "sure"
+                and len(k.split(" ")) in (2, 3) and k in evidence.lm_ngrams):
+            # Transcribed US English uses the phrase ("supply routes",
+            # "elderly folks"): spun only where the document shows spin.
+            # A screener condition, or a curated habit seen in real pairs,
+            # already ties the entry to spun text.
+            r["level"] = "likely"
+            r["why"] += "; demoted: n-gram of the news language model"
+            demoted["n-gram of the news language model"] += 1
             continue
         if reason and r["level"] != "suggest":
             # Established phrases are at most suggestions; a phrase merely

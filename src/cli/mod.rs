@@ -31,6 +31,16 @@ use mode::Mode;
 
 /// Runs despin and returns its exit status (0 clean, 1 found, 2 error).
 pub fn main() -> ExitCode {
+    // A panic is a bug, or a compiled dictionary corrupt in a way its
+    // checks missed: say so, and end with exit 2 like any other error
+    // rather than with the runtime's 101.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("despin: internal error: {info}");
+    }));
+    std::panic::catch_unwind(run_main).unwrap_or(ExitCode::from(2))
+}
+
+fn run_main() -> ExitCode {
     let matches = <Cli as clap::CommandFactory>::command().get_matches();
     let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(cli) => cli,

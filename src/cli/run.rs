@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
@@ -291,7 +292,9 @@ fn in_order<T: Send, R: Send, E>(
     window: usize,
     emit: &mut dyn FnMut(R) -> Result<(), E>,
 ) -> Result<(), E> {
-    let (done_tx, done_rx) = mpsc::channel::<(usize, R)>();
+    // A panicking item is sent as its panic, and raised again on this
+    // thread: the receiver would otherwise wait for it forever.
+    let (done_tx, done_rx) = mpsc::channel::<(usize, std::thread::Result<R>)>();
     rayon::in_place_scope_fifo(|scope| {
         let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
         let (mut taken, mut emitted) = (0, 0);
@@ -306,7 +309,8 @@ fn in_order<T: Send, R: Send, E>(
                 let index = taken;
                 scope.spawn_fifo(move |_| {
                     // The receiver is gone only when the run already failed.
-                    let _ = done_tx.send((index, work(item)));
+                    let result = panic::catch_unwind(AssertUnwindSafe(|| work(item)));
+                    let _ = done_tx.send((index, result));
                 });
                 taken += 1;
             }
@@ -323,6 +327,7 @@ fn in_order<T: Send, R: Send, E>(
                     break done_rx.recv().expect("the sender is alive");
                 }
             };
+            let result = result.unwrap_or_else(|payload| panic::resume_unwind(payload));
             waiting.insert(index, result);
             while let Some(result) = waiting.remove(&emitted) {
                 emit(result)?;
@@ -382,6 +387,34 @@ mod tests {
             assert_eq!(out, (0..200).collect::<Vec<_>>(), "{threads} threads");
         }
         assert_eq!(emitted(2, 0, None, None), (Vec::new(), Ok(())));
+    }
+
+    #[test]
+    fn a_panicking_item_ends_the_run_instead_of_hanging_it() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                pool.install(|| {
+                    let mut items = 0..100;
+                    in_order(
+                        &mut || Ok::<_, ()>(items.next()),
+                        &|i: usize| {
+                            assert_ne!(i, 40, "item 40 is corrupt");
+                            i
+                        },
+                        8,
+                        &mut |_| Ok(()),
+                    )
+                })
+            }));
+            let _ = tx.send(result.is_err());
+        });
+        let panicked = rx.recv_timeout(std::time::Duration::from_secs(10));
+        assert_eq!(panicked, Ok(true), "the run must end, with the panic");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Loads dictionaries from disk, and the `despin dict` subcommands.
 //!
 //! A TSV dictionary is parsed and compiled in memory on every run; a `.fst`
-//! file made by `despin dict compile` is memory-mapped and used in place,
-//! which is what makes million-entry dictionaries cheap to load.
+//! file made by `despin dict compile` is used in place (read into memory,
+//! or memory-mapped when large), which is what makes million-entry
+//! dictionaries cheap to load.
 
 use std::fs;
 use std::io::{self, Write};
@@ -38,22 +39,78 @@ fn name_of(path: &Path) -> String {
     )
 }
 
-/// Loads one dictionary, memory-mapping compiled ones.
+/// Dictionaries of up to this size are read into memory. A memory-mapped
+/// file that another process truncates or rewrites mid-run (`cp` over it)
+/// kills the run with SIGBUS; a copy in memory cannot change. Only larger
+/// compiled dictionaries are mapped, where loading a copy would cost more
+/// than the run: replace those with `mv`, which leaves the mapped file
+/// intact, never by writing into them.
+const MAP_OVER_BYTES: u64 = 16 << 20;
+
+/// The largest dictionary read from a pipe or a device, whose size is not
+/// known in advance.
+const MAX_STREAMED_BYTES: u64 = 1 << 30;
+
+/// Loads one dictionary: a compiled one (`.fst`, or any file that starts
+/// with the compiled format's magic bytes) or TSV.
 pub fn load_file(path: &Path) -> Result<Dictionary> {
     let origin = path.display().to_string();
     let file = fs::File::open(path).with_context(|| format!("{origin}: cannot open dictionary"))?;
-    let compiled_name = path.extension().is_some_and(|e| e == "fst");
-    // SAFETY: the map is read-only; like every memory-mapped reader we rely
-    // on the file not being truncated while despin runs.
-    let map = unsafe { memmap2::Mmap::map(&file) }
+    let metadata = file
+        .metadata()
         .with_context(|| format!("{origin}: cannot read dictionary"))?;
-    if compiled_name || map.starts_with(MAGIC) {
-        let dictionary =
-            Dictionary::from_compiled(&name_of(path), &origin, Bytes::from_shared(Arc::new(map)))?;
+    let bytes = if metadata.is_file() && metadata.len() > MAP_OVER_BYTES {
+        // SAFETY: the map is read-only; see MAP_OVER_BYTES for why a file
+        // this large is mapped and how to replace it safely.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .with_context(|| format!("{origin}: cannot read dictionary"))?;
+        Bytes::from_shared(Arc::new(map))
+    } else {
+        Bytes::from(
+            read_dictionary(file).with_context(|| format!("{origin}: cannot read dictionary"))?,
+        )
+    };
+    let compiled_name = path.extension().is_some_and(|e| e == "fst");
+    if compiled_name || bytes.as_ref().starts_with(MAGIC) {
+        let dictionary = Dictionary::from_compiled(&name_of(path), &origin, bytes)?;
+        // A corrupt phrase index makes the fst crate panic on look-up, so
+        // its checksum is checked before any text is.
+        dictionary
+            .verify_index()
+            .with_context(|| format!("{origin}: corrupt compiled dictionary"))?;
         Ok(dictionary)
     } else {
-        Ok(Dictionary::from_tsv(&name_of(path), &origin, &map)?)
+        Ok(Dictionary::from_tsv(
+            &name_of(path),
+            &origin,
+            bytes.as_ref(),
+        )?)
     }
+}
+
+/// Reads a dictionary file, pipe or device whole, refusing one that is
+/// not text (a NUL byte in its first 64 KiB, unless it is compiled) or
+/// larger than [`MAX_STREAMED_BYTES`], before reading all of it:
+/// `--dict /dev/zero` is an error at once, not a gigabyte later.
+fn read_dictionary(file: fs::File) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let mut reader = file.take(MAX_STREAMED_BYTES + 1);
+    (&mut reader).take(64 << 10).read_to_end(&mut bytes)?;
+    if !bytes.starts_with(MAGIC) && memchr::memchr(0, &bytes).is_some() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "binary data (a NUL byte), neither TSV nor a compiled dictionary",
+        ));
+    }
+    reader.read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_STREAMED_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_STREAMED_BYTES >> 20),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Runs a `despin dict` subcommand.

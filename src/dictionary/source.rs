@@ -132,6 +132,11 @@ pub struct ParseError {
     pub message: String,
 }
 
+/// The longest dictionary line, in bytes. A phrase and its original are a
+/// few words each; a longer line is a wrong file, and the matcher's tables
+/// grow with the longest key (a 100 MB key took 6.7 GB).
+pub const MAX_LINE_BYTES: usize = 4096;
+
 /// Parses a whole TSV dictionary.
 ///
 /// Every line is checked: the first malformed one is returned as an error
@@ -142,6 +147,15 @@ pub fn parse_tsv(bytes: &[u8]) -> Result<Vec<SourceEntry>, ParseError> {
     for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = index + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.len() > MAX_LINE_BYTES {
+            return Err(ParseError {
+                line,
+                message: format!(
+                    "line of {} bytes is longer than the {MAX_LINE_BYTES} a dictionary line may have",
+                    raw.len()
+                ),
+            });
+        }
         let text = std::str::from_utf8(raw).map_err(|e| ParseError {
             line,
             message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),

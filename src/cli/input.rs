@@ -42,11 +42,16 @@ impl Input {
         }
     }
 
-    /// Size in bytes when known in advance.
+    /// Size in bytes when known in advance: only a regular file has one.
+    /// A FIFO, `<(…)` or a device reports 0 (or nothing meaningful), and is
+    /// read as a stream, as standard input is.
     pub fn size(&self) -> Option<u64> {
         match self {
             Input::Stdin => None,
-            Input::File { path, .. } => std::fs::metadata(path).ok().map(|m| m.len()),
+            Input::File { path, .. } => std::fs::metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
         }
     }
 

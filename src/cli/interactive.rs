@@ -139,6 +139,7 @@ fn review(
     out: &mut dyn Write,
 ) -> Result<bool> {
     let display = path.display().to_string();
+    let path = &crate::cli::mode::rewritable(path)?;
     let bytes = std::fs::read(path).with_context(|| format!("{display}: cannot read"))?;
     let edits = applied_edits(repairer, &bytes);
     let mut accepted: Vec<Edit> = Vec::new();

@@ -71,9 +71,7 @@ impl Mode for InPlace {
         let Input::File { path, .. } = input else {
             bail!("<stdin>: --in-place needs files, not standard input");
         };
-        // Follow symlinks so the link itself survives the rename.
-        let target = fs::canonicalize(path)
-            .with_context(|| format!("{}: cannot resolve", path.display()))?;
+        let target = super::rewritable(path)?;
         // Refuse read-only files up front, as a person who protected a file
         // expects, instead of replacing it through the directory.
         fs::OpenOptions::new()

@@ -92,6 +92,34 @@ pub trait Sink {
 
 /// Replaces `target` with `bytes` atomically: a temporary file in the same
 /// directory, with the target's permissions, synced and renamed over it.
+/// The file that rewriting `path` replaces: its real path, with symlinks
+/// followed so that a link survives the rename. A rename would replace a
+/// FIFO or a device with a regular file, and give a hard-linked file a new
+/// inode that its other names do not see, so both are refused rather than
+/// changing what the path is.
+pub fn rewritable(path: &std::path::Path) -> Result<std::path::PathBuf> {
+    use anyhow::{bail, Context};
+    use std::os::unix::fs::MetadataExt;
+    let target = std::fs::canonicalize(path)
+        .with_context(|| format!("{}: cannot resolve", path.display()))?;
+    let metadata =
+        std::fs::metadata(&target).with_context(|| format!("{}: cannot read", path.display()))?;
+    if !metadata.is_file() {
+        bail!(
+            "{}: not a regular file; only regular files are rewritten (pipe it through despin instead)",
+            path.display()
+        );
+    }
+    if metadata.nlink() > 1 {
+        bail!(
+            "{}: has {} hard links, which a rewrite would split; repair a copy, or pipe it through despin",
+            path.display(),
+            metadata.nlink()
+        );
+    }
+    Ok(target)
+}
+
 pub fn replace_atomically(target: &std::path::Path, display: &str, bytes: &[u8]) -> Result<()> {
     use anyhow::Context;
     let dir = target
@@ -121,9 +149,27 @@ pub fn persist(
     display: &str,
 ) -> Result<()> {
     use anyhow::Context;
-    let permissions = std::fs::metadata(target)
-        .with_context(|| format!("{display}: cannot read permissions"))?
-        .permissions();
+    use std::os::unix::fs::{fchown, MetadataExt, PermissionsExt};
+    let metadata =
+        std::fs::metadata(target).with_context(|| format!("{display}: cannot read permissions"))?;
+    let mut permissions = metadata.permissions();
+    // The new file belongs to whoever runs despin: give it the old file's
+    // owner and group (root can; anyone can keep a group they are in).
+    // A set-id bit whose owner or group could not be kept would grant the
+    // runner's rights instead, so it is dropped.
+    let temp = file.as_file();
+    if fchown(temp, Some(metadata.uid()), Some(metadata.gid())).is_err() {
+        let group_kept = fchown(temp, None, Some(metadata.gid())).is_ok();
+        let owner_kept = temp.metadata().is_ok_and(|m| m.uid() == metadata.uid());
+        let mut mode = permissions.mode();
+        if !owner_kept {
+            mode &= !0o4000;
+        }
+        if !group_kept {
+            mode &= !0o2000;
+        }
+        permissions.set_mode(mode);
+    }
     file.as_file()
         .set_permissions(permissions)
         .with_context(|| format!("{display}: cannot set permissions"))?;

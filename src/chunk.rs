@@ -7,24 +7,29 @@
 //! evidence, names) see one chunk at a time.
 
 /// Where to end a chunk of `buf`: after the last blank line in
-/// `buf[floor..]`, else after the last line break, else after the end of
-/// the last sentence, else after the last space, else before the last UTF-8
-/// lead byte (never inside a character).
+/// `buf[floor..]`, else after the last punctuation that ends a phrase
+/// (".", "!", "?", ";", ":", ")", "]", a closing quote) and the whitespace
+/// after it, else after the last line break, else after the last space,
+/// else before the last UTF-8 lead byte (never inside a character). Only
+/// the last three can split a phrase, and only in 128 KiB or more of text
+/// with no punctuation.
 pub fn cut_point(buf: &[u8], floor: usize) -> usize {
     let tail = &buf[floor.min(buf.len())..];
     let base = buf.len() - tail.len();
     if let Some(i) = memchr::memmem::rfind(tail, b"\n\n") {
         return base + i + 2;
     }
+    // Then after punctuation that ends a phrase and the space or line break
+    // after it. A phrase may continue across a single line break ("this
+    // 7\ndays"), so a bare line break is only the next fallback.
+    if let Some(i) = tail.windows(2).rposition(|w| {
+        matches!(w[0], b'.' | b'!' | b'?' | b';' | b':' | b')' | b']' | b'"')
+            && matches!(w[1], b' ' | b'\n' | b'\t' | b'\r')
+    }) {
+        return base + i + 2;
+    }
     if let Some(i) = memchr::memrchr(b'\n', tail) {
         return base + i + 1;
-    }
-    // A long line: cut after the end of a sentence, which no phrase spans.
-    if let Some(i) = tail
-        .windows(2)
-        .rposition(|w| matches!(w[0], b'.' | b'!' | b'?' | b';') && w[1] == b' ')
-    {
-        return base + i + 2;
     }
     if let Some(i) = tail.iter().rposition(|b| b.is_ascii_whitespace()) {
         return base + i + 1;
@@ -75,10 +80,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn prefers_blank_lines_then_lines_then_spaces() {
+    fn prefers_blank_lines_then_sentences_then_lines_then_spaces() {
         assert_eq!(cut_point(b"a b\n\nc d\ne f", 0), 5);
         assert_eq!(cut_point(b"a b\nc d e", 0), 4);
         assert_eq!(cut_point(b"a b. c d", 0), 5);
+        // A phrase may run across a single line break, not a full stop.
+        assert_eq!(cut_point(b"met. this 7\ndays", 0), 5);
+        assert_eq!(cut_point(b"met.\nthis 7\ndays", 0), 5);
         assert_eq!(cut_point(b"a b c", 0), 4);
         assert_eq!(cut_point("abcé".as_bytes(), 0), 3);
     }

@@ -1278,3 +1278,169 @@ fn check_lists_and_counts_only_what_the_repair_applies() {
         "<stdin>:1:8: this 7 days -> this week [news, sure]\n"
     );
 }
+
+/// Runs despin and kills it if it has not finished within `seconds`.
+fn run_with_deadline(args: &[&str], seconds: u64) -> Option<Output> {
+    let mut child = despin()
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("despin runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn a_corrupt_compiled_dictionary_is_an_error_not_a_hang() {
+    let dir = Dir::new();
+    let tsv = dir.write(
+        "m.tsv",
+        "blue sky\tclear sky\tsure\nthis 7 days\tthis week\tsure\n",
+    );
+    let fst = dir.path().join("m.fst");
+    let (tsv, fst) = (tsv.to_str().unwrap(), fst.to_str().unwrap());
+    assert_exit(&run(&["dict", "compile", tsv, "-o", fst], b""), 0);
+    let mut bytes = fs::read(fst).unwrap();
+    // A byte inside the phrase index, near the end of the file.
+    let at = bytes.len() - 110;
+    bytes[at] = 0xff;
+    fs::write(fst, &bytes).unwrap();
+    let text = dir.write("t.txt", "the blue sky this 7 days\n".repeat(20_000));
+    let text = text.to_str().unwrap();
+    let output = run_with_deadline(&["--no-default-dict", "--dict", fst, "-j2", text], 10)
+        .expect("despin hung on a corrupt dictionary");
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("m.fst: corrupt compiled dictionary"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_dictionary_that_is_not_a_file_or_not_text() {
+    // A device full of NUL bytes is refused at once.
+    let output = run_with_deadline(&["--dict", "/dev/zero", "-"], 10).expect("no hang");
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("/dev/zero: cannot read dictionary: binary data"));
+    // A line longer than any phrase is refused with its line number.
+    let dir = Dir::new();
+    let long = dir.write("long.tsv", format!("{}\tx\tsure\n", "word ".repeat(1000)));
+    let output = run(&["--dict", long.to_str().unwrap(), "-"], b"x\n");
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("long.tsv:1: line of 5007 bytes"),
+        "{}",
+        stderr(&output)
+    );
+    // A FIFO, as `<(...)` gives, is read like a file.
+    let fifo = dir.path().join("d.tsv");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::write(fifo, "blue sky\tclear sky\tsure\n").unwrap())
+    };
+    let output = run(
+        &["--no-default-dict", "--dict", fifo.to_str().unwrap()],
+        b"a blue sky\n",
+    );
+    writer.join().unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "a clear sky\n");
+}
+
+#[test]
+fn special_files_are_streams_and_never_rewritten() {
+    let dir = Dir::new();
+    let fifo = dir.path().join("in.txt");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let feed = |fifo: PathBuf| {
+        std::thread::spawn(move || {
+            let _ = fs::write(fifo, "We met this 7 days.\n");
+        })
+    };
+    // Read as a stream: repaired like standard input.
+    let writer = feed(fifo.clone());
+    let output = run(&[fifo.to_str().unwrap()], b"");
+    writer.join().unwrap();
+    assert_eq!(stdout(&output), "We met this week.\n");
+    // --in-place refuses it, and it stays a FIFO.
+    let writer = feed(fifo.clone());
+    let output = run(&["-i", fifo.to_str().unwrap()], b"");
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+    // Unblock the writer if despin refused before opening the FIFO: a
+    // non-blocking reader lets its open return.
+    if !writer.is_finished() {
+        use std::os::unix::fs::OpenOptionsExt;
+        const O_NONBLOCK: i32 = 0o4000;
+        let _reader = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(O_NONBLOCK)
+            .open(&fifo);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    writer.join().unwrap();
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    // /dev/zero by path streams in bounded memory: its first bytes come out
+    // at once, through a pipe closed after them.
+    let mut child = despin()
+        .arg("/dev/zero")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = [1u8; 4096];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(first.iter().all(|&b| b == 0));
+}
+
+#[test]
+fn a_hard_linked_file_is_refused_by_in_place() {
+    let dir = Dir::new();
+    let a = dir.write("a.txt", "We met this 7 days.\n");
+    let b = dir.path().join("b.txt");
+    fs::hard_link(&a, &b).unwrap();
+    let output = run(&["-i", a.to_str().unwrap()], b"");
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("has 2 hard links"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read_to_string(&b).unwrap(), "We met this 7 days.\n");
+}
+
+#[test]
+fn a_stream_is_cut_where_no_phrase_spans() {
+    // Each phrase runs across a line break; the sentences end in full stops.
+    let text = "We met this 7\ndays. ".repeat(120_000);
+    let output = run(&[], text.as_bytes());
+    assert_eq!(stdout(&output), "We met this week. ".repeat(120_000));
+}

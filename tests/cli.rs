@@ -1444,3 +1444,35 @@ fn a_stream_is_cut_where_no_phrase_spans() {
     let output = run(&[], text.as_bytes());
     assert_eq!(stdout(&output), "We met this week. ".repeat(120_000));
 }
+
+#[test]
+fn a_temporary_file_in_use_by_another_run_is_kept() {
+    // Another container's run: its PID is not in our /proc, but it holds
+    // the lock on its temporary file.
+    let dir = Dir::new();
+    let live = dir.write(".despin-4000001-abcdef.tmp", "being written");
+    let mut holder = Command::new("flock")
+        .arg(&live)
+        .args(["sleep", "30"])
+        .spawn()
+        .unwrap();
+    // Wait until the lock is held.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while Command::new("flock")
+        .args(["-n", live.to_str().unwrap(), "true"])
+        .status()
+        .unwrap()
+        .success()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "flock never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let file = dir.write("a.txt", "We met this 7 days.\n");
+    assert_exit(&run(&["-i", file.to_str().unwrap()], b""), 0);
+    assert!(live.exists(), "a live run's temporary file was deleted");
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+}

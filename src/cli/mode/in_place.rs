@@ -7,8 +7,8 @@
 //! the link stays a link. Files that do not change are never touched.
 //!
 //! A killed run can leave its temporary file behind. Temporary files are
-//! named `.despin-PID-XXXXXX.tmp`, and the next run that writes in the same
-//! directory removes those whose process no longer exists.
+//! named `.despin-PID-XXXXXX.tmp` and locked while in use; the next run that
+//! writes in the same directory removes those whose lock it can take.
 
 use std::collections::HashSet;
 use std::fs;
@@ -36,7 +36,7 @@ impl InPlace {
         let Ok(mut swept) = self.swept.lock() else {
             return;
         };
-        if !swept.insert(dir.to_path_buf()) || !Path::new("/proc/self").exists() {
+        if !swept.insert(dir.to_path_buf()) {
             return;
         }
         let Ok(entries) = fs::read_dir(dir) else {
@@ -54,7 +54,16 @@ impl InPlace {
             else {
                 continue;
             };
-            if pid != own && !Path::new(&format!("/proc/{pid}")).exists() {
+            // A live run holds a lock on its temporary file, whatever its
+            // PID namespace (a container on a shared volume has its own
+            // PIDs): only a file whose lock can be taken is stale.
+            if pid == own {
+                continue;
+            }
+            let Ok(file) = fs::File::open(entry.path()) else {
+                continue;
+            };
+            if file.try_lock().is_ok() {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -120,6 +129,7 @@ impl InPlaceSink {
                         dir.display()
                     )
                 })?;
+            super::hold(&file, &self.display)?;
             let mut writer = BufWriter::with_capacity(1 << 20, file);
             writer
                 .write_all(&self.pending)

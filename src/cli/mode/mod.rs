@@ -136,9 +136,19 @@ pub fn replace_atomically(target: &std::path::Path, display: &str, bytes: &[u8])
                 dir.display()
             )
         })?;
+    hold(&file, display)?;
     file.write_all(bytes)
         .with_context(|| format!("{display}: cannot write"))?;
     persist(file, target, display)
+}
+
+/// Locks a temporary file for as long as it is open, so that another run's
+/// sweep of stale temporary files leaves it alone.
+pub fn hold(file: &tempfile::NamedTempFile, display: &str) -> Result<()> {
+    use anyhow::Context;
+    file.as_file()
+        .lock()
+        .with_context(|| format!("{display}: cannot lock the temporary file"))
 }
 
 /// Gives a finished temporary file the target's permissions, syncs it and

@@ -9,6 +9,10 @@
 #             cannot be mounted.
 #   3. size:  a 200 MB single line, and a 2 GB stream on stdin, are repaired
 #             with peak RSS under 200 MB.
+#   4. dict:  60 bit flips in a compiled dictionary: no hang, no crash.
+#   5. live:  a compiled dictionary rewritten during a run: no SIGBUS.
+#   6. owner: `despin -i` as root keeps owner, group and a setuid bit.
+#   7. special: /dev/zero by path stays under 64 MB; -i refuses a FIFO.
 #
 # Usage: tests/faults.sh [path/to/despin]   (default: target/release/despin)
 set -euo pipefail
@@ -109,6 +113,86 @@ set -o pipefail
 rss=$(cat "$work/stream.rss")
 [ "$rss" -lt "$rss_limit_kb" ] || fail "2 GB stream: peak RSS ${rss} KB"
 pass "2 GB stdin stream: peak RSS $((rss / 1024)) MB, $(cat "$work/stream.size") bytes out"
+
+# ---- 4. corrupt compiled dictionaries ----------------------------------
+printf 'blue sky\tclear sky\tsure\nthis 7 days\tthis week\tsure\n' > "$work/m.tsv"
+"$despin" dict compile "$work/m.tsv" -o "$work/m.fst" 2> /dev/null
+make_text "$work/dict-input.txt" 4 '\n'
+hangs=0
+crashes=0
+size=$(stat -c %s "$work/m.fst")
+for i in $(seq 1 60); do
+  cp "$work/m.fst" "$work/x.fst"
+  # Flip a bit in the last 4 KiB: the phrase index and the entry table.
+  python3 - "$work/x.fst" "$size" "$i" <<'PY'
+import random, sys
+path, size, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+random.seed(seed)
+data = bytearray(open(path, "rb").read())
+at = random.randrange(max(0, size - 4096), size)
+data[at] ^= 1 << random.randrange(8)
+open(path, "wb").write(data)
+PY
+  set +e
+  timeout 10 "$despin" --no-default-dict --dict "$work/x.fst" -j2 "$work/dict-input.txt" > /dev/null 2>&1
+  rc=$?
+  set -e
+  case $rc in
+    0 | 1 | 2) ;;
+    124) hangs=$((hangs + 1)) ;;
+    *) crashes=$((crashes + 1)) ;;
+  esac
+done
+[ "$hangs" -eq 0 ] || fail "corrupt dictionary: $hangs of 60 bit flips hung"
+[ "$crashes" -eq 0 ] || fail "corrupt dictionary: $crashes of 60 bit flips crashed"
+pass "corrupt dictionary: 60 bit flips, no hang and no crash"
+
+# ---- 5. a dictionary rewritten during a run ------------------------------
+"$despin" dict compile "$work/m.tsv" -o "$work/live.fst" 2> /dev/null
+make_text "$work/long-input.txt" 60 '\n'
+set +e
+"$despin" --no-default-dict --dict "$work/live.fst" -j2 "$work/long-input.txt" > /dev/null &
+pid=$!
+sleep 0.2
+cp "$work/m.tsv" "$work/live.fst"
+wait "$pid"
+rc=$?
+set -e
+[ "$rc" -le 1 ] || fail "dictionary rewritten mid-run: exit $rc (135 is SIGBUS)"
+pass "dictionary rewritten mid-run: exit $rc"
+rm -f "$work/long-input.txt"
+
+# ---- 6. ownership and set-id bits under -i --------------------------------
+if [ "$(id -u)" -eq 0 ] && id nobody > /dev/null 2>&1; then
+  printf 'We met this 7 days.\n' > "$work/owned.txt"
+  group=$(id -gn nobody)
+  chown "nobody:$group" "$work/owned.txt"
+  chmod 4640 "$work/owned.txt"
+  "$despin" -i "$work/owned.txt"
+  got=$(stat -c '%U:%G %a' "$work/owned.txt")
+  [ "$got" = "nobody:$group 4640" ] || fail "-i as root: $got, expected nobody:$group 4640"
+  grep -q 'this week' "$work/owned.txt" || fail "-i as root: not repaired"
+  pass "-i as root keeps owner, group and mode ($got)"
+else
+  echo "skip: ownership (needs root and a 'nobody' user)"
+fi
+
+# ---- 7. special files -----------------------------------------------------
+set +e
+/usr/bin/time -f '%M' -o "$work/zero.rss" timeout 3 "$despin" /dev/zero > /dev/null 2>&1
+set -e
+rss=$(tail -1 "$work/zero.rss")
+[ "$rss" -lt $((64 * 1024)) ] || fail "/dev/zero by path: peak RSS ${rss} KB"
+pass "/dev/zero by path for 3 s: peak RSS $((rss / 1024)) MB"
+mkfifo "$work/fifo"
+printf 'We met this 7 days.\n' > "$work/fifo" &
+set +e
+"$despin" -i "$work/fifo" 2> "$work/fifo.err"
+rc=$?
+set -e
+wait || true
+[ "$rc" -eq 2 ] && [ -p "$work/fifo" ] || fail "-i on a FIFO: exit $rc, $(stat -c %F "$work/fifo")"
+pass "-i on a FIFO is refused and it stays a FIFO"
 
 echo "faults: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -862,16 +862,53 @@ pub(crate) fn find_guesses(
             .cmp(&rank(a))
             .then(a.range.start.cmp(&b.range.start))
     });
+    let mut occupied = Occupied::default();
+    for edit in taken {
+        occupied.insert(edit.range.clone());
+    }
     let mut kept: Vec<Edit> = Vec::new();
     for guess in found {
-        let overlaps =
-            |e: &Edit| e.range.start < guess.range.end && guess.range.start < e.range.end;
-        if !taken.iter().any(overlaps) && !kept.iter().any(overlaps) {
+        if !occupied.overlaps(&guess.range) {
+            occupied.insert(guess.range.clone());
             kept.push(guess);
         }
     }
     kept.sort_by_key(|e| e.range.start);
     kept
+}
+
+/// Byte ranges already taken by edits, merged where they touch, so that
+/// whether a new range overlaps one is a look-up of its neighbour, not a
+/// pass over every edit (which made a document full of guesses quadratic).
+#[derive(Default)]
+struct Occupied {
+    /// Start to end of disjoint ranges.
+    ranges: std::collections::BTreeMap<usize, usize>,
+}
+
+impl Occupied {
+    fn overlaps(&self, range: &std::ops::Range<usize>) -> bool {
+        // The last range that starts before this one ends is the only one
+        // that can reach into it: the ranges are disjoint.
+        self.ranges
+            .range(..range.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > range.start)
+    }
+
+    fn insert(&mut self, range: std::ops::Range<usize>) {
+        let (mut start, mut end) = (range.start, range.end);
+        // Merge with every range that overlaps or touches it.
+        while let Some((&s, &e)) = self.ranges.range(..=end).next_back() {
+            if e < start {
+                break;
+            }
+            start = start.min(s);
+            end = end.max(e);
+            self.ranges.remove(&s);
+        }
+        self.ranges.insert(start, end);
+    }
 }
 
 /// How a word of a window is restored.
@@ -1526,6 +1563,21 @@ mod tests {
         let model = GuessModel::embedded();
         let (swaps, terms) = model.size();
         assert!(swaps > 100 && terms > 1000, "{model:?}");
+    }
+
+    #[test]
+    fn occupied_ranges_answer_overlaps_as_a_scan_would() {
+        let taken = [3..5, 10..20, 15..25, 30..31, 40..40];
+        let mut occupied = Occupied::default();
+        for range in &taken {
+            occupied.insert(range.clone());
+        }
+        for start in 0..45 {
+            for end in start..46 {
+                let scan = taken.iter().any(|r| r.start < end && start < r.end);
+                assert_eq!(occupied.overlaps(&(start..end)), scan, "{start}..{end}");
+            }
+        }
     }
 
     #[test]

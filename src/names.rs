@@ -403,9 +403,12 @@ struct Mention<'a> {
     at: usize,
 }
 
-/// Whether `a` and `b` are within one story of each other.
-fn same_story(a: usize, b: usize) -> bool {
-    a.abs_diff(b) <= STORY_WORDS
+/// The items of `sorted` (in document order, by `at`) within one story of
+/// the word at `center`.
+fn in_story<T>(sorted: &[T], at: impl Fn(&T) -> usize, center: usize) -> std::ops::Range<usize> {
+    let from = sorted.partition_point(|item| at(item) + STORY_WORDS < center);
+    let to = sorted.partition_point(|item| at(item) <= center + STORY_WORDS);
+    from..to.max(from)
 }
 
 /// People's names: a form used alone as a name is the original of its
@@ -529,16 +532,18 @@ fn person_edits<'a>(
             let form = mention.word.lower();
             let &name = originals.get(form.as_ref())?;
             // The nearest use of the original alone, in the same story.
-            let evidence = alone[name]
+            // Both lists are in document order, so the story is a slice.
+            let uses = &alone[name];
+            let evidence = uses[in_story(uses, |e| e.at, mention.at)]
                 .iter()
-                .filter(|e| same_story(e.at, mention.at))
                 .min_by_key(|e| e.at.abs_diff(mention.at))?;
             // The story names the person in full, with the original, this
             // variant or another variant of the original as surname.
-            let named = full_names.iter().any(|(last, at)| {
-                same_story(*at, mention.at)
-                    && (last == name || last == form.as_ref() || rules.synonyms(last, name))
-            });
+            let named = full_names[in_story(&full_names, |(_, at)| *at, mention.at)]
+                .iter()
+                .any(|(last, _)| {
+                    last == name || last == form.as_ref() || rules.synonyms(last, name)
+                });
             if !named {
                 return None;
             }
@@ -630,18 +635,26 @@ fn cued_full_name(rules: &NameRules, ws: Words<'_, '_>, first: usize, last: usiz
 #[derive(Default)]
 struct HeadingLines {
     known: HashMap<(usize, usize), bool>,
+    /// Each segment's line breaks, found once: searching back from every
+    /// word for its line's start made a long line quadratic.
+    breaks: HashMap<usize, Vec<usize>>,
 }
 
 impl HeadingLines {
     fn contains(&mut self, rules: &NameRules, segment: &Segment<'_>, token: usize) -> bool {
         let at = segment.tokens[token].start;
         let bytes = segment.text.as_bytes();
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let breaks = self
+            .breaks
+            .entry(segment.offset)
+            .or_insert_with(|| memchr::memchr_iter(b'\n', bytes).collect());
+        let line = breaks.partition_point(|&b| b < at);
+        let start = line.checked_sub(1).map_or(0, |i| breaks[i] + 1);
+        let end = breaks.get(line).copied().unwrap_or(bytes.len());
         *self
             .known
             .entry((segment.offset, start))
             .or_insert_with(|| {
-                let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
                 let from = segment.tokens.partition_point(|t| t.start < start);
                 let to = segment.tokens.partition_point(|t| t.start < end);
                 let ws = Words { segment };

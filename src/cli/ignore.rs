@@ -94,17 +94,7 @@ impl Ignore {
         if ignored.is_empty() {
             return Cow::Borrowed(edits);
         }
-        Cow::Owned(
-            edits
-                .iter()
-                .filter(|e| {
-                    !ignored
-                        .iter()
-                        .any(|r| r.start < e.range.end && e.range.start < r.end)
-                })
-                .cloned()
-                .collect(),
-        )
+        Cow::Owned(markup::outside(edits, ignored))
     }
 
     /// The ignored byte ranges of a chunk, in order (they may overlap).

@@ -16,7 +16,7 @@ use despin::{Edit, Origin, Repairer};
 use crate::cli::input::Input;
 use crate::cli::mode::diff::changed_words;
 use crate::cli::mode::replace_atomically;
-use crate::cli::run::document_reader;
+use crate::cli::run::scan_in_documents;
 
 const HELP: &str = "\
 y - apply this change
@@ -105,28 +105,8 @@ pub fn run(inputs: Vec<Input>, repairer: &Repairer, color: Option<bool>) -> Resu
 /// The edits the other modes would apply to `bytes`, found in the same
 /// documents: a file over the one-document size is cut as they cut it.
 fn applied_edits(repairer: &Repairer, bytes: &[u8]) -> Vec<Edit> {
-    let mut reader = document_reader(
-        Box::new(io::Cursor::new(bytes.to_vec())),
-        Some(bytes.len() as u64),
-    );
-    let mut edits = Vec::new();
-    let mut start = 0;
-    while let Some(chunk) = reader
-        .next_chunk()
-        .expect("reading from memory cannot fail")
-    {
-        edits.extend(
-            repairer
-                .find_edits(&chunk)
-                .into_iter()
-                .filter(|e| e.applied)
-                .map(|mut edit| {
-                    edit.range = edit.range.start + start..edit.range.end + start;
-                    edit
-                }),
-        );
-        start += chunk.len();
-    }
+    let mut edits = scan_in_documents(repairer, bytes).edits;
+    edits.retain(|e| e.applied);
     edits
 }
 

@@ -134,7 +134,7 @@ impl Jsonl {
         let Ok(text) = serde_json::from_str::<String>(raw.get()) else {
             return skip;
         };
-        let scan = repairer.scan(text.as_bytes());
+        let scan = crate::cli::run::scan_in_documents(repairer, text.as_bytes());
         let changed = scan.edits.iter().any(|e| e.applied);
         if !changed && !self.annotate {
             return Line::Unchanged { skipped: false };

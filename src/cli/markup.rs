@@ -64,17 +64,33 @@ pub fn filter(kind: Kind, bytes: &[u8], edits: &[Edit], state: &mut State) -> Op
     if protected.is_empty() {
         return None;
     }
-    Some(
-        edits
-            .iter()
-            .filter(|e| {
-                !protected
-                    .iter()
-                    .any(|r| r.start < e.range.end && e.range.start < r.end)
-            })
-            .cloned()
-            .collect(),
-    )
+    Some(outside(edits, protected))
+}
+
+/// The edits that overlap none of `ranges`, in one pass over both: the
+/// ranges are sorted and merged, and the edits come sorted by start, so
+/// `--ignore-regex '\w+'` on a long document stays linear (testing every
+/// edit against every range took 10 s on 1 MB).
+pub fn outside(edits: &[Edit], mut ranges: Vec<Range<usize>>) -> Vec<Edit> {
+    ranges.sort_unstable_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    let mut next = 0;
+    edits
+        .iter()
+        .filter(|e| {
+            while next < merged.len() && merged[next].end <= e.range.start {
+                next += 1;
+            }
+            merged.get(next).is_none_or(|r| r.start >= e.range.end)
+        })
+        .cloned()
+        .collect()
 }
 
 /// The protected byte ranges of a chunk.
@@ -518,6 +534,38 @@ mod tests {
         kept.iter()
             .map(|e| text[e.range.clone()].to_string())
             .collect()
+    }
+
+    #[test]
+    fn outside_agrees_with_testing_every_range() {
+        let edit = |start: usize, end: usize| despin::Edit {
+            range: start..end,
+            replacement: String::new(),
+            origin: despin::Origin::Name {
+                name: String::new(),
+                evidence: 0,
+            },
+            level: despin::Level::Sure,
+            applied: true,
+        };
+        let ranges = vec![12..14, 3..5, 4..8, 20..20, 30..40];
+        let edits: Vec<despin::Edit> = (0..45)
+            .flat_map(|start| [edit(start, start + 1), edit(start, start + 3)])
+            .collect();
+        let by_scan: Vec<_> = edits
+            .iter()
+            .filter(|e| {
+                !ranges
+                    .iter()
+                    .any(|r| r.start < e.range.end && e.range.start < r.end)
+            })
+            .map(|e| e.range.clone())
+            .collect();
+        let fast: Vec<_> = outside(&edits, ranges.clone())
+            .into_iter()
+            .map(|e| e.range)
+            .collect();
+        assert_eq!(fast, by_scan);
     }
 
     #[test]

@@ -41,6 +41,37 @@ pub fn document_reader(source: Box<dyn Read + Send>, size: Option<u64>) -> Chunk
     ChunkReader::new(source, first, STREAM_CHUNK)
 }
 
+/// Scans bytes held in memory (a JSON Lines field, a file under review)
+/// in the same documents as a file of that size: whole up to
+/// [`WHOLE_FILE_LIMIT`], else cut as [`document_reader`] cuts, so a long
+/// field costs what a long file does and finds the same edits. Edit ranges
+/// are into `bytes`.
+pub fn scan_in_documents(repairer: &Repairer, bytes: &[u8]) -> Scan {
+    if bytes.len() as u64 <= WHOLE_FILE_LIMIT {
+        return repairer.scan(bytes);
+    }
+    let mut reader = document_reader(
+        Box::new(io::Cursor::new(bytes.to_vec())),
+        Some(bytes.len() as u64),
+    );
+    let mut all = Scan::default();
+    let mut start = 0;
+    while let Some(chunk) = reader
+        .next_chunk()
+        .expect("reading from memory cannot fail")
+    {
+        let scan = repairer.scan(&chunk);
+        all.words += scan.words;
+        all.promoted |= scan.promoted;
+        all.edits.extend(scan.edits.into_iter().map(|mut edit| {
+            edit.range = edit.range.start + start..edit.range.end + start;
+            edit
+        }));
+        start += chunk.len();
+    }
+    all
+}
+
 /// How many small files may be taken but not yet printed: their outputs
 /// wait in memory for the files before them.
 const FILE_WINDOW: usize = 256;

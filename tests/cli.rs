@@ -1476,3 +1476,29 @@ fn a_temporary_file_in_use_by_another_run_is_kept() {
     holder.kill().unwrap();
     holder.wait().unwrap();
 }
+
+#[test]
+fn every_mode_protects_markup_and_ignored_text() {
+    // A Markdown fence, a despin:ignore line, and prose.
+    let text = "We met this 7 days.\n\n```\nthis 7 days\n```\n\n\
+                Kept: this 7 days <!-- despin:ignore -->\n";
+    let expected = "We met this week.\n\n```\nthis 7 days\n```\n\n\
+                    Kept: this 7 days <!-- despin:ignore -->\n";
+    let dir = Dir::new();
+    dir.write("a.md", text);
+    dir.write("b.md", text);
+    assert_exit(&run_in(dir.path(), &["-i", "a.md"], b""), 0);
+    assert_eq!(String::from_utf8(dir.read("a.md")).unwrap(), expected);
+    // Interactive review, accepting everything, changes the same text.
+    assert_exit(&run_in(dir.path(), &["-I", "b.md"], b"a\n"), 0);
+    assert_eq!(String::from_utf8(dir.read("b.md")).unwrap(), expected);
+    // JSON Lines honours --ignore-regex and despin:ignore in the field.
+    let records = b"{\"text\":\"[this 7 days] met this 7 days\"}\n\
+                    {\"text\":\"this 7 days despin:ignore\"}\n";
+    let output = run(&["--jsonl", "--ignore-regex", r"\[[^]]*\]"], records);
+    assert_eq!(
+        stdout(&output),
+        "{\"text\":\"[this 7 days] met this week\"}\n\
+         {\"text\":\"this 7 days despin:ignore\"}\n"
+    );
+}

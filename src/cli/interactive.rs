@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use despin::{Edit, Origin, Repairer};
 
+use crate::cli::ignore::{BlockState, Ignore};
 use crate::cli::input::Input;
 use crate::cli::mode::diff::changed_words;
 use crate::cli::mode::replace_atomically;
@@ -69,7 +70,12 @@ enum Decision {
 }
 
 /// Reviews every input; returns the exit status.
-pub fn run(inputs: Vec<Input>, repairer: &Repairer, color: Option<bool>) -> Result<ExitCode> {
+pub fn run(
+    inputs: Vec<Input>,
+    repairer: &Repairer,
+    ignore: &Ignore,
+    color: Option<bool>,
+) -> Result<ExitCode> {
     let stdin = io::stdin();
     let mut keys = stdin.lock();
     let stdout = io::stdout();
@@ -86,7 +92,7 @@ pub fn run(inputs: Vec<Input>, repairer: &Repairer, color: Option<bool>) -> Resu
             errored = true;
             continue;
         };
-        match review(path, repairer, style, &mut keys, &mut out) {
+        match review(path, repairer, ignore, style, &mut keys, &mut out) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
@@ -104,8 +110,13 @@ pub fn run(inputs: Vec<Input>, repairer: &Repairer, color: Option<bool>) -> Resu
 
 /// The edits the other modes would apply to `bytes`, found in the same
 /// documents: a file over the one-document size is cut as they cut it.
-fn applied_edits(repairer: &Repairer, bytes: &[u8]) -> Vec<Edit> {
-    let mut edits = scan_in_documents(repairer, bytes).edits;
+/// Markup and ignored text are protected as they are there.
+fn applied_edits(repairer: &Repairer, ignore: &Ignore, path: &Path, bytes: &[u8]) -> Vec<Edit> {
+    let scan = scan_in_documents(repairer, bytes);
+    let kind = ignore.kind(Some(path));
+    let mut edits = ignore
+        .filter_all(kind, bytes, &scan.edits, &mut BlockState::default())
+        .into_owned();
     edits.retain(|e| e.applied);
     edits
 }
@@ -114,6 +125,7 @@ fn applied_edits(repairer: &Repairer, bytes: &[u8]) -> Vec<Edit> {
 fn review(
     path: &Path,
     repairer: &Repairer,
+    ignore: &Ignore,
     style: &Style,
     keys: &mut dyn BufRead,
     out: &mut dyn Write,
@@ -121,7 +133,7 @@ fn review(
     let display = path.display().to_string();
     let path = &crate::cli::mode::rewritable(path)?;
     let bytes = std::fs::read(path).with_context(|| format!("{display}: cannot read"))?;
-    let edits = applied_edits(repairer, &bytes);
+    let edits = applied_edits(repairer, ignore, path, &bytes);
     let mut accepted: Vec<Edit> = Vec::new();
     let mut rest: Option<bool> = None;
     let mut quit = false;

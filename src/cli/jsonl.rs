@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::cli::ignore::{BlockState, Ignore};
 use crate::cli::input::Input;
 use crate::cli::run::Status;
 
@@ -23,9 +24,12 @@ use crate::cli::run::Status;
 const BATCH_BYTES: usize = 4 << 20;
 
 /// What `--jsonl` does with each line.
-pub struct Jsonl {
+pub struct Jsonl<'i> {
     pub field: String,
     pub annotate: bool,
+    /// `despin:ignore` markers and `--ignore-regex`, applied to each
+    /// field's text as to a file's.
+    pub ignore: &'i Ignore,
 }
 
 /// What happened to one line.
@@ -56,7 +60,7 @@ struct AnnotatedFinding<'a> {
     applied: bool,
 }
 
-impl Jsonl {
+impl Jsonl<'_> {
     /// Repairs every input, writing the records to `out`.
     pub fn run(
         &self,
@@ -134,7 +138,17 @@ impl Jsonl {
         let Ok(text) = serde_json::from_str::<String>(raw.get()) else {
             return skip;
         };
-        let scan = crate::cli::run::scan_in_documents(repairer, text.as_bytes());
+        let mut scan = crate::cli::run::scan_in_documents(repairer, text.as_bytes());
+        let kind = self.ignore.kind(None);
+        let kept = self.ignore.filter_all(
+            kind,
+            text.as_bytes(),
+            &scan.edits,
+            &mut BlockState::default(),
+        );
+        if kept.len() != scan.edits.len() {
+            scan.edits = kept.into_owned();
+        }
         let changed = scan.edits.iter().any(|e| e.applied);
         if !changed && !self.annotate {
             return Line::Unchanged { skipped: false };

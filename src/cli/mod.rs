@@ -140,7 +140,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
             ColorChoice::Never => Some(false),
             ColorChoice::Auto => std::env::var_os("NO_COLOR").is_some().then_some(false),
         };
-        let code = interactive::run(files, &repairer, color)?;
+        let code = interactive::run(files, &repairer, &ignore, color)?;
         return Ok(if errored { ExitCode::from(2) } else { code });
     }
     if cli.jsonl.jsonl {
@@ -148,6 +148,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         let mode = jsonl::Jsonl {
             field: cli.jsonl.field.clone(),
             annotate: cli.jsonl.annotate,
+            ignore: &ignore,
         };
         return match pool.install(|| mode.run(&found, &repairer, &mut out)) {
             Ok(status) => Ok(dict::exit_code(false, status.errored || errored)),

@@ -1502,3 +1502,33 @@ fn every_mode_protects_markup_and_ignored_text() {
          {\"text\":\"this 7 days despin:ignore\"}\n"
     );
 }
+
+#[test]
+fn a_settings_file_is_trusted_only_inside_the_project_and_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    // A planted dictionary, and a settings file that loads it.
+    dir.write("planted.tsv", "this week\tthis month\tsure\n");
+    let settings = "default-dictionaries = false\ndictionaries = [\"planted.tsv\"]\n";
+    let toml = dir.write("despin.toml", settings);
+    // Below a repository root, a file above the root is not found.
+    dir.write("repo/.git/HEAD", "ref: refs/heads/main\n");
+    let repo = dir.path().join("repo");
+    let output = run_in(&repo, &["-"], b"We met this week.\n");
+    assert_eq!(stdout(&output), "We met this week.\n");
+    // In the project itself it is used, and despin says so unless -q.
+    let output = run_in(dir.path(), &["-"], b"We met this week.\n");
+    assert_eq!(stdout(&output), "We met this month.\n");
+    assert!(
+        stderr(&output).contains("using settings from"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run_in(dir.path(), &["-q", "-"], b"We met this week.\n");
+    assert_eq!(stderr(&output), "");
+    // Writable by others, it is not used, with a note.
+    fs::set_permissions(&toml, fs::Permissions::from_mode(0o666)).unwrap();
+    let output = run_in(dir.path(), &["-"], b"We met this week.\n");
+    assert_eq!(stdout(&output), "We met this week.\n");
+    assert!(stderr(&output).contains("not used: others can write to it"));
+}

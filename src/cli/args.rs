@@ -67,6 +67,11 @@ pub struct Cli {
     #[arg(long, help_heading = "Inputs")]
     pub no_config: bool,
 
+    /// Print no notes on standard error (which settings file is in use);
+    /// errors are still printed.
+    #[arg(short = 'q', long, help_heading = "Output")]
+    pub quiet: bool,
+
     /// Number of threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N", help_heading = "Performance")]
     pub jobs: Option<usize>,

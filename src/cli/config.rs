@@ -45,12 +45,54 @@ pub struct Effective {
     pub report: Vec<(&'static str, String, String)>,
 }
 
-/// Finds `despin.toml` in `start` or the nearest directory above it.
-pub fn find(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|dir| dir.join(FILE_NAME))
-        .find(|path| path.is_file())
+/// A settings file found above the current directory: the file to use, or
+/// why the nearest one is not used.
+pub enum Found {
+    Use(PathBuf),
+    /// A file that someone else could have planted: owned by another user,
+    /// or writable by group or others.
+    Untrusted(PathBuf, &'static str),
+    None,
+}
+
+/// Finds `despin.toml` in `start` or the nearest directory above it,
+/// searching no higher than the repository root (a directory holding
+/// `.git`) or the home directory: a settings file can load dictionaries,
+/// so one in `/tmp` or another user's directory must not steer a run.
+pub fn find(start: &Path) -> Found {
+    use std::os::unix::fs::MetadataExt;
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    for dir in start.ancestors() {
+        let path = dir.join(FILE_NAME);
+        if let Some(metadata) = std::fs::metadata(&path).ok().filter(|m| m.is_file()) {
+            // The owner of /proc/self is this process's effective user.
+            let me = std::fs::metadata("/proc/self").map_or(metadata.uid(), |m| m.uid());
+            if metadata.uid() != me {
+                return Found::Untrusted(path, "it belongs to another user");
+            }
+            if metadata.mode() & 0o022 != 0 {
+                return Found::Untrusted(path, "others can write to it");
+            }
+            return Found::Use(path);
+        }
+        if dir.join(".git").exists() || home.as_deref() == Some(dir) {
+            break;
+        }
+    }
+    Found::None
+}
+
+impl FileConfig {
+    /// Whether the file changes what is repaired, not only what is
+    /// reported or walked: then despin says which file is in use.
+    pub fn changes_repairs(&self) -> bool {
+        self.dictionaries.is_some()
+            || self.default_dictionaries.is_some()
+            || self.aggressive.is_some()
+            || self.names.is_some()
+            || self.guess.is_some()
+            || self.guess_threshold.is_some()
+    }
 }
 
 /// Reads a settings file.

@@ -71,12 +71,24 @@ fn settle(mut cli: Cli, matches: &clap::ArgMatches) -> Result<(Cli, config::Effe
     let file = if cli.no_config {
         None
     } else {
-        config::find(&cwd)
+        match config::find(&cwd) {
+            config::Found::Use(path) => Some(path),
+            config::Found::Untrusted(path, why) => {
+                eprintln!("despin: {}: not used: {why}", path.display());
+                None
+            }
+            config::Found::None => None,
+        }
     };
     let loaded = match &file {
         Some(path) => Some((path.as_path(), config::read(path)?)),
         None => None,
     };
+    if let Some((path, config)) = &loaded {
+        if config.changes_repairs() && !cli.quiet && !cli.print_config {
+            eprintln!("despin: using settings from {}", path.display());
+        }
+    }
     let settings = config::apply(&mut cli, matches, loaded)?;
     if cli.print_config {
         print!("{}", config::render(&settings, file.as_deref()));

@@ -1532,3 +1532,46 @@ fn a_settings_file_is_trusted_only_inside_the_project_and_says_so() {
     assert_eq!(stdout(&output), "We met this week.\n");
     assert!(stderr(&output).contains("not used: others can write to it"));
 }
+
+#[test]
+fn reports_show_control_bytes_and_line_breaks_visibly() {
+    // A finding across a line break is one report line; an escape
+    // sequence in the text or a file name is shown, not sent.
+    let dir = Dir::new();
+    dir.write("a.txt", "flag\nto commotion\n");
+    dir.write("b\u{1b}]0;owned\u{7}.txt", "We met this 7 days.\n");
+    let output = run_in(dir.path(), &["--check", "."], b"");
+    assert_eq!(
+        stdout(&output),
+        "./a.txt:1:1: flag to commotion -> signal to noise [science, sure]\n\
+         ./b\\x1b]0;owned\\x07.txt:1:8: this 7 days -> this week [news, sure]\n"
+    );
+}
+
+#[test]
+fn a_diff_of_an_oddly_named_file_applies() {
+    let dir = Dir::new();
+    dir.write("new\nline.txt", "We met this 7 days.\n");
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    let output = run_in(dir.path(), &["--diff", "."], b"");
+    let diff = stdout(&output);
+    assert!(
+        diff.starts_with("--- \"a/new\\nline.txt\"\n+++ \"b/new\\nline.txt\"\n"),
+        "{diff}"
+    );
+    dir.write("p.diff", &diff);
+    git(&["apply", "p.diff"]);
+    assert_eq!(dir.read("new\nline.txt"), b"We met this week.\n");
+}

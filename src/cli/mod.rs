@@ -19,6 +19,7 @@ pub mod mode;
 pub mod progress;
 pub mod report;
 pub mod run;
+pub mod visible;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::args::Format;
+use crate::cli::visible;
 
 /// One reported edit, located for a person and for a program.
 #[derive(Debug, Serialize)]
@@ -96,17 +97,17 @@ impl Report for Human {
         write!(
             out,
             "{}:{}:{}: {} -> {} [{}, {}{}]",
-            f.path,
+            visible::name(f.path),
             f.line,
             f.column,
-            f.found,
-            f.replacement,
+            visible::one_line(f.found),
+            visible::one_line(f.replacement),
             f.dictionary,
             f.level,
             if f.applied { "" } else { ", not applied" }
         )?;
         match &f.reason {
-            Some(reason) => writeln!(out, " ({reason})"),
+            Some(reason) => writeln!(out, " ({})", visible::one_line(reason)),
             None => writeln!(out),
         }
     }

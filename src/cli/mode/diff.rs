@@ -19,6 +19,7 @@ use std::ops::Range;
 
 use super::{Chunk, Mode, Outcome, Sink};
 use crate::cli::input::Input;
+use crate::cli::visible;
 
 /// Prints a unified diff per changed input.
 pub struct Diff {
@@ -175,8 +176,12 @@ impl DiffSink<'_> {
             rest = next;
             if !self.started {
                 let s = &self.style;
-                writeln!(self.out, "{}--- a/{}{}", s.header, self.name, s.reset)?;
-                writeln!(self.out, "{}+++ b/{}{}", s.header, self.name, s.reset)?;
+                let (old, new) = (
+                    visible::diff_path("a/", &self.name),
+                    visible::diff_path("b/", &self.name),
+                );
+                writeln!(self.out, "{}--- {old}{}", s.header, s.reset)?;
+                writeln!(self.out, "{}+++ {new}{}", s.header, s.reset)?;
                 self.started = true;
             }
             let gained = write_hunk(

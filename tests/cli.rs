@@ -1575,3 +1575,25 @@ fn a_diff_of_an_oddly_named_file_applies() {
     git(&["apply", "p.diff"]);
     assert_eq!(dir.read("new\nline.txt"), b"We met this week.\n");
 }
+
+#[test]
+fn paths_that_differ_only_in_invalid_bytes_stay_apart() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = Dir::new();
+    for (byte, text) in [
+        (0xfe, "In man or woman.\n"),
+        (0xff, "We met this 7 days.\n"),
+    ] {
+        let name = std::ffi::OsStr::from_bytes(&[b'a', byte, b'.', b't', b'x', b't']);
+        fs::write(dir.path().join(name), text).unwrap();
+    }
+    let output = run_in(dir.path(), &["--check", "."], b"");
+    assert_eq!(
+        stdout(&output),
+        "./a\\xfe.txt:1:1: In man or woman -> In person [news, sure]\n\
+         ./a\\xff.txt:1:8: this 7 days -> this week [news, sure]\n"
+    );
+    let html = stdout(&run_in(dir.path(), &["--format", "html", "."], b""));
+    assert!(html.contains("a\\xfe.txt") && html.contains("a\\xff.txt"));
+    assert!(html.contains("In man or woman") && html.contains("this 7 days"));
+}

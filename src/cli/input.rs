@@ -26,11 +26,23 @@ pub enum Input {
 }
 
 impl Input {
-    /// The name used in reports and diff headers.
+    /// The name used in reports and diff headers. Bytes of the path that
+    /// are not UTF-8 are written as `\xNN`, not as U+FFFD: two paths that
+    /// differ only there stay two names (the HTML report merged them).
     pub fn display(&self) -> String {
         match self {
             Input::Stdin => "<stdin>".to_string(),
-            Input::File { path, .. } => path.display().to_string(),
+            Input::File { path, .. } => {
+                use std::os::unix::ffi::OsStrExt;
+                let mut shown = String::new();
+                for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+                    shown.push_str(chunk.valid());
+                    for byte in chunk.invalid() {
+                        shown.push_str(&format!("\\x{byte:02x}"));
+                    }
+                }
+                shown
+            }
         }
     }
 

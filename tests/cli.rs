@@ -1584,8 +1584,8 @@ fn paths_that_differ_only_in_invalid_bytes_stay_apart() {
         (0xfe, "In man or woman.\n"),
         (0xff, "We met this 7 days.\n"),
     ] {
-        let name = std::ffi::OsStr::from_bytes(&[b'a', byte, b'.', b't', b'x', b't']);
-        fs::write(dir.path().join(name), text).unwrap();
+        let name = [b'a', byte, b'.', b't', b'x', b't'];
+        fs::write(dir.path().join(std::ffi::OsStr::from_bytes(&name)), text).unwrap();
     }
     let output = run_in(dir.path(), &["--check", "."], b"");
     assert_eq!(

@@ -2,13 +2,16 @@
 //!
 //! A curator edits dictionaries by hand, so `despin dict check` reports what
 //! would make repairs wrong or unstable: exact duplicates, entries that map a
-//! phrase to itself, a phrase with two different originals, and cycles
-//! (a → b and b → a), which would make repeated runs flip text back and forth.
+//! phrase to itself, a phrase with two different originals, cycles (a → b
+//! and b → a), which would make repeated runs flip text back and forth,
+//! chains (a → b where b is itself repaired, so a second run changes the
+//! text again), and growth (a → "a a", which every run makes longer).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::dictionary::source::SourceEntry;
+use crate::level::Level;
 use crate::tokenize::normalize_phrase;
 
 /// What kind of mistake a [`Problem`] is.
@@ -18,6 +21,8 @@ pub enum ProblemKind {
     SelfMap,
     Ambiguous,
     Cycle,
+    Chain,
+    Growth,
 }
 
 impl ProblemKind {
@@ -28,6 +33,8 @@ impl ProblemKind {
             ProblemKind::SelfMap => "self-map",
             ProblemKind::Ambiguous => "ambiguous",
             ProblemKind::Cycle => "cycle",
+            ProblemKind::Chain => "chain",
+            ProblemKind::Growth => "growth",
         }
     }
 }
@@ -87,7 +94,54 @@ pub fn check(entries: &[SourceEntry]) -> Vec<Problem> {
         }
     }
     problems.extend(cycles(entries));
+    problems.extend(chains_and_growth(entries));
     problems.sort_by_key(|p| (p.line, p.kind));
+    problems
+}
+
+/// Entries whose original a second run would repair again: it is the key
+/// of an unconditional entry that is applied (a chain, a → b → c; a
+/// two-way cycle is reported only as a cycle), or it contains the entry's own key as a run of
+/// words (growth).
+fn chains_and_growth(entries: &[SourceEntry]) -> Vec<Problem> {
+    let applied = |e: &SourceEntry| e.condition.is_none() && e.level != Level::Suggest;
+    let mut next: HashMap<&str, &SourceEntry> = HashMap::new();
+    for entry in entries.iter().filter(|e| applied(e)) {
+        next.entry(&entry.key).or_insert(entry);
+    }
+    let mut problems = Vec::new();
+    for entry in entries.iter().filter(|e| e.level != Level::Suggest) {
+        let target = normalize_phrase(&entry.original);
+        if target == entry.key {
+            continue;
+        }
+        let words: Vec<&str> = target.split(' ').collect();
+        let key: Vec<&str> = entry.key.split(' ').collect();
+        if words.windows(key.len()).any(|w| w == key.as_slice()) {
+            problems.push(Problem {
+                line: entry.line,
+                kind: ProblemKind::Growth,
+                message: format!(
+                    "{:?} -> {:?} holds its own key, so every run adds to it",
+                    entry.spun, entry.original
+                ),
+            });
+            continue;
+        }
+        if let Some(then) = next.get(target.as_str()) {
+            let back = normalize_phrase(&then.original) == entry.key;
+            if !back {
+                problems.push(Problem {
+                    line: entry.line,
+                    kind: ProblemKind::Chain,
+                    message: format!(
+                        "{:?} -> {:?}, which line {} repairs again to {:?}",
+                        entry.spun, entry.original, then.line, then.original
+                    ),
+                });
+            }
+        }
+    }
     problems
 }
 
@@ -172,7 +226,23 @@ mod tests {
         assert_eq!(kinds("a\tb\tsure\nb\ta\tsure\n"), [(1, ProblemKind::Cycle)]);
         assert_eq!(
             kinds("a\tb\tsure\nb\tc\tsure\nc\ta\tsure\n"),
-            [(1, ProblemKind::Cycle)]
+            [
+                (1, ProblemKind::Cycle),
+                (1, ProblemKind::Chain),
+                (2, ProblemKind::Chain),
+                (3, ProblemKind::Chain)
+            ]
         );
+        assert_eq!(
+            kinds("zorble\tzorble zorble\tsure\n"),
+            [(1, ProblemKind::Growth)]
+        );
+        assert_eq!(
+            kinds("trap of things\tweb of things\tsure\nweb of things\tinternet of things\tsure\n"),
+            [(1, ProblemKind::Chain)]
+        );
+        // A conditional or suggested next step is no chain.
+        assert!(kinds("a\tb\tsure\nb\tc\tsure\tif:d\n").is_empty());
+        assert!(kinds("a\tb\tsure\nb\tc\tsuggest\n").is_empty());
     }
 }

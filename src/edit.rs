@@ -123,6 +123,149 @@ pub fn apply(input: &[u8], edits: &[Edit], out: &mut Vec<u8>) {
     out.extend_from_slice(&input[last..]);
 }
 
+/// Folds `later`, the edits found in the text that the applied edits of
+/// `earlier` wrote, back onto the input of `earlier`: a chain of repairs
+/// ("trap of things" -> "web of things" -> "internet of things") becomes
+/// one edit of the input's span.
+///
+/// Each run of overlapping spans, in the repaired text's positions, is one
+/// edit that keeps the reason of the first edit that matched the input. A
+/// run whose result equals the input's bytes is dropped, and so is a
+/// report-only edit of `earlier` that a new span overlaps. Only applied
+/// edits of `later` are folded in. `earlier` must be as
+/// [`resolve_overlaps`] returns it.
+pub fn compose(input: &[u8], earlier: Vec<Edit>, later: &[Edit]) -> Vec<Edit> {
+    if !later.iter().any(|e| e.applied) {
+        return earlier;
+    }
+    let mut text = Vec::with_capacity(input.len());
+    apply(input, &earlier, &mut text);
+    // Each applied edit of `earlier` with its span in `text`, and the
+    // growth of the text up to its end.
+    let mut placed: Vec<(Range<usize>, usize, isize)> = Vec::new();
+    let mut shift = 0isize;
+    for (index, edit) in earlier.iter().enumerate().filter(|(_, e)| e.applied) {
+        let start = edit.range.start.saturating_add_signed(shift);
+        shift += edit.replacement.len() as isize - edit.len() as isize;
+        placed.push((start..start + edit.replacement.len(), index, shift));
+    }
+    // The input position of a text position outside every placed span. A
+    // deletion at the position lies before a span that starts there and
+    // after one that ends there.
+    let to_input = |at: usize, closing: bool| -> usize {
+        let before = placed.partition_point(|(range, _, _)| {
+            range.end < at || range.end == at && (!closing || range.start < at)
+        });
+        let shift = before.checked_sub(1).map_or(0, |i| placed[i].2);
+        at.saturating_add_signed(-shift)
+    };
+    #[derive(Clone, Copy)]
+    enum Source {
+        Earlier(usize),
+        Later(usize),
+    }
+    let mut spans: Vec<(Range<usize>, Source)> = placed
+        .iter()
+        .map(|(range, index, _)| (range.clone(), Source::Earlier(*index)))
+        .chain(
+            later
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.applied)
+                .map(|(index, e)| (e.range.clone(), Source::Later(index))),
+        )
+        .collect();
+    // On a tie an earlier edit comes first, so that its run keeps its reason.
+    spans.sort_by_key(|(range, source)| (range.start, matches!(source, Source::Later(_))));
+    // A run's span in the text, and its members with theirs.
+    type Run = (Range<usize>, Vec<(Range<usize>, Source)>);
+    let mut runs: Vec<Run> = Vec::new();
+    for (range, source) in spans {
+        match runs.last_mut() {
+            Some((run, sources)) if range.start < run.end => {
+                run.end = run.end.max(range.end);
+                sources.push((range, source));
+            }
+            _ => runs.push((range.clone(), vec![(range, source)])),
+        }
+    }
+    let mut replaced = vec![false; earlier.len()];
+    let mut folded: Vec<Range<usize>> = Vec::new();
+    let mut out: Vec<Edit> = Vec::new();
+    for (run, sources) in runs {
+        if !sources.iter().any(|(_, s)| matches!(s, Source::Later(_))) {
+            continue;
+        }
+        let input_start = match sources[0].1 {
+            Source::Earlier(i) => earlier[i].range.start,
+            Source::Later(_) => to_input(run.start, false),
+        };
+        let input_end = sources
+            .iter()
+            .find_map(|(range, source)| match source {
+                Source::Earlier(i) if range.end == run.end => Some(earlier[*i].range.end),
+                _ => None,
+            })
+            .unwrap_or_else(|| to_input(run.end, true));
+        let mut replacement = Vec::new();
+        let mut at = run.start;
+        for (_, source) in &sources {
+            match source {
+                Source::Earlier(i) => replaced[*i] = true,
+                Source::Later(i) => {
+                    let edit = &later[*i];
+                    replacement.extend_from_slice(&text[at..edit.range.start.max(at)]);
+                    replacement.extend_from_slice(edit.replacement.as_bytes());
+                    at = edit.range.end;
+                }
+            }
+        }
+        replacement.extend_from_slice(&text[at.min(run.end)..run.end]);
+        folded.push(input_start..input_end);
+        if replacement == input[input_start..input_end] {
+            continue;
+        }
+        // The first edit that matched the input says why; a run of new
+        // edits only has theirs.
+        let first_earlier = sources.iter().find_map(|(_, source)| match source {
+            Source::Earlier(i) => Some(&earlier[*i]),
+            Source::Later(_) => None,
+        });
+        let (reason, found_again) = match (first_earlier, sources[0].1) {
+            (Some(edit), _) => (edit, false),
+            (None, Source::Later(i) | Source::Earlier(i)) => (&later[i], true),
+        };
+        let mut origin = reason.origin.clone();
+        if let (Origin::Name { evidence, .. }, true) = (&mut origin, found_again) {
+            // Found in the repaired text; the input's position is wanted.
+            *evidence = to_input(*evidence, false).min(input.len());
+        }
+        out.push(Edit {
+            range: input_start..input_end,
+            // Every span lies on char boundaries, so the bytes are whole
+            // characters of valid text.
+            replacement: String::from_utf8_lossy(&replacement).into_owned(),
+            origin,
+            level: reason.level,
+            applied: true,
+        });
+    }
+    let clashes = |range: &Range<usize>| {
+        folded
+            .iter()
+            .any(|f| f.start < range.end && range.start < f.end)
+    };
+    out.extend(
+        earlier
+            .into_iter()
+            .enumerate()
+            .filter(|(i, e)| !replaced[*i] && (e.applied || !clashes(&e.range)))
+            .map(|(_, e)| e),
+    );
+    out.sort_by_key(|e| e.range.start);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +300,78 @@ mod tests {
         let kept = resolve_overlaps(vec![edit(0..10, false), edit(3..5, true)]);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].range, 3..5);
+    }
+
+    fn with(range: Range<usize>, replacement: &str, dictionary: usize) -> Edit {
+        Edit {
+            replacement: replacement.into(),
+            origin: Origin::Entry(EntryRef { dictionary, id: 0 }),
+            ..edit(range, true)
+        }
+    }
+
+    /// Applies `composed` to `input` as text.
+    fn written(input: &str, composed: &[Edit]) -> String {
+        let mut out = Vec::new();
+        apply(input.as_bytes(), composed, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn compose_folds_a_chain_into_one_edit_of_the_input() {
+        let input = "a trap of things here";
+        // "trap of things" -> "web of things" -> "internet of things".
+        let first = vec![with(2..6, "web", 0)];
+        let second = [with(2..5, "internet", 1)];
+        let composed = compose(input.as_bytes(), first, &second);
+        assert_eq!(composed.len(), 1);
+        assert_eq!(composed[0].range, 2..6);
+        assert_eq!(composed[0].replacement, "internet");
+        assert_eq!(
+            composed[0].origin,
+            Origin::Entry(EntryRef {
+                dictionary: 0,
+                id: 0
+            })
+        );
+        assert_eq!(written(input, &composed), "a internet of things here");
+    }
+
+    #[test]
+    fn compose_maps_new_edits_past_earlier_ones() {
+        let input = "xx long yy zz";
+        // "long" becomes "l"; then "zz" (at 8 in "xx l yy zz") becomes "q".
+        let first = vec![with(3..7, "l", 0), edit(11..13, false)];
+        let second = [with(8..10, "q", 1)];
+        let composed = compose(input.as_bytes(), first, &second);
+        let ranges: Vec<_> = composed
+            .iter()
+            .map(|e| (e.range.clone(), e.applied))
+            .collect();
+        // The report-only edit of "zz" gives way to the applied one.
+        assert_eq!(ranges, [(3..7, true), (11..13, true)]);
+        assert_eq!(written(input, &composed), "xx l yy q");
+    }
+
+    #[test]
+    fn compose_keeps_deletions_apart_from_neighbours() {
+        let input = "ab cd ef";
+        // "cd " is deleted; then "ef" (at 3 in "ab ef") becomes "g", and
+        // "ab" becomes "h".
+        let first = vec![with(3..6, "", 0)];
+        let second = [with(0..2, "h", 1), with(3..5, "g", 1)];
+        let composed = compose(input.as_bytes(), first, &second);
+        let ranges: Vec<_> = composed.iter().map(|e| e.range.clone()).collect();
+        assert_eq!(ranges, [0..2, 3..6, 6..8]);
+        assert_eq!(written(input, &composed), "h g");
+    }
+
+    #[test]
+    fn compose_drops_a_chain_that_returns_to_the_input() {
+        let input = "one two";
+        let first = vec![with(0..3, "uno", 0)];
+        let second = [with(0..3, "one", 1)];
+        assert!(compose(input.as_bytes(), first, &second).is_empty());
     }
 
     #[test]

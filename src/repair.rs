@@ -261,7 +261,34 @@ impl Repairer {
     /// Finds the edits for `input` and counts its words.
     ///
     /// The input is one document: document conditions look at all of it.
+    ///
+    /// A repair can make another: it can write a phrase that an entry
+    /// repairs again, the phrase that another entry's condition asks for,
+    /// or a name's evidence. So the repaired text is scanned again, and
+    /// what that finds is folded into the edits of the input
+    /// ([`edit::compose`]), until a scan finds nothing more to apply. Then
+    /// a second run changes nothing. Text without applied edits, as clean
+    /// text is, is scanned once.
     pub fn scan(&self, input: &[u8]) -> Scan {
+        let mut scan = self.scan_once(input);
+        let mut text = Vec::new();
+        for _ in 1..MAX_SCANS {
+            if !scan.edits.iter().any(|e| e.applied) {
+                break;
+            }
+            text.clear();
+            edit::apply(input, &scan.edits, &mut text);
+            let again = self.scan_once(&text);
+            if !again.edits.iter().any(|e| e.applied) {
+                break;
+            }
+            scan.edits = edit::compose(input, std::mem::take(&mut scan.edits), &again.edits);
+        }
+        scan
+    }
+
+    /// One scan of `input`, as the document it is.
+    fn scan_once(&self, input: &[u8]) -> Scan {
         // Valid UTF-8 (the usual case) is one segment; otherwise each valid
         // run between invalid bytes is one.
         let runs: Vec<(usize, &str)> = match std::str::from_utf8(input) {
@@ -526,6 +553,11 @@ fn with_repeats(segment: &Segment<'_>, candidate: &Candidate, replacement: &str)
     };
     (start, end)
 }
+
+/// Scans of one document at most: a chain of repairs takes one scan per
+/// link and a last one that finds nothing. A dictionary whose repairs do
+/// not settle (`a -> b`, `b -> a`; `dict check` reports them) stops here.
+const MAX_SCANS: usize = 4;
 
 /// Words of context on each side of a guess when checking that no
 /// dictionary would repair what it writes: keys of up to five words.

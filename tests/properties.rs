@@ -2,6 +2,7 @@
 
 use despin::{edit, Dictionary, Options, Repairer};
 use proptest::prelude::*;
+use std::sync::LazyLock;
 
 /// Words a spinner writes (the spun side) and words of the original side.
 /// They are disjoint, as in a dictionary without chains.
@@ -143,6 +144,111 @@ proptest! {
     #[test]
     fn defaults_are_idempotent(input in text()) {
         let repairer = Repairer::default();
+        let once = repairer.repair(&input).text;
+        let twice = repairer.repair(&once).text;
+        prop_assert_eq!(twice, once);
+    }
+}
+
+/// Phrases of the shipped dictionaries: a sample of every default
+/// dictionary's spun keys, with the originals and condition phrases of
+/// their entries. Documents built from them hit chains, conditions met by
+/// another repair, promotion and guesses.
+static SHIPPED_PHRASES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut phrases = Vec::new();
+    for dictionary in Dictionary::defaults() {
+        let keys: Vec<(String, u64)> = dictionary.keys().collect();
+        let step = (keys.len() / 1500).max(1);
+        for (key, first) in keys.into_iter().step_by(step) {
+            for (_, entry) in dictionary.entries_from(first) {
+                phrases.push(entry.original.to_string());
+                let clauses = entry.condition.into_iter().flat_map(|c| c.split(';'));
+                for clause in clauses {
+                    let body = clause.split_once(':').map_or(clause, |(_, body)| body);
+                    let body = body.rsplit_once('~').map_or(body, |(body, _)| body);
+                    phrases.extend(body.split('|').map(|p| p.trim_end_matches('*').to_string()));
+                }
+            }
+            phrases.push(key);
+        }
+    }
+    phrases
+});
+
+/// Name material: a full name with a cue, the short form, and thesaurus
+/// synonyms of the short form as a spinner writes them, for people and
+/// for an organisation's head word.
+const NAME_PIECES: &[&str] = &[
+    "Yun Sun",
+    "Sun",
+    "Sunshine",
+    "Solar",
+    "analyst Sun",
+    "Sun said",
+    "Sunshine said",
+    "Maria Stone",
+    "Stone",
+    "Rock",
+    "professor Rock",
+    "Stone stated",
+    "Stimson Center",
+    "Stimson Middle",
+    "Center",
+    "Middle",
+    "the",
+    "and",
+    "of",
+    "was",
+    "said",
+];
+const PUNCTUATION: &[&str] = &[
+    " ",
+    " ",
+    " ",
+    ", ",
+    ". ",
+    "\n",
+    "\n\n",
+    "; ",
+    " (",
+    ") ",
+    "\"",
+    "-",
+    ": ",
+    "\u{2019}s ",
+];
+
+/// One phrase in lower, first-capital or upper case, and what follows it.
+fn shipped_piece() -> impl Strategy<Value = String> {
+    let phrase = prop_oneof![
+        3 => prop::sample::select(SHIPPED_PHRASES.clone()),
+        1 => prop::sample::select(NAME_PIECES).prop_map(str::to_string),
+    ];
+    (phrase, 0..6u8, prop::sample::select(PUNCTUATION)).prop_map(|(phrase, case, after)| {
+        let cased = match case {
+            0 => phrase.to_uppercase(),
+            1 => {
+                let mut chars = phrase.chars();
+                chars.next().map_or(String::new(), |first| {
+                    first.to_uppercase().chain(chars).collect()
+                })
+            }
+            _ => phrase,
+        };
+        format!("{cased}{after}")
+    })
+}
+
+proptest! {
+    // Each case repairs a document twice with every default rule.
+    // `tools/idempotence.py` runs the same generator over many more
+    // documents through the binary.
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn shipped_dictionaries_repair_once_and_for_all(pieces in prop::collection::vec(shipped_piece(), 1..80)) {
+        let repairer = Repairer::default();
+        let input = pieces.concat();
         let once = repairer.repair(&input).text;
         let twice = repairer.repair(&once).text;
         prop_assert_eq!(twice, once);

@@ -356,18 +356,6 @@ def noun_plural_forms(w):
     return [w + "s"]
 
 
-def verb_forms(w):
-    """Candidate -ed and -ing spellings of a regular verb."""
-    ed, ing = [], []
-    if w.endswith("e"):
-        ed, ing = [w + "d"], [w[:-1] + "ing", w + "ing"]
-    elif len(w) > 1 and w.endswith("y") and w[-2] not in VOWELS:
-        ed, ing = [w[:-1] + "ied"], [w + "ing"]
-    else:
-        ed, ing = [w + "ed", w + w[-1] + "ed"], [w + "ing", w + w[-1] + "ing"]
-    return ed, ing
-
-
 def best(forms, evidence, minimum):
     """The attested spelling among `forms`, or None."""
     scored = [(evidence.unigrams.get(f, 0), f) for f in forms]
@@ -376,47 +364,56 @@ def best(forms, evidence, minimum):
 
 
 def inflections(rows, evidence):
-    """Regular inflected forms of each entry: plural (or third person) of
-    the last word, and -ed/-ing/-s of a leading verb. A form is generated
-    only when both the spun word and the original word have it attested in
-    the web unigram counts, so irregular words ("analysis") are left alone.
+    """The regular plural of each entry's head noun (its last word). A form
+    is generated only when both the spun word and the original word have it
+    attested in the web unigram counts, so irregular words ("analysis") are
+    left alone.
+
+    Only the last word is inflected. Tortured phrases are noun phrases, so
+    a first word is nearly always a modifier, not a verb: inflecting it as
+    one wrote entries that are not English ("bosoms carcinoma" -> "breasts
+    cancer", "supports vector machine"). Of 2,867 such entries, 84 had an
+    original whose first two words are a web bigram, and most of those
+    were wrong too ("states of the art").
     """
     out = []
     for r in rows:
         sp, orig = r["spun"].split(" "), r["original"].split(" ")
         if not (sp[-1].isalpha() and sp[-1].islower() and orig[-1].isalpha() and orig[-1].islower()):
             continue
-        variants = []
-        # Plural of the head noun (the last word).
         s_pl = best(noun_plural_forms(sp[-1]), evidence, 100)
         o_pl = best(noun_plural_forms(orig[-1]), evidence, 1000)
         singular = lambda w: not w.endswith("s") or w.endswith("ss")  # noqa: E731
         if s_pl and o_pl and singular(sp[-1]) and singular(orig[-1]):
-            variants.append((sp[:-1] + [s_pl], orig[:-1] + [o_pl], "plural"))
-        # A leading verb ("extricate highlights" -> "extricated highlights").
-        if sp[0].isalpha() and sp[0].islower() and orig[0].isalpha() and orig[0].islower():
-            s_ed, s_ing = verb_forms(sp[0])
-            o_ed, o_ing = verb_forms(orig[0])
-            for label, s_forms, o_forms in (("-ed", s_ed, o_ed), ("-ing", s_ing, o_ing)):
-                s_form, o_form = best(s_forms, evidence, 1000), best(o_forms, evidence, 1000)
-                if s_form and o_form:
-                    variants.append(([s_form] + sp[1:], [o_form] + orig[1:], label))
-            if len(sp) > 1 or len(orig) > 1:
-                s_3, o_3 = best(noun_plural_forms(sp[0]), evidence, 1000), best(noun_plural_forms(orig[0]), evidence, 1000)
-                if s_3 and o_3 and s_forms_ok(sp[0], evidence) and s_forms_ok(orig[0], evidence):
-                    variants.append(([s_3] + sp[1:], [o_3] + orig[1:], "-s"))
-        for s_words, o_words, label in variants:
             v = dict(r)
-            v["spun"], v["original"] = " ".join(s_words), " ".join(o_words)
-            v["why"] = r["why"] + "; inflected (%s)" % label
+            v["spun"], v["original"] = " ".join(sp[:-1] + [s_pl]), " ".join(orig[:-1] + [o_pl])
+            v["why"] = r["why"] + "; inflected (plural)"
             v["generated"] = True
             out.append(v)
     return out
 
 
-def s_forms_ok(w, evidence):
-    """Whether a word is used as a verb: its -ed form is attested."""
-    return best(verb_forms(w)[0], evidence, 1000) is not None
+def settle_chains(rows):
+    """Rewrites an entry whose original another applied, unconditional entry
+    repairs again ("trap of things" -> "web of things", which is itself a
+    tortured "internet of things") to the end of the chain, so that one run
+    of despin writes what a second would. A chain that comes back to its
+    start is left for `despin dict check` to report as a cycle."""
+    applied = {}
+    for r in rows:
+        if not r["condition"] and r["level"] != "suggest":
+            applied.setdefault(key(r["spun"]), r["original"])
+    settled = 0
+    for r in rows:
+        seen, original = {key(r["spun"])}, r["original"]
+        while key(original) in applied and key(original) not in seen:
+            seen.add(key(original))
+            original = applied[key(original)]
+        if original != r["original"] and key(original) not in seen:
+            r["why"] += "; chain settled: %s -> %s" % (r["original"], original)
+            r["original"] = original
+            settled += 1
+    return settled
 
 
 def news_rows():
@@ -579,10 +576,12 @@ def main():
     science += inflections(science, evidence)
     apply_evidence(science, evidence, demoted)
     science = dedupe(science)
+    chains = settle_chains(science)
     news = news_rows()
     news += inflections(news, evidence)
     apply_evidence(news, evidence, demoted)
     news = dedupe(news)
+    chains += settle_chains(news)
 
     write(os.path.join(args.out, "science.tsv"), "science: tortured phrases from the Problematic Paper Screener list",
           science, ["Source: Cabanac, Labbé & Magazinov (2021), PPS export 2025-07; redistribution terms unverified."])
@@ -594,6 +593,7 @@ def main():
     for name, rows in (("science", science), ("news", news)):
         by = collections.Counter(r["level"] for r in rows)
         print(f"{name}: {len(rows)} entries: " + ", ".join(f"{l} {by[l]}" for l in LEVELS))
+    print(f"chains settled: {chains}")
     for reason, n in sorted(dropped.items()):
         print(f"dropped: {reason}: {n}")
     for reason, n in sorted(demoted.items()):

@@ -2,7 +2,8 @@
 //!
 //! A curator edits dictionaries by hand, so `despin dict check` reports what
 //! would make repairs wrong or unstable: exact duplicates, entries that map a
-//! phrase to itself, a phrase with two different originals, cycles (a → b
+//! phrase to itself, a phrase with two originals that no condition or case
+//! tells apart, cycles (a → b
 //! and b → a), which would make repeated runs flip text back and forth,
 //! chains (a → b where b is itself repaired, so a second run changes the
 //! text again), and growth (a → "a a", which every run makes longer).
@@ -81,13 +82,19 @@ pub fn check(entries: &[SourceEntry]) -> Vec<Problem> {
                     kind: ProblemKind::Duplicate,
                     message: format!("{:?} repeats line {}", later.spun, first.line),
                 });
-            } else if let Some(other) = earlier.iter().find(|e| e.original != later.original) {
+            } else if let Some(other) = earlier
+                .iter()
+                .find(|e| e.condition == later.condition && e.case_mask == later.case_mask)
+            {
+                // Alternatives that differ in condition or case are how a
+                // dictionary lets the document choose ("if:voice search");
+                // two that nothing tells apart say nothing.
                 problems.push(Problem {
                     line: later.line,
                     kind: ProblemKind::Ambiguous,
                     message: format!(
-                        "{:?} -> {:?} here, but -> {:?} on line {}",
-                        later.spun, later.original, other.original, other.line
+                        "{:?} -> {:?} ({}) here, but -> {:?} ({}) on line {}, under the same condition and case",
+                        later.spun, later.original, later.level, other.original, other.level, other.line
                     ),
                 });
             }
@@ -223,6 +230,12 @@ mod tests {
             kinds("a b\tc\tsure\na b\td\tsure\n"),
             [(2, ProblemKind::Ambiguous)]
         );
+        assert_eq!(
+            kinds("a b\tc\tsure\tif:x\na b\tc\tlikely\tif:x\n"),
+            [(2, ProblemKind::Ambiguous)]
+        );
+        // The document chooses between alternatives by their conditions.
+        assert!(kinds("a b\tc\tsure\tif:c\na b\td\tsure\tif:d\na b\tc\tsuggest\n").is_empty());
         assert_eq!(kinds("a\tb\tsure\nb\ta\tsure\n"), [(1, ProblemKind::Cycle)]);
         assert_eq!(
             kinds("a\tb\tsure\nb\tc\tsure\nc\ta\tsure\n"),

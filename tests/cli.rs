@@ -1549,6 +1549,57 @@ fn reports_show_control_bytes_and_line_breaks_visibly() {
 }
 
 #[test]
+fn a_diff_shows_control_bytes_on_a_terminal_and_keeps_them_in_a_pipe() {
+    let dir = Dir::new();
+    let text = "We met this 7 days.\u{1b}]0;owned\u{7}\u{1b}[2J\n";
+    dir.write("b.txt", text);
+    // Through a pipe the body is byte-exact, so that it applies.
+    let piped = stdout(&run_in(dir.path(), &["--diff", "b.txt"], b""));
+    assert!(
+        piped.contains("+We met this week.\u{1b}]0;owned\u{7}\u{1b}[2J\n"),
+        "{piped:?}"
+    );
+    // On a terminal (script(1) gives despin one) the escapes are shown.
+    let terminal = Command::new("script")
+        .args([
+            "-qec",
+            &format!(
+                "{} --diff --color never b.txt",
+                env!("CARGO_BIN_EXE_despin")
+            ),
+            "/dev/null",
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("script(1) runs");
+    let shown = String::from_utf8_lossy(&terminal.stdout);
+    assert!(
+        shown.contains("+We met this week.\\x1b]0;owned\\x07\\x1b[2J"),
+        "{shown:?}"
+    );
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+}
+
+#[test]
+fn interactive_review_shows_control_bytes_of_the_text() {
+    let dir = Dir::new();
+    dir.write(
+        "b\u{1b}[2J.txt",
+        "\u{1b}]0;owned\u{7}\nWe met this 7 days.\r\u{1b}[K\n",
+    );
+    let output = run_in(dir.path(), &["-I", "b\u{1b}[2J.txt"], b"n\n");
+    let shown = stdout(&output);
+    assert!(shown.contains("b\\x1b[2J.txt:2 (1/1)"), "{shown:?}");
+    assert!(shown.contains("\\x1b]0;owned\\x07"), "{shown:?}");
+    assert!(
+        shown.contains("-We met this 7 days.\\r\\x1b[K"),
+        "{shown:?}"
+    );
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+}
+
+#[test]
 fn a_diff_of_an_oddly_named_file_applies() {
     let dir = Dir::new();
     dir.write("new\nline.txt", "We met this 7 days.\n");

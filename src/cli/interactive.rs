@@ -18,6 +18,7 @@ use crate::cli::input::Input;
 use crate::cli::mode::diff::changed_words;
 use crate::cli::mode::replace_atomically;
 use crate::cli::run::scan_in_documents;
+use crate::cli::visible;
 
 const HELP: &str = "\
 y - apply this change
@@ -130,7 +131,7 @@ fn review(
     keys: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<bool> {
-    let display = path.display().to_string();
+    let display = visible::name(&path.display().to_string()).into_owned();
     let path = &crate::cli::mode::rewritable(path)?;
     let bytes = std::fs::read(path).with_context(|| format!("{display}: cannot read"))?;
     let edits = applied_edits(repairer, ignore, path, &bytes);
@@ -225,7 +226,7 @@ fn show(
             out,
             "{} {}{}",
             s.context,
-            String::from_utf8_lossy(line),
+            String::from_utf8_lossy(&visible::terminal_line(line)),
             s.reset
         )
     };
@@ -278,7 +279,9 @@ fn write_side(
     changed: &[u8],
     tail: &[u8],
 ) -> io::Result<()> {
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    // The review is read on a terminal: control bytes of the text show as
+    // escapes rather than act.
+    let text = |b: &[u8]| String::from_utf8_lossy(&visible::terminal_line(b)).into_owned();
     writeln!(
         out,
         "{color}{sign}{}{word}{}{reset}{color}{}{reset}",

@@ -204,7 +204,10 @@ fn choose_mode(cli: &Cli) -> Box<dyn Mode> {
                 io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
             }
         };
-        Box::new(mode::Diff { color })
+        Box::new(mode::Diff {
+            color,
+            visible: io::stdout().is_terminal(),
+        })
     } else if cli.mode.in_place {
         Box::new(mode::InPlace::default())
     } else if cli.mode.check || cli.output.format != Format::Human {

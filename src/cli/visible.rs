@@ -87,6 +87,40 @@ pub fn diff_path(prefix: &str, path: &str) -> String {
     out
 }
 
+/// Bytes of one line of text for a terminal: control characters other
+/// than a tab (an escape sequence, a carriage return that erases the line)
+/// are written as escapes (`\x1b`), C1 controls as `\u{9b}`. A carriage
+/// return that ends the bytes, as in a CRLF line, is harmless and stays.
+/// Bytes that are not UTF-8 pass as they are; the terminal shows them as
+/// it shows any such text.
+pub fn terminal_line(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let control = |b: u8| b < 0x20 && b != b'\t' || b == 0x7f || b == 0xc2;
+    let line = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    if !line.iter().any(|&b| control(b)) {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 8);
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        match (b, bytes.get(at + 1)) {
+            (0xc2, Some(&next)) if (0x80..0xa0).contains(&next) => {
+                out.extend_from_slice(format!("\\u{{{next:x}}}").as_bytes());
+                at += 2;
+                continue;
+            }
+            (b'\r', None) => out.push(b'\r'),
+            (b'\r', _) => out.extend_from_slice(b"\\r"),
+            (b, _) if b < 0x20 && b != b'\t' || b == 0x7f => {
+                out.extend_from_slice(format!("\\x{b:02x}").as_bytes());
+            }
+            (b, _) => out.push(b),
+        }
+        at += 1;
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +131,15 @@ mod tests {
         assert_eq!(one_line("a\u{1b}]0;owned\u{7}b"), "a\\x1b]0;owned\\x07b");
         assert_eq!(one_line("plain"), "plain");
         assert_eq!(name("a\rb"), "a\\rb");
+    }
+
+    #[test]
+    fn terminal_lines_show_control_bytes_and_keep_the_rest() {
+        assert_eq!(terminal_line(b"a\tb \xff\r"), &b"a\tb \xff\r"[..]);
+        assert_eq!(
+            terminal_line(b"x\x1b[2J\ry\xc2\x9bz \xc2\xa9"),
+            &b"x\\x1b[2J\\ry\\u{9b}z \xc2\xa9"[..]
+        );
     }
 
     #[test]

@@ -24,6 +24,10 @@ use crate::cli::visible;
 /// Prints a unified diff per changed input.
 pub struct Diff {
     pub color: bool,
+    /// Show control bytes of the text as escapes: the diff goes to a
+    /// terminal, where raw ones would act (clear the screen, retitle the
+    /// window). Otherwise the body is byte-exact, so that it applies.
+    pub visible: bool,
 }
 
 impl Mode for Diff {
@@ -40,10 +44,13 @@ impl Mode for Diff {
                 shown.strip_prefix("./").unwrap_or(&shown).to_string()
             }
         };
-        let style = if self.color {
-            Style::COLOR
-        } else {
-            Style::PLAIN
+        let style = Style {
+            visible: self.visible,
+            ..if self.color {
+                Style::COLOR
+            } else {
+                Style::PLAIN
+            }
         };
         Ok(Box::new(DiffSink {
             name,
@@ -222,9 +229,20 @@ struct Style {
     removed_word: &'static str,
     added_word: &'static str,
     reset: &'static str,
+    /// Text bytes are shown for a terminal ([`visible::terminal_line`]).
+    visible: bool,
 }
 
 impl Style {
+    /// Writes bytes of the text, shown for a terminal when asked.
+    fn write_text(&self, out: &mut dyn Write, bytes: &[u8]) -> std::io::Result<()> {
+        if self.visible {
+            out.write_all(&visible::terminal_line(bytes))
+        } else {
+            out.write_all(bytes)
+        }
+    }
+
     const PLAIN: Style = Style {
         header: "",
         hunk: "",
@@ -233,6 +251,7 @@ impl Style {
         removed_word: "",
         added_word: "",
         reset: "",
+        visible: false,
     };
     const COLOR: Style = Style {
         header: "\x1b[1m",
@@ -242,6 +261,7 @@ impl Style {
         removed_word: "\x1b[1;7;31m",
         added_word: "\x1b[1;7;32m",
         reset: "\x1b[0m",
+        visible: false,
     };
 }
 
@@ -381,7 +401,7 @@ fn write_hunk(
     )?;
     let mut at = from;
     for (block, (new_text, new_marks)) in hunk.iter().zip(&rendered) {
-        write_context(out, lines, at..block.lines.start)?;
+        write_context(out, lines, at..block.lines.start, s)?;
         let old_span = lines.span(block.lines.clone());
         let old_marks: Vec<Range<usize>> = changes[block.changes.clone()]
             .iter()
@@ -414,7 +434,7 @@ fn write_hunk(
         )?;
         at = block.lines.end;
     }
-    write_context(out, lines, at..to)?;
+    write_context(out, lines, at..to, s)?;
     Ok(new_len - old_len as isize)
 }
 
@@ -476,11 +496,18 @@ fn write_context(
     out: &mut dyn Write,
     lines: &Lines<'_>,
     range: Range<usize>,
+    s: &Style,
 ) -> std::io::Result<()> {
     for line in range {
         let text = &lines.text[lines.span(line..line + 1)];
         out.write_all(b" ")?;
-        out.write_all(text)?;
+        match text.strip_suffix(b"\n") {
+            Some(body) => {
+                s.write_text(out, body)?;
+                out.write_all(b"\n")?;
+            }
+            None => s.write_text(out, text)?,
+        }
         if !text.ends_with(b"\n") {
             writeln!(out)?;
             writeln!(out, "\\ No newline at end of file")?;
@@ -511,7 +538,7 @@ fn write_side(
         let body_end = start + body.len();
         write!(out, "{color}{sign}")?;
         if word.is_empty() {
-            out.write_all(body)?;
+            s.write_text(out, body)?;
         } else {
             let mut at = start;
             for mark in marks {
@@ -519,13 +546,13 @@ fn write_side(
                 if from >= to {
                     continue;
                 }
-                out.write_all(&text[at..from])?;
+                s.write_text(out, &text[at..from])?;
                 write!(out, "{word}")?;
-                out.write_all(&text[from..to])?;
+                s.write_text(out, &text[from..to])?;
                 write!(out, "{}{color}", s.reset)?;
                 at = to;
             }
-            out.write_all(&text[at..body_end])?;
+            s.write_text(out, &text[at..body_end])?;
         }
         let reset = if color.is_empty() { "" } else { s.reset };
         writeln!(out, "{reset}")?;

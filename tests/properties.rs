@@ -254,3 +254,55 @@ proptest! {
         prop_assert_eq!(twice, once);
     }
 }
+
+/// A valid compiled dictionary, with a condition, a fallback and case, for
+/// the corruption test to damage.
+static COMPILED: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let tsv = "profound learning\tdeep learning\tsure\n\
+               this 7 days\tthis week\tsure\n\
+               Residence Speaker\tHouse Speaker\tsure\n\
+               flag to commotion\tsignal to noise\tsure\tif:signal|noise\n\
+               flag to commotion\tsignal to noise\tsuggest\n\
+               keep away from\tavoid\tlikely\n";
+    let entries = despin::dictionary::source::parse_tsv(tsv.as_bytes()).unwrap();
+    despin::dictionary::compiled::compile(entries).unwrap()
+});
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn a_corrupt_compiled_dictionary_is_refused_or_works(
+        writes in prop::collection::vec((any::<bool>(), any::<prop::sample::Index>(), any::<u8>()), 1..6)
+    ) {
+        let mut bytes = COMPILED.clone();
+        // Most of the file is the key filter, where any byte is valid; the
+        // writes go to the header or to the tail (index, entry table,
+        // strings), where a bad byte matters.
+        let tail = bytes.len().min(4096);
+        for (head, at, byte) in &writes {
+            let at = if *head {
+                at.index(256.min(bytes.len()))
+            } else {
+                bytes.len() - tail + at.index(tail)
+            };
+            bytes[at] = *byte;
+        }
+        // Loaded as `--dict X.fst` loads it: the layout, then the index's
+        // checksum. What passes both must repair without a panic.
+        let bytes = despin::dictionary::Bytes::from(bytes);
+        let Ok(dictionary) = Dictionary::from_compiled("c", "c.fst", bytes) else {
+            return Ok(());
+        };
+        if dictionary.verify_index().is_err() {
+            return Ok(());
+        }
+        for (key, _) in dictionary.keys().take(16) {
+            let _ = dictionary.lookup(&key);
+        }
+        let repairer = Repairer::new(vec![dictionary], Options::default());
+        let text = b"Profound learning this 7 days. The Residence Speaker; flag to commotion noise.";
+        let edits = repairer.find_edits(text);
+        assert_well_formed(text, &edits);
+    }
+}

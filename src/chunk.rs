@@ -3,7 +3,9 @@
 //! Streaming and parallel repair cut the input into chunks. A cut after a
 //! blank line or a sentence changes nothing about matching, because no
 //! phrase spans one; the fallbacks (a line break, a space, a character
-//! boundary) are for text without paragraphs or sentences. Document-level rules (conditions, spin
+//! boundary) are for text without paragraphs or sentences, and a reader
+//! that knows the dictionaries takes them only outside a phrase
+//! ([`cut_point_avoiding`]). Document-level rules (conditions, spin
 //! evidence, names) see one chunk at a time.
 
 /// Where to end a chunk of `buf`: after the last blank line in
@@ -12,8 +14,25 @@
 /// after it, else after the last line break, else after the last space,
 /// else before the last UTF-8 lead byte (never inside a character). Only
 /// the last three can split a phrase, and only in 128 KiB or more of text
-/// with no punctuation.
+/// with no punctuation; [`cut_point_avoiding`] keeps them out of phrases.
 pub fn cut_point(buf: &[u8], floor: usize) -> usize {
+    cut_point_avoiding(buf, floor, |_, _| false)
+}
+
+/// Candidates of each fallback kind (line breaks, then spaces) tried
+/// against `spanned`, from the end, before the last one is taken anyway:
+/// a bound on the work per cut when every candidate is inside a phrase.
+const FALLBACK_TRIES: usize = 256;
+
+/// [`cut_point`], where a fallback cut at a line break or a space is taken
+/// only where `spanned(buf, at)` says no phrase runs across `at`: the
+/// latest such line break, else such a space (of the last
+/// [`FALLBACK_TRIES`] of each), else the last line break or space.
+pub fn cut_point_avoiding(
+    buf: &[u8],
+    floor: usize,
+    spanned: impl Fn(&[u8], usize) -> bool,
+) -> usize {
     let tail = &buf[floor.min(buf.len())..];
     let base = buf.len() - tail.len();
     if let Some(i) = memchr::memmem::rfind(tail, b"\n\n") {
@@ -28,11 +47,21 @@ pub fn cut_point(buf: &[u8], floor: usize) -> usize {
     }) {
         return base + i + 2;
     }
-    if let Some(i) = memchr::memrchr(b'\n', tail) {
-        return base + i + 1;
-    }
-    if let Some(i) = tail.iter().rposition(|b| b.is_ascii_whitespace()) {
-        return base + i + 1;
+    let line_breaks = || memchr::memrchr_iter(b'\n', tail).map(|i| base + i + 1);
+    let spaces = || {
+        (tail.iter().enumerate().rev())
+            .filter(|(_, b)| b.is_ascii_whitespace())
+            .map(|(i, _)| base + i + 1)
+    };
+    let unspanned = |cuts: &mut dyn Iterator<Item = usize>| {
+        cuts.take(FALLBACK_TRIES).find(|&at| !spanned(buf, at))
+    };
+    if let Some(cut) = unspanned(&mut line_breaks())
+        .or_else(|| unspanned(&mut spaces()))
+        .or_else(|| line_breaks().next())
+        .or_else(|| spaces().next())
+    {
+        return cut;
     }
     let mut cut = buf.len();
     for back in 1..=4.min(buf.len()) {
@@ -89,6 +118,28 @@ mod tests {
         assert_eq!(cut_point(b"met.\nthis 7\ndays", 0), 5);
         assert_eq!(cut_point(b"a b c", 0), 4);
         assert_eq!(cut_point("abcé".as_bytes(), 0), 3);
+    }
+
+    #[test]
+    fn fallback_cuts_avoid_places_inside_a_phrase() {
+        // "7\ndays" is one phrase: the line break inside it is no cut, so
+        // the one before "this" is taken; without line breaks, a space.
+        let inside = |buf: &[u8], at: usize| {
+            (0..buf.len().saturating_sub(10))
+                .filter(|&i| buf[i..].starts_with(b"this 7"))
+                .any(|i| i < at && at < i + 11)
+        };
+        assert_eq!(cut_point_avoiding(b"a\nthis 7\ndays", 0, inside), 2);
+        assert_eq!(cut_point_avoiding(b"a this 7 days", 0, inside), 2);
+        assert_eq!(cut_point(b"a this 7 days", 0), 9);
+        // A space outside the phrase beats a line break inside it.
+        assert_eq!(
+            cut_point_avoiding(b"this 7\ndays this 7\ndays", 0, inside),
+            12
+        );
+        // When every place is inside a phrase, the last line break is cut.
+        let everywhere = |_: &[u8], _: usize| true;
+        assert_eq!(cut_point_avoiding(b"a b\nc d", 0, everywhere), 4);
     }
 
     #[test]

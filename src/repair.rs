@@ -243,6 +243,43 @@ impl Repairer {
         }
     }
 
+    /// Whether a dictionary phrase found in `buf` runs across byte `at`,
+    /// so that cutting the text there into two documents would split it.
+    /// Only the text within [`CUT_CONTEXT`] bytes of `at` is read; a place
+    /// with less than that after it in `buf` counts as spanned, since the
+    /// rest of a phrase may lie beyond `buf`.
+    pub fn spans_cut(&self, buf: &[u8], at: usize) -> bool {
+        if at >= buf.len() || buf.len() - at < CUT_CONTEXT.min(buf.len()) {
+            return true;
+        }
+        let mut from = at.saturating_sub(CUT_CONTEXT);
+        while from < at && buf[from] & 0xC0 == 0x80 {
+            from += 1;
+        }
+        let mut to = (at + CUT_CONTEXT).min(buf.len());
+        while to > at && to < buf.len() && buf[to] & 0xC0 == 0x80 {
+            to -= 1;
+        }
+        let window = &buf[from..to];
+        // The valid run of text around `at`; invalid bytes already split
+        // phrases, as they split segments.
+        let mut offset = from;
+        for chunk in window.utf8_chunks() {
+            let valid = chunk.valid();
+            let end = offset + valid.len();
+            if offset <= at && at <= end {
+                let segment = Segment::new(0, valid);
+                let mut candidates = Vec::new();
+                self.candidates_in(&segment, &mut candidates);
+                return candidates
+                    .iter()
+                    .any(|c| offset + c.start < at && at < offset + c.end);
+            }
+            offset = end + chunk.invalid().len();
+        }
+        false
+    }
+
     /// Repairs `text`, returning the new text and every edit.
     pub fn repair(&self, text: &str) -> Repair {
         let edits = self.find_edits(text.as_bytes());
@@ -553,6 +590,11 @@ fn with_repeats(segment: &Segment<'_>, candidate: &Candidate, replacement: &str)
     };
     (start, end)
 }
+
+/// Bytes of text read on each side of a place where a document may be
+/// cut ([`Repairer::spans_cut`]): three times the longest key of the
+/// shipped dictionaries (78 bytes), for its separators.
+pub const CUT_CONTEXT: usize = 256;
 
 /// Scans of one document at most: a chain of repairs takes one scan per
 /// link and a last one that finds nothing. A dictionary whose repairs do

@@ -1443,6 +1443,11 @@ fn a_stream_is_cut_where_no_phrase_spans() {
     let text = "We met this 7\ndays. ".repeat(120_000);
     let output = run(&[], text.as_bytes());
     assert_eq!(stdout(&output), "We met this week. ".repeat(120_000));
+    // Without punctuation, every line break is inside a phrase: the cuts
+    // fall at spaces outside them.
+    let text = "We met this 7\ndays ".repeat(120_000);
+    let output = run(&[], text.as_bytes());
+    assert_eq!(stdout(&output), "We met this week ".repeat(120_000));
 }
 
 #[test]

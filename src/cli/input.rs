@@ -6,6 +6,7 @@
 //! Reading is streaming: [`ChunkReader`] cuts a long input at paragraph or
 //! line boundaries so that memory stays bounded whatever its size.
 
+use despin::Repairer;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read};
@@ -214,24 +215,35 @@ pub fn is_utf16(start: &[u8]) -> bool {
 /// never span a blank line, so a cut there changes nothing about matching.
 /// An input shorter than `first` is one chunk whatever its source, so a
 /// file and the same bytes through a pipe are cut alike.
-pub struct ChunkReader {
+pub struct ChunkReader<'r> {
     source: Box<dyn Read + Send>,
     /// What the next chunk is read up to.
     next_target: usize,
     target: usize,
     carry: Vec<u8>,
     done: bool,
+    /// Whose phrases a cut at a line break or a space must not split.
+    repairer: Option<&'r Repairer>,
 }
 
-impl ChunkReader {
-    pub fn new(source: Box<dyn Read + Send>, first: usize, target: usize) -> ChunkReader {
+impl<'r> ChunkReader<'r> {
+    pub fn new(source: Box<dyn Read + Send>, first: usize, target: usize) -> ChunkReader<'r> {
         ChunkReader {
             source,
             next_target: first.max(1),
             target: target.max(1),
             carry: Vec::new(),
             done: false,
+            repairer: None,
         }
+    }
+
+    /// Cuts text without blank lines or sentences only where none of
+    /// `repairer`'s phrases runs across the cut, when there is such a place
+    /// ([`despin::chunk::cut_point_avoiding`]).
+    pub fn avoiding_phrases_of(mut self, repairer: &'r Repairer) -> ChunkReader<'r> {
+        self.repairer = Some(repairer);
+        self
     }
 
     /// The next chunk, or `None` at the end of the input.
@@ -255,8 +267,10 @@ impl ChunkReader {
             return Ok(None);
         }
         if !self.done {
-            let cut =
-                despin::chunk::next_boundary(&buf, despin::chunk::cut_point(&buf, target / 2));
+            let spanned =
+                |buf: &[u8], at: usize| self.repairer.is_some_and(|r| r.spans_cut(buf, at));
+            let cut = despin::chunk::cut_point_avoiding(&buf, target / 2, spanned);
+            let cut = despin::chunk::next_boundary(&buf, cut);
             self.carry = buf.split_off(cut);
         }
         Ok(Some(buf))

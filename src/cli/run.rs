@@ -33,12 +33,17 @@ pub const STREAM_CHUNK: usize = 256 << 10;
 /// Reads an input of `size` bytes (if known) as the documents every mode
 /// repairs: whole up to [`WHOLE_FILE_LIMIT`], else a first chunk below it
 /// and then [`STREAM_CHUNK`]s.
-pub fn document_reader(source: Box<dyn Read + Send>, size: Option<u64>) -> ChunkReader {
+/// Cuts fall where no phrase of `repairer` runs across them.
+pub fn document_reader<'r>(
+    source: Box<dyn Read + Send>,
+    size: Option<u64>,
+    repairer: &'r Repairer,
+) -> ChunkReader<'r> {
     // The first chunk is read up to one byte past the limit, to see
     // whether the input ends within it; a small file's up to one byte past
     // its size, without a buffer sized for the largest file.
     let first = size.unwrap_or(WHOLE_FILE_LIMIT).min(WHOLE_FILE_LIMIT) as usize + 1;
-    ChunkReader::new(source, first, STREAM_CHUNK)
+    ChunkReader::new(source, first, STREAM_CHUNK).avoiding_phrases_of(repairer)
 }
 
 /// Scans bytes held in memory (a JSON Lines field, a file under review)
@@ -53,6 +58,7 @@ pub fn scan_in_documents(repairer: &Repairer, bytes: &[u8]) -> Scan {
     let mut reader = document_reader(
         Box::new(io::Cursor::new(bytes.to_vec())),
         Some(bytes.len() as u64),
+        repairer,
     );
     let mut all = Scan::default();
     let mut start = 0;
@@ -240,7 +246,7 @@ fn process_inner(
     note: &mut Option<String>,
 ) -> Result<Option<Outcome>> {
     let name = input.display();
-    let mut reader = document_reader(input.open()?, input.size());
+    let mut reader = document_reader(input.open()?, input.size(), repairer);
     let read_error = || format!("{name}: cannot read");
     let first = reader.next_chunk().with_context(read_error)?;
     if first.as_deref().is_some_and(looks_binary) {

@@ -13,6 +13,16 @@
 #   5. live:  a compiled dictionary rewritten during a run: no SIGBUS.
 #   6. owner: `despin -i` as root keeps owner, group and a setuid bit.
 #   7. special: /dev/zero by path stays under 64 MB; -i refuses a FIFO.
+#   8. again: a second `despin -i` changes nothing, with a user dictionary
+#             whose entries chain and a condition that a repair meets.
+#   9. cuts:  a 2.4 MB stream whose every line break is inside a phrase is
+#             cut only between phrases: every phrase is repaired.
+#  10. terminal: a diff on a terminal (script(1)) shows an escape sequence
+#             of the text as text; through a pipe it stays byte-exact.
+#  11. config: a planted despin.toml above the repository is not used, and
+#             one that others can write is refused with a note.
+#  12. limits: a dictionary line over 4 KiB and `--dict /dev/zero` are
+#             errors at once, naming the file.
 #
 # Usage: tests/faults.sh [path/to/despin]   (default: target/release/despin)
 set -euo pipefail
@@ -210,6 +220,70 @@ if [ "$rc" -eq 2 ] && [ -p "$work/fifo" ]; then
   pass "-i on a FIFO is refused and it stays a FIFO"
 else
   fail "-i on a FIFO: exit $rc, $(stat -c %F "$work/fifo")"
+fi
+
+# ---- 8. a second run changes nothing ---------------------------------------
+printf 'trap of things\tweb of things\tsure\nweb of things\tinternet of things\tsure\nflag\tsignal\tsure\tif:noise\nclamor\tnoise\tsure\n' > "$work/chain.tsv"
+printf 'The trap of things sends a flag through the clamor.\nWe met this 7 days.\n' > "$work/again.txt"
+"$despin" --dict "$work/chain.tsv" -i "$work/again.txt"
+cp "$work/again.txt" "$work/again.once"
+"$despin" --dict "$work/chain.tsv" -i "$work/again.txt"
+if cmp -s "$work/again.txt" "$work/again.once" && grep -q 'internet of things sends a signal through the noise' "$work/again.txt"; then
+  pass "a second -i changes nothing (chains and a condition met by a repair)"
+else
+  fail "a second -i changed the file: $(diff "$work/again.once" "$work/again.txt" | head -3)"
+fi
+
+# ---- 9. cuts outside phrases ---------------------------------------------
+python3 -c "import sys; sys.stdout.write('We met this 7\ndays ' * 120000)" > "$work/cuts.txt"
+left=$("$despin" < "$work/cuts.txt" | grep -c '7$' || true)
+if [ "$left" -eq 0 ]; then
+  pass "a stream with a phrase across every line break: every phrase repaired"
+else
+  fail "a stream with a phrase across every line break: $left left unrepaired"
+fi
+
+# ---- 10. control bytes on a terminal --------------------------------------
+printf 'We met this 7 days.\033]0;owned\007\n' > "$work/escape.txt"
+if command -v script > /dev/null; then
+  script -qec "$despin --diff --color never $work/escape.txt" /dev/null > "$work/escape.tty" || true
+  "$despin" --diff "$work/escape.txt" > "$work/escape.pipe" || true
+  if ! grep -q $'\033' "$work/escape.tty" && grep -qF '\x1b]0;owned' "$work/escape.tty" \
+    && grep -q $'\033]0;owned' "$work/escape.pipe"; then
+    pass "a diff shows an escape sequence on a terminal and keeps it in a pipe"
+  else
+    fail "control bytes: terminal $(od -c "$work/escape.tty" | head -2)"
+  fi
+else
+  echo "skip: terminal (no script(1))"
+fi
+
+# ---- 11. a planted despin.toml --------------------------------------------
+mkdir -p "$work/above/repo/.git" "$work/above/repo/docs"
+printf 'default-dictionaries = false\n' > "$work/above/despin.toml"
+printf 'We met this 7 days.\n' > "$work/above/repo/docs/a.txt"
+out=$(cd "$work/above/repo/docs" && "$despin" a.txt)
+printf 'default-dictionaries = false\n' > "$work/above/repo/despin.toml"
+chmod 666 "$work/above/repo/despin.toml"
+err=$(cd "$work/above/repo/docs" && "$despin" a.txt 2>&1 > /dev/null)
+if [ "$out" = "We met this week." ] && echo "$err" | grep -q 'others can write'; then
+  pass "despin.toml above the repository is ignored; a writable one is refused"
+else
+  fail "despin.toml: output '$out', stderr '$err'"
+fi
+
+# ---- 12. limits -------------------------------------------------------------
+python3 -c "print('a' * 5000 + '\tb\tsure')" > "$work/long-line.tsv"
+set +e
+err=$(timeout 5 "$despin" --dict "$work/long-line.tsv" "$work/again.txt" 2>&1 > /dev/null)
+rc1=$?
+err2=$(timeout 5 "$despin" --dict /dev/zero "$work/again.txt" 2>&1 > /dev/null)
+rc2=$?
+set -e
+if [ "$rc1" -eq 2 ] && echo "$err" | grep -q 'long-line.tsv:1' && [ "$rc2" -eq 2 ] && echo "$err2" | grep -q '/dev/zero'; then
+  pass "a 5,000-byte dictionary line and --dict /dev/zero are errors naming the file"
+else
+  fail "limits: exit $rc1 '$err'; exit $rc2 '$err2'"
 fi
 
 echo "faults: $passes passed, $failures failed"

@@ -23,6 +23,11 @@
 #             one that others can write is refused with a note.
 #  12. limits: a dictionary line over 4 KiB and `--dict /dev/zero` are
 #             errors at once, naming the file.
+#  13. temp:  a temporary file locked by a run in another PID namespace
+#             survives the stale-temp sweep of `despin -i`.
+#  14. jsonl: `--jsonl` leaves text alone that `--ignore-regex` or a
+#             `despin:ignore` line protects.
+# Item 2 of issue 21 (linear passes) is timed by benches/growth.py.
 #
 # Usage: tests/faults.sh [path/to/despin]   (default: target/release/despin)
 set -euo pipefail
@@ -284,6 +289,35 @@ if [ "$rc1" -eq 2 ] && echo "$err" | grep -q 'long-line.tsv:1' && [ "$rc2" -eq 2
   pass "a 5,000-byte dictionary line and --dict /dev/zero are errors naming the file"
 else
   fail "limits: exit $rc1 '$err'; exit $rc2 '$err2'"
+fi
+
+# ---- 13. a live temporary file of another run ----------------------------
+mkdir -p "$work/temp"
+printf 'being written' > "$work/temp/.despin-4000001-abcdef.tmp"
+printf 'We met this 7 days.\n' > "$work/temp/a.txt"
+flock "$work/temp/.despin-4000001-abcdef.tmp" sleep 20 &
+holder=$!
+for _ in $(seq 100); do
+  flock -n "$work/temp/.despin-4000001-abcdef.tmp" true || break
+  sleep 0.05
+done
+"$despin" -i "$work/temp/a.txt"
+if [ -e "$work/temp/.despin-4000001-abcdef.tmp" ] && grep -q 'this week' "$work/temp/a.txt"; then
+  pass "a locked temporary file of another run is kept by the sweep"
+else
+  fail "the sweep deleted a live temporary file"
+fi
+kill "$holder" 2> /dev/null || true
+wait "$holder" 2> /dev/null || true
+
+# ---- 14. --jsonl honours ignore rules ---------------------------------------
+printf '%s\n' '{"text":"We met [this 7 days] and this 7 days."}' '{"text":"this 7 days despin:ignore\nthis 7 days"}' > "$work/ignore.jsonl"
+got=$("$despin" --jsonl --ignore-regex '\[[^]]*\]' < "$work/ignore.jsonl")
+expected=$(printf '%s\n' '{"text":"We met [this 7 days] and this week."}' '{"text":"this 7 days despin:ignore\nthis week"}')
+if [ "$got" = "$expected" ]; then
+  pass "--jsonl leaves --ignore-regex and despin:ignore text alone"
+else
+  fail "--jsonl with ignore rules: $got"
 fi
 
 echo "faults: $passes passed, $failures failed"

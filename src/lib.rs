@@ -27,6 +27,7 @@ pub mod case;
 pub mod chunk;
 #[allow(missing_docs)]
 pub mod dictionary;
+pub mod document;
 #[allow(missing_docs)]
 pub mod edit;
 pub mod guess;

@@ -8,6 +8,7 @@
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::case::transfer_case;
@@ -307,7 +308,17 @@ impl Repairer {
     /// a second run changes nothing. Text without applied edits, as clean
     /// text is, is scanned once.
     pub fn scan(&self, input: &[u8]) -> Scan {
-        let mut scan = self.scan_once(input);
+        self.scan_protected(input, &[])
+    }
+
+    /// [`Repairer::scan`], where the byte ranges `protected` (code, markup,
+    /// ignored lines) are no text: they split the input as invalid bytes
+    /// do, so no edit touches them, no phrase runs across them, and
+    /// nothing in them is evidence for conditions, spin, names or guesses.
+    /// The ranges may overlap and come in any order.
+    pub fn scan_protected(&self, input: &[u8], protected: &[Range<usize>]) -> Scan {
+        let protected = merged(protected, input.len());
+        let mut scan = self.scan_once(input, &protected);
         let mut text = Vec::new();
         for _ in 1..MAX_SCANS {
             if !scan.edits.iter().any(|e| e.applied) {
@@ -315,7 +326,7 @@ impl Repairer {
             }
             text.clear();
             edit::apply(input, &scan.edits, &mut text);
-            let again = self.scan_once(&text);
+            let again = self.scan_once(&text, &shifted(&protected, &scan.edits));
             if !again.edits.iter().any(|e| e.applied) {
                 break;
             }
@@ -324,27 +335,10 @@ impl Repairer {
         scan
     }
 
-    /// One scan of `input`, as the document it is.
-    fn scan_once(&self, input: &[u8]) -> Scan {
-        // Valid UTF-8 (the usual case) is one segment; otherwise each valid
-        // run between invalid bytes is one.
-        let runs: Vec<(usize, &str)> = match std::str::from_utf8(input) {
-            Ok(text) => vec![(0, text)],
-            Err(_) => {
-                let mut runs = Vec::new();
-                let mut offset = 0;
-                for chunk in input.utf8_chunks() {
-                    runs.push((offset, chunk.valid()));
-                    offset += chunk.valid().len() + chunk.invalid().len();
-                }
-                runs
-            }
-        };
-        let segments: Vec<Segment<'_>> = runs
-            .into_iter()
-            .filter(|(_, text)| !text.is_empty())
-            .map(|(offset, text)| Segment::new(offset, text))
-            .collect();
+    /// One scan of `input`, as the document it is, outside `protected`
+    /// (sorted, disjoint ranges).
+    fn scan_once(&self, input: &[u8], protected: &[Range<usize>]) -> Scan {
+        let segments = segments_outside(input, protected);
         let conditions = ConditionCache::new(&segments);
         let mut candidates = Vec::new();
         let mut edits = Vec::new();
@@ -589,6 +583,99 @@ fn with_repeats(segment: &Segment<'_>, candidate: &Candidate, replacement: &str)
         candidate.end
     };
     (start, end)
+}
+
+/// `ranges` within `0..len`, sorted, with overlapping and touching ones
+/// merged.
+fn merged(ranges: &[Range<usize>], len: usize) -> Vec<Range<usize>> {
+    let mut sorted: Vec<Range<usize>> = ranges
+        .iter()
+        .map(|r| r.start.min(len)..r.end.min(len))
+        .filter(|r| r.start < r.end)
+        .collect();
+    sorted.sort_unstable_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
+    for range in sorted {
+        match out.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => out.push(range),
+        }
+    }
+    out
+}
+
+/// Where the `protected` ranges lie once the applied `edits`, which touch
+/// none of them, are written.
+fn shifted(protected: &[Range<usize>], edits: &[Edit]) -> Vec<Range<usize>> {
+    let mut applied = edits.iter().filter(|e| e.applied).peekable();
+    let mut shift = 0isize;
+    protected
+        .iter()
+        .map(|range| {
+            while let Some(edit) = applied.next_if(|e| e.range.end <= range.start) {
+                shift += edit.replacement.len() as isize - edit.len() as isize;
+            }
+            range.start.saturating_add_signed(shift)..range.end.saturating_add_signed(shift)
+        })
+        .collect()
+}
+
+/// The segments of `input`: its runs of valid UTF-8 outside `protected`
+/// (sorted, disjoint). A protected range that ends inside a character
+/// takes the whole character.
+fn segments_outside<'a>(input: &'a [u8], protected: &[Range<usize>]) -> Vec<Segment<'a>> {
+    // Valid UTF-8 (the usual case) is one run; otherwise each valid run
+    // between invalid bytes is one.
+    let runs: Vec<(usize, &str)> = match std::str::from_utf8(input) {
+        Ok(text) => vec![(0, text)],
+        Err(_) => {
+            let mut runs = Vec::new();
+            let mut offset = 0;
+            for chunk in input.utf8_chunks() {
+                runs.push((offset, chunk.valid()));
+                offset += chunk.valid().len() + chunk.invalid().len();
+            }
+            runs
+        }
+    };
+    let mut segments = Vec::new();
+    let mut next = 0;
+    for (offset, text) in runs {
+        let end = offset + text.len();
+        let mut at = offset;
+        while next < protected.len() && protected[next].end <= at {
+            next += 1;
+        }
+        let mut index = next;
+        while at < end {
+            let Some(range) = protected.get(index).filter(|r| r.start < end) else {
+                segments.push((at, &text[at - offset..]));
+                break;
+            };
+            let mut cut = range.start.max(at);
+            while !text.is_char_boundary(cut - offset) {
+                cut -= 1;
+            }
+            if cut > at {
+                segments.push((at, &text[at - offset..cut - offset]));
+            }
+            let mut resume = range.end.min(end);
+            while !text.is_char_boundary(resume - offset) {
+                resume += 1;
+            }
+            at = resume.max(at);
+            if range.end <= end {
+                index += 1;
+            } else {
+                break;
+            }
+        }
+    }
+    segments
+        .into_iter()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(offset, text)| Segment::new(offset, text))
+        .collect()
 }
 
 /// Bytes of text read on each side of a place where a document may be

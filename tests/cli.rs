@@ -1554,6 +1554,23 @@ fn reports_show_control_bytes_and_line_breaks_visibly() {
 }
 
 #[test]
+fn code_is_no_evidence_of_spin() {
+    // Three sure phrases inside a fence promote nothing in the prose: the
+    // fence is no text for any rule, in every mode.
+    let dir = Dir::new();
+    let text = "The results were anticipated.\n\n```\nthis 7 days\nthe Residence Speaker\nin man or woman\n```\n";
+    dir.write("b.md", text);
+    assert_eq!(stdout(&run_in(dir.path(), &["b.md"], b"")), text);
+    assert_exit(&run_in(dir.path(), &["--check", "b.md"], b""), 0);
+    let record = format!("{}\n", serde_json::json!({ "text": text }));
+    let jsonl = run_in(dir.path(), &["--jsonl", "--type", "md"], record.as_bytes());
+    assert_eq!(stdout(&jsonl), record);
+    // Without the fence the same words are prose, and the document is spun.
+    let prose = text.replace("```\n", "");
+    assert!(stdout(&run(&[], prose.as_bytes())).contains("were expected"));
+}
+
+#[test]
 fn a_diff_shows_control_bytes_on_a_terminal_and_keeps_them_in_a_pipe() {
     let dir = Dir::new();
     let text = "We met this 7 days.\u{1b}]0;owned\u{7}\u{1b}[2J\n";

@@ -354,3 +354,54 @@ fn an_entry_that_drops_words_drops_their_repeats_too() {
         assert_eq!(repairer.repair(&once).text, once, "input: {input:?}");
     }
 }
+
+/// Repairs `input` with the default dictionaries, keeping the byte ranges
+/// of each `[...]` protected, and returns the text.
+fn repair_protecting_brackets(input: &str) -> String {
+    let protected: Vec<std::ops::Range<usize>> = input
+        .match_indices('[')
+        .filter_map(|(start, _)| input[start..].find(']').map(|end| start..start + end + 1))
+        .collect();
+    let scan = Repairer::default().scan_protected(input.as_bytes(), &protected);
+    let mut out = Vec::new();
+    despin::edit::apply(input.as_bytes(), &scan.edits, &mut out);
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn protected_text_is_never_edited() {
+    assert_eq!(
+        repair_protecting_brackets("We met this 7 days [this 7 days] and this 7 days."),
+        "We met this week [this 7 days] and this week."
+    );
+    // A phrase does not run across protected text.
+    assert_eq!(
+        repair_protecting_brackets("We met this [x] 7 days."),
+        "We met this [x] 7 days."
+    );
+}
+
+#[test]
+fn protected_text_is_no_evidence_of_spin() {
+    // Three sure phrases make a document spun, and "anticipated" is then
+    // repaired too; inside protected text (code) they count for nothing.
+    let sure = "this 7 days, the Residence Speaker, in man or woman";
+    let prose = format!("The results were anticipated. {sure}.");
+    assert!(Repairer::default()
+        .repair(&prose)
+        .text
+        .contains("were expected"));
+    let code = format!("The results were anticipated. [{sure}].");
+    assert_eq!(repair_protecting_brackets(&code), code);
+}
+
+#[test]
+fn a_second_scan_keeps_protected_text_where_it_was() {
+    // The first scan shortens the text before the protected range; the
+    // scan of the repaired text must protect the same bytes.
+    let text = "We met this 7 days, in man or woman. [this 7 days] in man or woman";
+    assert_eq!(
+        repair_protecting_brackets(text),
+        "We met this week, in person. [this 7 days] in person"
+    );
+}

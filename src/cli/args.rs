@@ -56,7 +56,7 @@ pub struct Cli {
         value_enum,
         help_heading = "Inputs"
     )]
-    pub file_type: Option<crate::cli::markup::Kind>,
+    pub file_type: Option<FileType>,
 
     /// Print the effective settings (flags, despin.toml, defaults) and
     /// where each comes from, then exit.
@@ -320,4 +320,29 @@ pub enum DictCommand {
         #[command(flatten)]
         dictionaries: DictionaryArgs,
     },
+}
+
+/// A file format for `--type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileType {
+    /// Plain text: everything is prose.
+    Txt,
+    /// Markdown.
+    Md,
+    /// LaTeX.
+    Tex,
+    /// HTML.
+    Html,
+}
+
+impl From<FileType> for despin::document::Format {
+    fn from(file_type: FileType) -> Self {
+        use despin::document::Format;
+        match file_type {
+            FileType::Txt => Format::Txt,
+            FileType::Md => Format::Md,
+            FileType::Tex => Format::Tex,
+            FileType::Html => Format::Html,
+        }
+    }
 }

@@ -13,12 +13,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use despin::{Edit, Origin, Repairer};
 
-use crate::cli::ignore::{BlockState, Ignore};
 use crate::cli::input::Input;
 use crate::cli::mode::diff::changed_words;
 use crate::cli::mode::replace_atomically;
 use crate::cli::run::scan_in_documents;
 use crate::cli::visible;
+use despin::document::Protection;
 
 const HELP: &str = "\
 y - apply this change
@@ -74,7 +74,7 @@ enum Decision {
 pub fn run(
     inputs: Vec<Input>,
     repairer: &Repairer,
-    ignore: &Ignore,
+    protection: &Protection,
     color: Option<bool>,
 ) -> Result<ExitCode> {
     let stdin = io::stdin();
@@ -93,7 +93,7 @@ pub fn run(
             errored = true;
             continue;
         };
-        match review(path, repairer, ignore, style, &mut keys, &mut out) {
+        match review(path, repairer, protection, style, &mut keys, &mut out) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
@@ -112,12 +112,14 @@ pub fn run(
 /// The edits the other modes would apply to `bytes`, found in the same
 /// documents: a file over the one-document size is cut as they cut it.
 /// Markup and ignored text are protected as they are there.
-fn applied_edits(repairer: &Repairer, ignore: &Ignore, path: &Path, bytes: &[u8]) -> Vec<Edit> {
-    let scan = scan_in_documents(repairer, bytes);
-    let kind = ignore.kind(Some(path));
-    let mut edits = ignore
-        .filter_all(kind, bytes, &scan.edits, &mut BlockState::default())
-        .into_owned();
+fn applied_edits(
+    repairer: &Repairer,
+    protection: &Protection,
+    path: &Path,
+    bytes: &[u8],
+) -> Vec<Edit> {
+    let format = protection.format_of(Some(path));
+    let mut edits = scan_in_documents(repairer, protection, format, bytes).edits;
     edits.retain(|e| e.applied);
     edits
 }
@@ -126,7 +128,7 @@ fn applied_edits(repairer: &Repairer, ignore: &Ignore, path: &Path, bytes: &[u8]
 fn review(
     path: &Path,
     repairer: &Repairer,
-    ignore: &Ignore,
+    protection: &Protection,
     style: &Style,
     keys: &mut dyn BufRead,
     out: &mut dyn Write,
@@ -134,7 +136,7 @@ fn review(
     let display = visible::name(&path.display().to_string()).into_owned();
     let path = &crate::cli::mode::rewritable(path)?;
     let bytes = std::fs::read(path).with_context(|| format!("{display}: cannot read"))?;
-    let edits = applied_edits(repairer, ignore, path, &bytes);
+    let edits = applied_edits(repairer, protection, path, &bytes);
     let mut accepted: Vec<Edit> = Vec::new();
     let mut rest: Option<bool> = None;
     let mut quit = false;

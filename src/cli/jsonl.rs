@@ -16,9 +16,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::cli::ignore::{BlockState, Ignore};
 use crate::cli::input::Input;
 use crate::cli::run::Status;
+use despin::document::Protection;
 
 /// Bytes of input repaired per parallel batch.
 const BATCH_BYTES: usize = 4 << 20;
@@ -29,7 +29,7 @@ pub struct Jsonl<'i> {
     pub annotate: bool,
     /// `despin:ignore` markers and `--ignore-regex`, applied to each
     /// field's text as to a file's.
-    pub ignore: &'i Ignore,
+    pub protection: &'i Protection,
 }
 
 /// What happened to one line.
@@ -138,17 +138,9 @@ impl Jsonl<'_> {
         let Ok(text) = serde_json::from_str::<String>(raw.get()) else {
             return skip;
         };
-        let mut scan = crate::cli::run::scan_in_documents(repairer, text.as_bytes());
-        let kind = self.ignore.kind(None);
-        let kept = self.ignore.filter_all(
-            kind,
-            text.as_bytes(),
-            &scan.edits,
-            &mut BlockState::default(),
-        );
-        if kept.len() != scan.edits.len() {
-            scan.edits = kept.into_owned();
-        }
+        let format = self.protection.format_of(None);
+        let scan =
+            crate::cli::run::scan_in_documents(repairer, self.protection, format, text.as_bytes());
         let changed = scan.edits.iter().any(|e| e.applied);
         if !changed && !self.annotate {
             return Line::Unchanged { skipped: false };

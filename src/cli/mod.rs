@@ -9,11 +9,9 @@ pub mod args;
 pub mod config;
 pub mod dict;
 pub mod html;
-pub mod ignore;
 pub mod input;
 pub mod interactive;
 pub mod jsonl;
-pub mod markup;
 pub mod mine;
 pub mod mode;
 pub mod progress;
@@ -137,7 +135,8 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         repairer = repairer.with_guess_model(model);
     }
     let mode = choose_mode(cli);
-    let ignore = ignore::Ignore::new(&cli.ignore_regex)?.with_type(cli.file_type);
+    let protection = despin::document::Protection::new(&cli.ignore_regex)?
+        .with_format(cli.file_type.map(Into::into));
     let jobs = cli
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -153,7 +152,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
             ColorChoice::Never => Some(false),
             ColorChoice::Auto => std::env::var_os("NO_COLOR").is_some().then_some(false),
         };
-        let code = interactive::run(files, &repairer, &ignore, color)?;
+        let code = interactive::run(files, &repairer, &protection, color)?;
         return Ok(if errored { ExitCode::from(2) } else { code });
     }
     if cli.jsonl.jsonl {
@@ -161,7 +160,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         let mode = jsonl::Jsonl {
             field: cli.jsonl.field.clone(),
             annotate: cli.jsonl.annotate,
-            ignore: &ignore,
+            protection: &protection,
         };
         return match pool.install(|| mode.run(&found, &repairer, &mut out)) {
             Ok(status) => Ok(dict::exit_code(false, status.errored || errored)),
@@ -174,7 +173,16 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
     }
     let progress = progress::Progress::start();
     let result = pool
-        .install(|| run::run(inputs, &repairer, &ignore, mode.as_ref(), jobs, &mut out))
+        .install(|| {
+            run::run(
+                inputs,
+                &repairer,
+                &protection,
+                mode.as_ref(),
+                jobs,
+                &mut out,
+            )
+        })
         .and_then(|status| {
             mode.end(&mut out)
                 .map_err(|e| match e.downcast::<io::Error>() {

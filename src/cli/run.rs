@@ -9,16 +9,17 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
+use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 use despin::{Repairer, Scan};
 
-use crate::cli::ignore::{BlockState, Ignore};
 use crate::cli::input::{is_utf16, looks_binary, ChunkReader, Input, InputError};
 use crate::cli::mode::{BinaryPolicy, Chunk, Mode, Outcome};
 use crate::cli::progress;
+use despin::document::{Format, OpenSpans, Protection};
 
 /// Inputs up to this size, files and standard input alike, are one
 /// document and one chunk; a larger input's first chunk is cut below it.
@@ -49,11 +50,17 @@ pub fn document_reader<'r>(
 /// Scans bytes held in memory (a JSON Lines field, a file under review)
 /// in the same documents as a file of that size: whole up to
 /// [`WHOLE_FILE_LIMIT`], else cut as [`document_reader`] cuts, so a long
-/// field costs what a long file does and finds the same edits. Edit ranges
-/// are into `bytes`.
-pub fn scan_in_documents(repairer: &Repairer, bytes: &[u8]) -> Scan {
+/// field costs what a long file does and finds the same edits, with the
+/// same text of a `format` protected. Edit ranges are into `bytes`.
+pub fn scan_in_documents(
+    repairer: &Repairer,
+    protection: &Protection,
+    format: Format,
+    bytes: &[u8],
+) -> Scan {
+    let mut open = OpenSpans::default();
     if bytes.len() as u64 <= WHOLE_FILE_LIMIT {
-        return repairer.scan(bytes);
+        return repairer.scan_protected(bytes, &protection.protected(format, bytes, &mut open));
     }
     let mut reader = document_reader(
         Box::new(io::Cursor::new(bytes.to_vec())),
@@ -66,7 +73,8 @@ pub fn scan_in_documents(repairer: &Repairer, bytes: &[u8]) -> Scan {
         .next_chunk()
         .expect("reading from memory cannot fail")
     {
-        let scan = repairer.scan(&chunk);
+        let protected = protection.protected(format, &chunk, &mut open);
+        let scan = repairer.scan_protected(&chunk, &protected);
         all.words += scan.words;
         all.promoted |= scan.promoted;
         all.edits.extend(scan.edits.into_iter().map(|mut edit| {
@@ -142,7 +150,7 @@ struct InputResult {
 pub fn run<W: Write>(
     inputs: Vec<Result<Input, InputError>>,
     repairer: &Repairer,
-    ignore: &Ignore,
+    protection: &Protection,
     mode: &dyn Mode,
     jobs: usize,
     out: &mut Output<W>,
@@ -157,7 +165,7 @@ pub fn run<W: Write>(
             &mut || Ok(inputs.next_if(small).and_then(Result::ok)),
             &|input: Input| {
                 let mut buffer = Vec::new();
-                let result = process(&input, repairer, ignore, mode, 1, &mut buffer);
+                let result = process(&input, repairer, protection, mode, 1, &mut buffer);
                 (buffer, result)
             },
             FILE_WINDOW,
@@ -170,7 +178,7 @@ pub fn run<W: Write>(
         // could not be opened.
         let result = match inputs.next() {
             None => break,
-            Some(Ok(input)) => process(&input, repairer, ignore, mode, jobs, out),
+            Some(Ok(input)) => process(&input, repairer, protection, mode, jobs, out),
             Some(Err(InputError { error })) => InputResult {
                 outcome: None,
                 error: Some(error),
@@ -215,13 +223,13 @@ fn finish_input<W: Write>(
 fn process(
     input: &Input,
     repairer: &Repairer,
-    ignore: &Ignore,
+    protection: &Protection,
     mode: &dyn Mode,
     jobs: usize,
     out: &mut dyn Write,
 ) -> InputResult {
     let mut note = None;
-    let result = process_inner(input, repairer, ignore, mode, jobs, out, &mut note);
+    let result = process_inner(input, repairer, protection, mode, jobs, out, &mut note);
     match result {
         Ok(outcome) => InputResult {
             outcome,
@@ -239,7 +247,7 @@ fn process(
 fn process_inner(
     input: &Input,
     repairer: &Repairer,
-    ignore: &Ignore,
+    protection: &Protection,
     mode: &dyn Mode,
     jobs: usize,
     out: &mut dyn Write,
@@ -278,8 +286,7 @@ fn process_inner(
         };
     }
     let mut sink = mode.begin(input, repairer, out)?;
-    let mut block = BlockState::default();
-    let kind = ignore.kind(match input {
+    let format = protection.format_of(match input {
         Input::File { path, .. } => Some(path.as_path()),
         Input::Stdin => None,
     });
@@ -287,34 +294,56 @@ fn process_inner(
         progress::add_bytes(bytes.len());
         sink.chunk(&Chunk {
             bytes,
-            edits: &ignore.filter_all(kind, bytes, &scan.edits, &mut block),
+            edits: &scan.edits,
             words: scan.words,
         })?;
         Ok(())
     };
-    let mut next_chunk = || reader.next_chunk().with_context(read_error);
+    // Protection follows constructs open across documents, so it is found
+    // in input order, as each document is read; the scans then run in any
+    // order.
+    let mut open = OpenSpans::default();
+    let mut protect = |bytes: Vec<u8>| {
+        let protected = protection.protected(format, &bytes, &mut open);
+        (bytes, protected)
+    };
+    let mut first = first.map(&mut protect);
+    let mut next_document = || -> Result<Option<Protected>> {
+        if let Some(document) = first.take() {
+            return Ok(Some(document));
+        }
+        Ok(reader
+            .next_chunk()
+            .with_context(read_error)?
+            .map(&mut protect))
+    };
+    let scan = |(bytes, protected): Protected| {
+        let scan = repairer.scan_protected(&bytes, &protected);
+        (bytes, scan)
+    };
     if jobs > 1 {
         // Sixteen chunks per thread in flight (4 MiB of text per thread)
         // keep every thread busy while one slow chunk holds up the output.
-        let mut first = first;
-        in_order(
-            &mut || first.take().map_or_else(&mut next_chunk, |c| Ok(Some(c))),
-            &|bytes: Vec<u8>| {
-                let scan = repairer.scan(&bytes);
-                (bytes, scan)
-            },
-            jobs * 16,
-            &mut |(bytes, scan): (Vec<u8>, Scan)| emit(&bytes, &scan),
-        )?;
+        in_order(&mut next_document, &scan, jobs * 16, &mut |(
+            bytes,
+            scan,
+        ): (
+            Vec<u8>,
+            Scan,
+        )| {
+            emit(&bytes, &scan)
+        })?;
     } else {
-        let mut chunk = first;
-        while let Some(bytes) = chunk {
-            emit(&bytes, &repairer.scan(&bytes))?;
-            chunk = next_chunk()?;
+        while let Some(document) = next_document()? {
+            let (bytes, scan) = scan(document);
+            emit(&bytes, &scan)?;
         }
     }
     Ok(Some(sink.finish()?))
 }
+
+/// A document's bytes and its protected ranges.
+type Protected = (Vec<u8>, Vec<Range<usize>>);
 
 /// Runs `work` on each item of `next()` (until it gives `None`) in
 /// parallel, and hands the results to `emit` in item order.

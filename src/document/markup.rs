@@ -12,12 +12,9 @@
 use std::ops::Range;
 use std::path::Path;
 
-use clap::ValueEnum;
-use despin::Edit;
-
 /// A file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
     /// Plain text: everything is prose.
     Txt,
     /// Markdown.
@@ -28,26 +25,26 @@ pub enum Kind {
     Html,
 }
 
-impl Kind {
+impl Format {
     /// The format a file's extension names; plain text otherwise.
-    pub fn for_path(path: &Path) -> Kind {
+    pub fn for_path(path: &Path) -> Format {
         match path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .as_deref()
         {
-            Some("md" | "markdown" | "mdown" | "mkd") => Kind::Md,
-            Some("tex" | "latex" | "ltx" | "sty" | "cls") => Kind::Tex,
-            Some("html" | "htm" | "xhtml") => Kind::Html,
-            _ => Kind::Txt,
+            Some("md" | "markdown" | "mdown" | "mkd") => Format::Md,
+            Some("tex" | "latex" | "ltx" | "sty" | "cls") => Format::Tex,
+            Some("html" | "htm" | "xhtml") => Format::Html,
+            _ => Format::Txt,
         }
     }
 }
 
 /// What is open at the end of a chunk.
 #[derive(Debug, Default, Clone)]
-pub struct State {
+pub(crate) struct State {
     /// An open Markdown fence: its character and length.
     fence: Option<(u8, usize)>,
     /// The closing text of an open LaTeX math construct or HTML element
@@ -55,52 +52,14 @@ pub struct State {
     until: Option<Vec<u8>>,
 }
 
-/// The edits of a chunk that touch no markup.
-pub fn filter(kind: Kind, bytes: &[u8], edits: &[Edit], state: &mut State) -> Option<Vec<Edit>> {
-    if kind == Kind::Txt {
-        return None;
-    }
-    let protected = protected(kind, bytes, state);
-    if protected.is_empty() {
-        return None;
-    }
-    Some(outside(edits, protected))
-}
-
-/// The edits that overlap none of `ranges`, in one pass over both: the
-/// ranges are sorted and merged, and the edits come sorted by start, so
-/// `--ignore-regex '\w+'` on a long document stays linear (testing every
-/// edit against every range took 10 s on 1 MB).
-pub fn outside(edits: &[Edit], mut ranges: Vec<Range<usize>>) -> Vec<Edit> {
-    ranges.sort_unstable_by_key(|r| r.start);
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
-    for range in ranges {
-        match merged.last_mut() {
-            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-            _ => merged.push(range),
-        }
-    }
-    let mut next = 0;
-    edits
-        .iter()
-        .filter(|e| {
-            while next < merged.len() && merged[next].end <= e.range.start {
-                next += 1;
-            }
-            merged.get(next).is_none_or(|r| r.start >= e.range.end)
-        })
-        .cloned()
-        .collect()
-}
-
 /// The protected byte ranges of a chunk.
-pub fn protected(kind: Kind, bytes: &[u8], state: &mut State) -> Vec<Range<usize>> {
+pub(crate) fn protected(kind: Format, bytes: &[u8], state: &mut State) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     match kind {
-        Kind::Txt => {}
-        Kind::Md => markdown(bytes, state, &mut spans),
-        Kind::Tex => latex(bytes, state, &mut spans),
-        Kind::Html => html(bytes, 0, bytes.len(), state, &mut spans),
+        Format::Txt => {}
+        Format::Md => markdown(bytes, state, &mut spans),
+        Format::Tex => latex(bytes, state, &mut spans),
+        Format::Html => html(bytes, 0, bytes.len(), state, &mut spans),
     }
     urls(bytes, &mut spans);
     spans
@@ -524,48 +483,16 @@ fn html(bytes: &[u8], from: usize, to: usize, state: &mut State, spans: &mut Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use despin::Repairer;
+    use crate::Repairer;
 
-    /// The text of the edits despin keeps in a document of a format.
-    fn kept(kind: Kind, text: &str) -> Vec<String> {
-        let edits = Repairer::default().find_edits(text.as_bytes());
-        let mut state = State::default();
-        let kept = filter(kind, text.as_bytes(), &edits, &mut state).unwrap_or(edits);
-        kept.iter()
+    /// The text of the edits despin makes in a document of a format.
+    fn kept(format: Format, text: &str) -> Vec<String> {
+        let protected = protected(format, text.as_bytes(), &mut State::default());
+        let scan = Repairer::default().scan_protected(text.as_bytes(), &protected);
+        scan.edits
+            .iter()
             .map(|e| text[e.range.clone()].to_string())
             .collect()
-    }
-
-    #[test]
-    fn outside_agrees_with_testing_every_range() {
-        let edit = |start: usize, end: usize| despin::Edit {
-            range: start..end,
-            replacement: String::new(),
-            origin: despin::Origin::Name {
-                name: String::new(),
-                evidence: 0,
-            },
-            level: despin::Level::Sure,
-            applied: true,
-        };
-        let ranges = vec![12..14, 3..5, 4..8, 20..20, 30..40];
-        let edits: Vec<despin::Edit> = (0..45)
-            .flat_map(|start| [edit(start, start + 1), edit(start, start + 3)])
-            .collect();
-        let by_scan: Vec<_> = edits
-            .iter()
-            .filter(|e| {
-                !ranges
-                    .iter()
-                    .any(|r| r.start < e.range.end && e.range.start < r.end)
-            })
-            .map(|e| e.range.clone())
-            .collect();
-        let fast: Vec<_> = outside(&edits, ranges.clone())
-            .into_iter()
-            .map(|e| e.range)
-            .collect();
-        assert_eq!(fast, by_scan);
     }
 
     #[test]
@@ -574,21 +501,21 @@ mod tests {
                     ```\nthis 7 days\n```\n\
                     Use `this 7 days` or [this 7 days](http://x.org/this%207%20days).\n\
                     [ref]: http://example.org/this-7-days\n";
-        assert_eq!(kept(Kind::Md, text), ["this 7 days", "this 7 days"]);
+        assert_eq!(kept(Format::Md, text), ["this 7 days", "this 7 days"]);
     }
 
     #[test]
     fn latex_commands_math_and_keys_are_kept() {
         let text = "We met this 7 days \\cite{this7days} in $this 7 days$.\n\
                     \\begin{equation}this 7 days\\end{equation}\n\\textbf{this 7 days}\n";
-        assert_eq!(kept(Kind::Tex, text), ["this 7 days", "this 7 days"]);
+        assert_eq!(kept(Format::Tex, text), ["this 7 days", "this 7 days"]);
     }
 
     #[test]
     fn html_tags_attributes_and_code_are_kept() {
         let text = "<p title=\"this 7 days\">We met this 7 days.</p>\
                     <!-- this 7 days --><code>this 7 days</code><p>this 7 days</p>";
-        assert_eq!(kept(Kind::Html, text), ["this 7 days", "this 7 days"]);
+        assert_eq!(kept(Format::Html, text), ["this 7 days", "this 7 days"]);
     }
 
     #[test]
@@ -596,15 +523,15 @@ mod tests {
         let mut state = State::default();
         let first = b"```\ncode";
         let second = b" more code\n```\nprose\n";
-        assert_eq!(protected(Kind::Md, first, &mut state), [0..4, 4..8]);
-        assert_eq!(protected(Kind::Md, second, &mut state), [0..11, 11..15]);
+        assert_eq!(protected(Format::Md, first, &mut state), [0..4, 4..8]);
+        assert_eq!(protected(Format::Md, second, &mut state), [0..11, 11..15]);
     }
 
     #[test]
     fn extensions_name_formats() {
-        assert_eq!(Kind::for_path(Path::new("a/b.MD")), Kind::Md);
-        assert_eq!(Kind::for_path(Path::new("paper.tex")), Kind::Tex);
-        assert_eq!(Kind::for_path(Path::new("index.htm")), Kind::Html);
-        assert_eq!(Kind::for_path(Path::new("notes")), Kind::Txt);
+        assert_eq!(Format::for_path(Path::new("a/b.MD")), Format::Md);
+        assert_eq!(Format::for_path(Path::new("paper.tex")), Format::Tex);
+        assert_eq!(Format::for_path(Path::new("index.htm")), Format::Html);
+        assert_eq!(Format::for_path(Path::new("notes")), Format::Txt);
     }
 }

@@ -1004,6 +1004,23 @@ fn mined_entries_are_a_dictionary_despin_can_use() {
 }
 
 #[test]
+fn mine_reads_no_guess_from_code() {
+    let corpus = Dir::new();
+    corpus.write(
+        "a.md",
+        "Deep learning is popular.\n\n```\nprofound_learning = profound learning model\n```\n",
+    );
+    corpus.write("b.md", "Deep learning again. `a profound learning model`\n");
+    let mined = run_in(corpus.path(), &["mine", "--no-default-dict", "."], b"");
+    assert_exit(&mined, 1);
+    assert!(!stdout(&mined).contains("profound learning\t"), "{}", stdout(&mined));
+    // As prose, the same words are mined.
+    corpus.write("a.md", "Deep learning is popular. A profound learning model.\n");
+    let mined = run_in(corpus.path(), &["mine", "--no-default-dict", "."], b"");
+    assert!(stdout(&mined).contains("profound learning\tdeep learning\t"), "{}", stdout(&mined));
+}
+
+#[test]
 fn sarif_output_has_the_2_1_0_structure() {
     let dir = Dir::new();
     dir.write("a.txt", "We met this 7 days.\nNothing here.\n");

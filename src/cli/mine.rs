@@ -55,6 +55,7 @@ pub fn run(args: &MineArgs) -> Result<ExitCode> {
     let (documents, missing) =
         input::found_or_report(input::discover(&args.paths, &globset::GlobSet::empty()));
     let mut errors = usize::from(missing);
+    let protection = despin::document::Protection::default();
     // Each document's guesses: (spun, original) -> (score, reason, example).
     let per_document: Vec<Result<Guesses>> = documents
         .par_iter()
@@ -64,7 +65,13 @@ pub fn run(args: &MineArgs) -> Result<ExitCode> {
                 .open()?
                 .read_to_end(&mut bytes)
                 .with_context(|| format!("{}: cannot read", document.display()))?;
-            let scan = repairer.scan(&bytes);
+            // The same documents and protected text as every other mode:
+            // a long file is cut, and code or markup is no evidence.
+            let format = protection.format_of(match document {
+                input::Input::File { path, .. } => Some(path.as_path()),
+                input::Input::Stdin => None,
+            });
+            let scan = crate::cli::run::scan_in_documents(&repairer, &protection, format, &bytes);
             Ok(scan
                 .edits
                 .iter()

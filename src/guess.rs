@@ -20,12 +20,13 @@ use fst::{IntoStreamer, Streamer};
 
 use crate::case::transfer_case;
 use crate::dictionary::compiled::{WordHash, FILTER_LEN};
+use crate::dictionary::source::LineError;
 use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
 use crate::guess_model::{
-    compile_model, term_parts, ModelError, PairProbe, OFTEN_SEEN, OFTEN_SPUN_PAIR_BYTES,
-    PAIR_FILTER_BYTES, SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_DOCS, SOURCE_GLOSSARY,
-    SOURCE_LISTED, SOURCE_WEB, SOURCE_WORDNET, STRONG_SOURCES,
+    compile_model, term_parts, PairProbe, OFTEN_SEEN, OFTEN_SPUN_PAIR_BYTES, PAIR_FILTER_BYTES,
+    SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_DOCS, SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB,
+    SOURCE_WORDNET, STRONG_SOURCES,
 };
 use crate::level::Level;
 use crate::names::NameRules;
@@ -158,7 +159,7 @@ impl GuessModel {
     }
 
     /// Reads a model file (the `dictionaries/guess.tsv` format).
-    pub fn from_tsv(text: &str) -> Result<GuessModel, ModelError> {
+    pub fn from_tsv(text: &str) -> Result<GuessModel, LineError> {
         let compiled = compile_model(text)?;
         GuessModel::from_parts(
             compiled.swaps.into(),
@@ -168,7 +169,7 @@ impl GuessModel {
             compiled.spun_pairs.into(),
             compiled.often_spun_pairs.into(),
         )
-        .map_err(|e| ModelError {
+        .map_err(|e| LineError {
             line: 0,
             message: e.to_string(),
         })

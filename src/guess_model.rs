@@ -19,9 +19,8 @@
 //! `count` is the web count, or 0. This module uses only `std`, `fst` and the
 //! dictionary's word hash because `build.rs` compiles it too.
 
-use std::fmt;
-
 use crate::dictionary::compiled::WordHash;
+use crate::dictionary::source::LineError;
 
 /// A term attested by the expected side of a tortured-phrase list.
 pub const SOURCE_LISTED: u64 = 1;
@@ -66,19 +65,6 @@ pub fn term_value(sources: u64, count: u64) -> u64 {
 /// The sources and web count of a packed term value.
 pub fn term_parts(value: u64) -> (u64, u64) {
     (value & SOURCE_MASK, value >> SOURCE_BITS)
-}
-
-/// A line of a model file that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelError {
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for ModelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
 }
 
 /// The sources that make a restored phrase an established term. Web
@@ -196,7 +182,7 @@ pub struct CompiledModel {
 }
 
 /// Parses and compiles a model file.
-pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
+pub fn compile_model(text: &str) -> Result<CompiledModel, LineError> {
     let mut swaps: Vec<(String, u64)> = Vec::new();
     let mut terms: Vec<(String, u64)> = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -205,7 +191,7 @@ pub fn compile_model(text: &str) -> Result<CompiledModel, ModelError> {
             continue;
         }
         let fields: Vec<&str> = line.split('\t').collect();
-        let error = |message: String| ModelError {
+        let error = |message: String| LineError {
             line: line_no,
             message,
         };

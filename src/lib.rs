@@ -48,6 +48,7 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
+pub use dictionary::source::LineError;
 pub use dictionary::{Dictionary, DictionaryError, Entry};
 pub use edit::{Edit, EntryRef, Origin};
 pub use guess::{GuessModel, GuessReason};

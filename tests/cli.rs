@@ -1013,11 +1013,22 @@ fn mine_reads_no_guess_from_code() {
     corpus.write("b.md", "Deep learning again. `a profound learning model`\n");
     let mined = run_in(corpus.path(), &["mine", "--no-default-dict", "."], b"");
     assert_exit(&mined, 1);
-    assert!(!stdout(&mined).contains("profound learning\t"), "{}", stdout(&mined));
+    assert!(
+        !stdout(&mined).contains("profound learning\t"),
+        "{}",
+        stdout(&mined)
+    );
     // As prose, the same words are mined.
-    corpus.write("a.md", "Deep learning is popular. A profound learning model.\n");
+    corpus.write(
+        "a.md",
+        "Deep learning is popular. A profound learning model.\n",
+    );
     let mined = run_in(corpus.path(), &["mine", "--no-default-dict", "."], b"");
-    assert!(stdout(&mined).contains("profound learning\tdeep learning\t"), "{}", stdout(&mined));
+    assert!(
+        stdout(&mined).contains("profound learning\tdeep learning\t"),
+        "{}",
+        stdout(&mined)
+    );
 }
 
 #[test]

@@ -93,13 +93,8 @@ impl Report for Html {
     }
 }
 
-/// Findings per 1,000 words.
 fn spin_score(document: &Document) -> f64 {
-    if document.words == 0 {
-        0.0
-    } else {
-        document.findings.len() as f64 * 1000.0 / document.words as f64
-    }
+    crate::cli::report::spin_score(document.findings.len(), document.words)
 }
 
 fn escape(text: &str) -> String {

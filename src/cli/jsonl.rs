@@ -193,11 +193,7 @@ fn annotate<'a>(text: &'a str, scan: &'a Scan, repairer: &'a Repairer) -> Annota
             applied: e.applied,
         })
         .collect();
-    let spin_score = if scan.words == 0 {
-        0.0
-    } else {
-        (findings.len() as f64 * 1000.0 / scan.words as f64 * 100.0).round() / 100.0
-    };
+    let spin_score = crate::cli::report::spin_score(findings.len(), scan.words);
     Annotation {
         findings,
         words: scan.words,

@@ -55,19 +55,23 @@ pub struct Summary<'a> {
 
 impl<'a> Summary<'a> {
     pub fn new(path: &'a str, findings: usize, words: usize) -> Summary<'a> {
-        let spin_score = if words == 0 {
-            0.0
-        } else {
-            findings as f64 * 1000.0 / words as f64
-        };
         Summary {
             kind: "summary",
             path,
             findings,
             words,
-            spin_score: (spin_score * 100.0).round() / 100.0,
+            spin_score: spin_score(findings, words),
         }
     }
+}
+
+/// The spin score every report gives: findings per 1,000 words, to two
+/// decimals (0 for a text without words).
+pub fn spin_score(findings: usize, words: usize) -> f64 {
+    if words == 0 {
+        return 0.0;
+    }
+    (findings as f64 * 1000.0 / words as f64 * 100.0).round() / 100.0
 }
 
 /// A report format.

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::dictionary::source::SourceEntry;
+use crate::dictionary::source::{LineError, SourceEntry};
 use crate::level::Level;
 
 /// Identifies the format, so a random file is refused with a clear message.
@@ -212,22 +212,13 @@ const FLAG_MORE: u8 = 1;
 const CONDITION_SHIFT: u8 = 1;
 const CONDITION_MASK: u8 = 0b110;
 
-/// Two lines of a dictionary that disagree, or another reason the entries
-/// cannot be compiled.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CompileError {
-    /// 1-based line of the offending entry.
-    pub line: usize,
-    pub message: String,
-}
-
 /// Sorts entries into their compiled order and drops exact duplicates.
 ///
 /// Entries that share a key are ordered with conditional ones first, so that
 /// a specific rule is tried before its fallback. Two entries with the same
 /// key and condition but a different original or level are an error: the
 /// dictionary would not say what to do.
-pub fn canonicalize(mut entries: Vec<SourceEntry>) -> Result<Vec<SourceEntry>, CompileError> {
+pub fn canonicalize(mut entries: Vec<SourceEntry>) -> Result<Vec<SourceEntry>, LineError> {
     // Within a key: conditional entries first, then case-specific ones, so
     // that the most specific rule is tried before its fallback.
     entries.sort_by(|a, b| {
@@ -258,7 +249,7 @@ pub fn canonicalize(mut entries: Vec<SourceEntry>) -> Result<Vec<SourceEntry>, C
                 if previous.original == entry.original && previous.level == entry.level {
                     continue;
                 }
-                return Err(CompileError {
+                return Err(LineError {
                     line: entry.line,
                     message: format!(
                         "{:?} is mapped to {:?} ({}) here but to {:?} ({}) on line {}",
@@ -278,10 +269,10 @@ pub fn canonicalize(mut entries: Vec<SourceEntry>) -> Result<Vec<SourceEntry>, C
 }
 
 /// Compiles parsed entries into the byte form read by [`Layout`].
-pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
+pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, LineError> {
     let entries = canonicalize(entries)?;
     if entries.len() > u32::MAX as usize {
-        return Err(CompileError {
+        return Err(LineError {
             line: 0,
             message: "too many entries".into(),
         });
@@ -306,7 +297,7 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
             add_to_filters(&mut filter, &entry.key);
             builder
                 .insert(&entry.key, index as u64)
-                .map_err(|e| CompileError {
+                .map_err(|e| LineError {
                     line: entry.line,
                     message: e.to_string(),
                 })?;
@@ -320,7 +311,7 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
             Some(expression) => (1, intern(expression, &mut strings)),
         };
         if condition_len > u16::MAX as u32 {
-            return Err(CompileError {
+            return Err(LineError {
                 line: entry.line,
                 message: "condition phrase is too long".into(),
             });
@@ -334,7 +325,7 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, CompileError> {
         records.push(entry.level.to_byte());
         records.push(flags);
     }
-    let fst_bytes = builder.into_inner().map_err(|e| CompileError {
+    let fst_bytes = builder.into_inner().map_err(|e| LineError {
         line: 0,
         message: e.to_string(),
     })?;

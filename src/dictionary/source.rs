@@ -124,9 +124,11 @@ pub struct SourceEntry {
     pub case_mask: u32,
 }
 
-/// A malformed dictionary line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseError {
+/// A line of a data file (a dictionary, a guess model) that cannot be
+/// used: malformed, or at odds with another line.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct LineError {
     /// 1-based line number.
     pub line: usize,
     pub message: String,
@@ -141,14 +143,14 @@ pub const MAX_LINE_BYTES: usize = 4096;
 ///
 /// Every line is checked: the first malformed one is returned as an error
 /// with its line number, so a user can fix their file.
-pub fn parse_tsv(bytes: &[u8]) -> Result<Vec<SourceEntry>, ParseError> {
+pub fn parse_tsv(bytes: &[u8]) -> Result<Vec<SourceEntry>, LineError> {
     let mut entries = Vec::new();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = index + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.len() > MAX_LINE_BYTES {
-            return Err(ParseError {
+            return Err(LineError {
                 line,
                 message: format!(
                     "line of {} bytes is longer than the {MAX_LINE_BYTES} a dictionary line may have",
@@ -156,14 +158,14 @@ pub fn parse_tsv(bytes: &[u8]) -> Result<Vec<SourceEntry>, ParseError> {
                 ),
             });
         }
-        let text = std::str::from_utf8(raw).map_err(|e| ParseError {
+        let text = std::str::from_utf8(raw).map_err(|e| LineError {
             line,
             message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
         })?;
         if text.trim().is_empty() || text.trim_start().starts_with('#') {
             continue;
         }
-        let entry = parse_line(text).map_err(|message| ParseError { line, message })?;
+        let entry = parse_line(text).map_err(|message| LineError { line, message })?;
         entries.push(SourceEntry { line, ..entry });
     }
     Ok(entries)

@@ -27,7 +27,7 @@ const FALLBACK_TRIES: usize = 256;
 /// [`cut_point`], where a fallback cut at a line break or a space is taken
 /// only where `spanned(buf, at)` says no phrase runs across `at`: the
 /// latest such line break, else such a space (of the last
-/// [`FALLBACK_TRIES`] of each), else the last line break or space.
+/// 256 of each), else the last line break or space.
 pub fn cut_point_avoiding(
     buf: &[u8],
     floor: usize,

@@ -5,6 +5,7 @@
 //! applied in one pass ([`apply`]), so no mode needs its own rules for them.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::ops::Range;
 
 use crate::level::Level;
@@ -113,14 +114,21 @@ pub fn resolve_overlaps(mut edits: Vec<Edit>) -> Vec<Edit> {
 ///
 /// `edits` must be sorted and non-overlapping, as [`resolve_overlaps`]
 /// returns them.
-pub fn apply(input: &[u8], edits: &[Edit], out: &mut Vec<u8>) {
+pub fn apply(input: &[u8], edits: &[Edit], out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let mut last = 0;
     for edit in edits.iter().filter(|e| e.applied) {
-        out.extend_from_slice(&input[last..edit.range.start]);
-        out.extend_from_slice(edit.replacement.as_bytes());
+        out.write_all(&input[last..edit.range.start])?;
+        out.write_all(edit.replacement.as_bytes())?;
         last = edit.range.end;
     }
-    out.extend_from_slice(&input[last..]);
+    out.write_all(&input[last..])
+}
+
+/// `input` with the applied edits in place, as [`apply`] writes it.
+pub fn applied(input: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    apply(input, edits, &mut out).expect("writing to a Vec cannot fail");
+    out
 }
 
 /// Folds `later`, the edits found in the text that the applied edits of
@@ -138,8 +146,7 @@ pub fn compose(input: &[u8], earlier: Vec<Edit>, later: &[Edit]) -> Vec<Edit> {
     if !later.iter().any(|e| e.applied) {
         return earlier;
     }
-    let mut text = Vec::with_capacity(input.len());
-    apply(input, &earlier, &mut text);
+    let text = applied(input, &earlier);
     // Each applied edit of `earlier` with its span in `text`, and the
     // growth of the text up to its end.
     let mut placed: Vec<(Range<usize>, usize, isize)> = Vec::new();
@@ -312,9 +319,7 @@ mod tests {
 
     /// Applies `composed` to `input` as text.
     fn written(input: &str, composed: &[Edit]) -> String {
-        let mut out = Vec::new();
-        apply(input.as_bytes(), composed, &mut out);
-        String::from_utf8(out).unwrap()
+        String::from_utf8(applied(input.as_bytes(), composed)).unwrap()
     }
 
     #[test]
@@ -376,12 +381,7 @@ mod tests {
 
     #[test]
     fn apply_copies_bytes_between_edits() {
-        let mut out = Vec::new();
-        apply(
-            b"ab\xffcd",
-            &[edit(0..1, true), edit(3..4, false)],
-            &mut out,
-        );
+        let out = applied(b"ab\xffcd", &[edit(0..1, true), edit(3..4, false)]);
         assert_eq!(out, b"xb\xffcd");
     }
 }

@@ -14,6 +14,7 @@ use crate::dictionary::compiled::{
     TRIPLE_FILTER,
 };
 use crate::dictionary::{Bytes, Dictionary};
+use crate::segment::Segment;
 use crate::segment::WordHashes;
 use crate::tokenize::{gap_key, normalize_word, Gap, Token};
 
@@ -195,19 +196,22 @@ fn continuation(hashes: &[WordHashes], gaps: &[Gap], i: usize) -> Option<(bool, 
     Some((comma, *hashes.get(i + 1)?))
 }
 
-/// Appends to `out` every key of every dictionary found in `text`.
+/// Appends to `out` every key of every dictionary found in a segment.
 ///
 /// A match never starts or ends inside a hyphenated compound: "Stimson
 /// Middle" can match, but "based" inside "Washington-based" cannot.
-pub fn find_candidates(
+pub(crate) fn find_candidates(
     dictionaries: &[Dictionary],
     first_words: &FirstWords,
-    text: &str,
-    tokens: &[Token],
-    gaps: &[Gap],
-    hashes: &[WordHashes],
+    segment: &Segment<'_>,
     out: &mut Vec<Candidate>,
 ) {
+    let (text, tokens, gaps, hashes) = (
+        segment.text,
+        &segment.tokens[..],
+        &segment.gaps[..],
+        &segment.hashes[..],
+    );
     let roots: Vec<_> = dictionaries.iter().map(|d| d.fst().root()).collect();
     let mut walk_all = |first: usize| {
         if first > 0 && gaps[first - 1] == Gap::Hyphen

@@ -284,8 +284,7 @@ impl Repairer {
     /// Repairs `text`, returning the new text and every edit.
     pub fn repair(&self, text: &str) -> Repair {
         let edits = self.find_edits(text.as_bytes());
-        let mut out = Vec::with_capacity(text.len());
-        edit::apply(text.as_bytes(), &edits, &mut out);
+        let out = edit::applied(text.as_bytes(), &edits);
         // Valid UTF-8 with valid UTF-8 spliced in at char boundaries.
         let text = String::from_utf8(out).expect("edits keep UTF-8 valid");
         Repair { text, edits }
@@ -319,13 +318,11 @@ impl Repairer {
     pub fn scan_protected(&self, input: &[u8], protected: &[Range<usize>]) -> Scan {
         let protected = merged(protected, input.len());
         let mut scan = self.scan_once(input, &protected);
-        let mut text = Vec::new();
         for _ in 1..MAX_SCANS {
             if !scan.edits.iter().any(|e| e.applied) {
                 break;
             }
-            text.clear();
-            edit::apply(input, &scan.edits, &mut text);
+            let text = edit::applied(input, &scan.edits);
             let again = self.scan_once(&text, &shifted(&protected, &scan.edits));
             if !again.edits.iter().any(|e| e.applied) {
                 break;
@@ -476,15 +473,7 @@ impl Repairer {
 
     /// Appends every dictionary key found in a segment to `out`.
     fn candidates_in(&self, segment: &Segment<'_>, out: &mut Vec<Candidate>) {
-        find_candidates(
-            &self.dictionaries,
-            &self.first_words,
-            segment.text,
-            &segment.tokens,
-            &segment.gaps,
-            &segment.hashes,
-            out,
-        );
+        find_candidates(&self.dictionaries, &self.first_words, segment, out);
     }
 
     /// Picks the first entry of a candidate's key that passes its level,

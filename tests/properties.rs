@@ -90,8 +90,7 @@ proptest! {
         bytes.splice(at..at, junk.iter().map(|b| b | 0x80));
         let edits = repairer.find_edits(&bytes);
         assert_well_formed(&bytes, &edits);
-        let mut out = Vec::new();
-        edit::apply(&bytes, &edits, &mut out);
+        let out = edit::applied(&bytes, &edits);
         // Walk the output: every byte between applied edits is the input's.
         let mut pos_in = 0;
         let mut pos_out = 0;

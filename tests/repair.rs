@@ -251,8 +251,7 @@ fn invalid_utf8_passes_through() {
     let repairer = repairer(Options::default());
     let input = b"\xff\xfeprofound learning \xc3 this 7 days\x80";
     let edits = repairer.find_edits(input);
-    let mut out = Vec::new();
-    despin::edit::apply(input, &edits, &mut out);
+    let out = despin::edit::applied(input, &edits);
     assert_eq!(out, b"\xff\xfedeep learning \xc3 this week\x80");
 }
 
@@ -363,8 +362,7 @@ fn repair_protecting_brackets(input: &str) -> String {
         .filter_map(|(start, _)| input[start..].find(']').map(|end| start..start + end + 1))
         .collect();
     let scan = Repairer::default().scan_protected(input.as_bytes(), &protected);
-    let mut out = Vec::new();
-    despin::edit::apply(input.as_bytes(), &scan.edits, &mut out);
+    let out = despin::edit::applied(input.as_bytes(), &scan.edits);
     String::from_utf8(out).unwrap()
 }
 

@@ -17,8 +17,7 @@ fuzz_target!(|input: &[u8]| {
         assert!(std::str::from_utf8(&input[edit.range.clone()]).is_ok());
         last = edit.range.end;
     }
-    let mut out = Vec::new();
-    despin::edit::apply(input, &edits, &mut out);
+    let out = despin::edit::applied(input, &edits);
     if edits.iter().all(|e| !e.applied) {
         assert_eq!(out, input);
     }

@@ -170,8 +170,7 @@ fn review(
         }
     }
     if !accepted.is_empty() {
-        let mut repaired = Vec::with_capacity(bytes.len());
-        despin::edit::apply(&bytes, &accepted, &mut repaired);
+        let repaired = despin::edit::applied(&bytes, &accepted);
         replace_atomically(path, &display, &repaired)?;
     }
     writeln!(

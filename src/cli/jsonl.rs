@@ -151,8 +151,7 @@ impl Jsonl<'_> {
         let mut bytes = Vec::with_capacity(line.len() + 64);
         bytes.extend_from_slice(&body.as_bytes()[..start]);
         if changed {
-            let mut repaired = Vec::with_capacity(text.len());
-            despin::edit::apply(text.as_bytes(), &scan.edits, &mut repaired);
+            let repaired = despin::edit::applied(text.as_bytes(), &scan.edits);
             let repaired = String::from_utf8(repaired).expect("edits keep UTF-8 valid");
             let encoded = serde_json::to_string(&repaired).expect("a string serialises");
             bytes.extend_from_slice(encoded.as_bytes());

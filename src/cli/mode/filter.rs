@@ -43,7 +43,7 @@ impl Sink for FilterSink<'_> {
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
         self.outcome.changed |= chunk.changes();
         self.outcome.findings += chunk.edits.len();
-        super::write_repaired(self.out, chunk)?;
+        despin::edit::apply(chunk.bytes, chunk.edits, self.out)?;
         Ok(())
     }
 

@@ -153,7 +153,8 @@ impl Sink for InPlaceSink {
         }
         let display = self.display.clone();
         let temp = self.temp()?;
-        super::write_repaired(temp, chunk).with_context(|| format!("{display}: cannot write"))?;
+        despin::edit::apply(chunk.bytes, chunk.edits, temp)
+            .with_context(|| format!("{display}: cannot write"))?;
         Ok(())
     }
 

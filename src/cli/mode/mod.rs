@@ -191,14 +191,3 @@ pub fn persist(
         .with_context(|| format!("{display}: cannot replace the file"))?;
     Ok(())
 }
-
-/// Writes a chunk with its applied edits, copying every other byte.
-pub fn write_repaired(out: &mut dyn Write, chunk: &Chunk<'_>) -> std::io::Result<()> {
-    let mut last = 0;
-    for edit in chunk.edits.iter().filter(|e| e.applied) {
-        out.write_all(&chunk.bytes[last..edit.range.start])?;
-        out.write_all(edit.replacement.as_bytes())?;
-        last = edit.range.end;
-    }
-    out.write_all(&chunk.bytes[last..])
-}

@@ -31,7 +31,7 @@ pub enum Origin {
     /// common head word of organisation names.
     OrganisationHead { head: String },
     /// The guesser undid learned swaps to reach an established term.
-    Guess(Box<crate::guess::GuessReason>),
+    Guess(Box<crate::reason::GuessReason>),
 }
 
 impl Origin {

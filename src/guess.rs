@@ -23,6 +23,7 @@ use crate::dictionary::compiled::{WordHash, FILTER_LEN};
 use crate::dictionary::source::LineError;
 use crate::dictionary::Bytes;
 use crate::edit::{Edit, Origin};
+pub use crate::guess_model::SOURCE_DOCUMENT;
 use crate::guess_model::{
     compile_model, term_parts, PairProbe, OFTEN_SEEN, OFTEN_SPUN_PAIR_BYTES, PAIR_FILTER_BYTES,
     SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_DOCS, SOURCE_GLOSSARY, SOURCE_LISTED, SOURCE_WEB,
@@ -30,6 +31,7 @@ use crate::guess_model::{
 };
 use crate::level::Level;
 use crate::names::NameRules;
+pub use crate::reason::GuessReason;
 use crate::segment::Segment;
 use crate::tokenize::{normalize_word, Gap};
 
@@ -379,80 +381,6 @@ impl GuessModel {
     }
 }
 
-/// Why a guess was made, and how sure it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GuessReason {
-    /// The spun run, normalised.
-    pub spun: String,
-    /// The restored term, normalised.
-    pub restored: String,
-    /// Each swap undone: (spun word, original, times seen, false alarms
-    /// in never-spun text); a thesaurus link is seen 0 times.
-    pub swaps: Vec<(String, String, u64, u64)>,
-    /// Where the restored term is attested (`guess_model::SOURCE_*` bits).
-    pub sources: u64,
-    /// The restored term also occurs elsewhere in the document.
-    pub in_document: bool,
-    /// The score in thousandths, 0 to 1000.
-    pub score_milli: u16,
-}
-
-impl GuessReason {
-    /// The score, 0 to 1.
-    pub fn score(&self) -> f64 {
-        f64::from(self.score_milli) / 1000.0
-    }
-
-    /// One line for people: the swaps, the term evidence, the document.
-    pub fn describe(&self) -> String {
-        let swaps: Vec<String> = self
-            .swaps
-            .iter()
-            .map(|(spun, original, seen, false_alarms)| {
-                if *seen == 0 {
-                    // No list shows it: the thesaurus links the two words.
-                    format!("{spun}→{original} (thesaurus)")
-                } else if *false_alarms > 0 {
-                    format!("{spun}→{original} (seen {seen}×, {false_alarms}× in never-spun text)")
-                } else {
-                    format!("{spun}→{original} (seen {seen}×)")
-                }
-            })
-            .collect();
-        let mut sources = Vec::new();
-        for (bit, name) in [
-            (SOURCE_LISTED, "listed"),
-            (SOURCE_WORDNET, "wordnet"),
-            (SOURCE_GLOSSARY, "glossary"),
-            (SOURCE_BILINGUAL, "translation dictionary"),
-            (SOURCE_CORPUS, "science corpus"),
-            (SOURCE_DOCS, "software documentation"),
-            (SOURCE_WEB, "web"),
-            (SOURCE_DOCUMENT, "this document"),
-        ] {
-            if self.sources & bit != 0 {
-                sources.push(name);
-            }
-        }
-        let learned = self.swaps.iter().all(|(_, _, seen, _)| *seen > 0);
-        let mut text = format!(
-            "guess {:.2}: {} {}; '{}' is a known term ({})",
-            self.score(),
-            if learned { "learned swap" } else { "swap" },
-            swaps.join(", "),
-            self.restored,
-            sources.join(", ")
-        );
-        if self.in_document {
-            text.push_str(&format!(
-                "; '{}' also appears in this document",
-                self.restored
-            ));
-        }
-        text
-    }
-}
-
 /// The threshold a guess must reach in a document, from the base
 /// threshold and the document prior.
 ///
@@ -616,10 +544,6 @@ impl Evidence<'_> {
                 .is_some_and(|d| d.may_contain_pair(first, second))
     }
 }
-
-/// A phrase the document itself uses, though no lexicon lists it: the
-/// document's own n-grams are a lexicon too.
-pub const SOURCE_DOCUMENT: u64 = 32;
 
 /// Finds guesses in a document, as report-only edits of level `guess`.
 /// `taken` are the edits already found; a guess never overlaps one.

@@ -30,6 +30,9 @@ pub const SOURCE_WORDNET: u64 = 2;
 pub const SOURCE_WEB: u64 = 4;
 /// A term from a dictd glossary (computing, acronyms).
 pub const SOURCE_GLOSSARY: u64 = 8;
+/// A phrase the document itself uses, though no lexicon lists it: the
+/// document's own n-grams are a lexicon too. Never stored in a model.
+pub const SOURCE_DOCUMENT: u64 = 32;
 /// A phrase of never-spun text: established, so never a spun phrase.
 pub const SOURCE_CLEAN: u64 = 16;
 /// A run that never-spun science and speech text uses repeatedly: a

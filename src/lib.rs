@@ -38,6 +38,7 @@ pub mod level;
 #[allow(missing_docs)]
 pub mod matcher;
 pub mod names;
+pub mod reason;
 pub mod repair;
 mod segment;
 #[allow(missing_docs)]
@@ -51,6 +52,7 @@ mod embedded {
 pub use dictionary::source::LineError;
 pub use dictionary::{Dictionary, DictionaryError, Entry};
 pub use edit::{Edit, EntryRef, Origin};
-pub use guess::{GuessModel, GuessReason};
+pub use guess::GuessModel;
 pub use level::Level;
+pub use reason::GuessReason;
 pub use repair::{Options, Repair, Repairer, Scan, SpinEvidence};

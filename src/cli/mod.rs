@@ -8,13 +8,13 @@
 pub mod args;
 pub mod config;
 pub mod dict;
-pub mod html;
 pub mod input;
 pub mod interactive;
 pub mod jsonl;
 pub mod mine;
 pub mod mode;
 pub mod progress;
+pub mod reason;
 pub mod report;
 pub mod run;
 pub mod visible;

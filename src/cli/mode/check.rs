@@ -88,21 +88,10 @@ impl Sink for CheckSink<'_> {
             advance(&chunk.bytes[last..edit.range.start], &mut line, &mut column);
             last = edit.range.start;
             let found = String::from_utf8_lossy(&chunk.bytes[edit.range.clone()]);
-            let reason = match &edit.origin {
-                Origin::Entry(_) => None,
-                Origin::Name { name, evidence } => {
-                    let newlines = memchr::memchr_iter(b'\n', &chunk.bytes[..*evidence]).count();
-                    Some(format!(
-                        "name consistency: '{name}' used as a name in line {}",
-                        self.line + newlines as u64
-                    ))
-                }
-                Origin::OrganisationHead { head } => Some(format!(
-                    "organisation name: '{}' is a thesaurus synonym of the head word '{head}'",
-                    found.to_lowercase()
-                )),
-                Origin::Guess(reason) => Some(reason.describe()),
+            let evidence_line = |at: usize| {
+                self.line + memchr::memchr_iter(b'\n', &chunk.bytes[..at]).count() as u64
             };
+            let reason = crate::cli::reason::describe(&edit.origin, &found, evidence_line);
             let finding = Finding {
                 kind: "finding",
                 path: &self.path,

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::sync::Mutex;
 
-use crate::cli::report::{Finding, Report, Summary};
+use super::finding::{Finding, Report, Summary};
 
 /// Documents are kept until the page is written.
 #[derive(Default)]
@@ -94,7 +94,7 @@ impl Report for Html {
 }
 
 fn spin_score(document: &Document) -> f64 {
-    crate::cli::report::spin_score(document.findings.len(), document.words)
+    super::finding::spin_score(document.findings.len(), document.words)
 }
 
 fn escape(text: &str) -> String {

@@ -1,95 +1,15 @@
-//! Renders findings and per-file summaries, one [`Report`] per format.
-//!
-//! Findings are plain serialisable records, so adding a format means one
-//! more implementation of the trait and nothing else.
+//! The text formats: one line per finding for people, JSON Lines, and
+//! SARIF 2.1.0 for code-scanning tools.
 
 use std::io::{self, Write};
 
 use std::sync::Mutex;
 
-use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::args::Format;
 use crate::cli::visible;
 
-/// One reported edit, located for a person and for a program.
-#[derive(Debug, Serialize)]
-pub struct Finding<'a> {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub path: &'a str,
-    /// 1-based line.
-    pub line: u64,
-    /// 1-based column, in characters.
-    pub column: u64,
-    /// Byte offsets of the spun text in the input.
-    pub byte_start: u64,
-    pub byte_end: u64,
-    pub found: &'a str,
-    pub replacement: &'a str,
-    pub dictionary: &'a str,
-    pub level: &'static str,
-    /// Whether despin writes this edit with the current settings.
-    pub applied: bool,
-    /// Why a document-level rule proposed the edit, for rule-based edits.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// A guess's score (0 to 1) and the normalised term it restores.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub restored: Option<&'a str>,
-}
-
-/// Totals for one input: the spin score is findings per 1,000 words.
-#[derive(Debug, Serialize)]
-pub struct Summary<'a> {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub path: &'a str,
-    pub findings: usize,
-    pub words: usize,
-    pub spin_score: f64,
-}
-
-impl<'a> Summary<'a> {
-    pub fn new(path: &'a str, findings: usize, words: usize) -> Summary<'a> {
-        Summary {
-            kind: "summary",
-            path,
-            findings,
-            words,
-            spin_score: spin_score(findings, words),
-        }
-    }
-}
-
-/// The spin score every report gives: findings per 1,000 words, to two
-/// decimals (0 for a text without words).
-pub fn spin_score(findings: usize, words: usize) -> f64 {
-    if words == 0 {
-        return 0.0;
-    }
-    (findings as f64 * 1000.0 / words as f64 * 100.0).round() / 100.0
-}
-
-/// A report format.
-pub trait Report: Sync {
-    fn finding(&self, out: &mut dyn Write, finding: &Finding<'_>) -> io::Result<()>;
-    fn summary(&self, out: &mut dyn Write, summary: &Summary<'_>) -> io::Result<()>;
-    /// Called once after every input, for formats that are one document.
-    fn end(&self, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-    /// The text of an input, chunk by chunk, for formats that show it.
-    fn text(&self, _path: &str, _chunk: &[u8]) {}
-    /// Whether the format needs a summary of every input, even without
-    /// `--stats`.
-    fn wants_summaries(&self) -> bool {
-        false
-    }
-}
+use super::finding::{Finding, Report, Summary};
 
 /// `PATH:LINE:COL: spun -> original [dictionary, level]`, as compilers and
 /// grep print locations, so editors can jump to them; a finding that is
@@ -290,15 +210,5 @@ impl Report for Sarif {
         });
         serde_json::to_writer_pretty(&mut *out, &log)?;
         out.write_all(b"\n")
-    }
-}
-
-/// The report for a format.
-pub fn for_format(format: Format) -> Box<dyn Report> {
-    match format {
-        Format::Human => Box::new(Human),
-        Format::Json => Box::new(Json),
-        Format::Sarif => Box::new(Sarif::default()),
-        Format::Html => Box::new(crate::cli::html::Html::default()),
     }
 }

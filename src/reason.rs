@@ -1,0 +1,83 @@
+//! Why a guess was proposed: the evidence and its figures, as data, and
+//! one line of words for people. The edit model ([`crate::edit::Origin`])
+//! holds it, and the guesser fills it in; keeping it here, apart from
+//! both, lets neither depend on the other.
+
+use crate::guess_model::{
+    SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_DOCS, SOURCE_DOCUMENT, SOURCE_GLOSSARY, SOURCE_LISTED,
+    SOURCE_WEB, SOURCE_WORDNET,
+};
+
+/// Why a guess was made, and how sure it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuessReason {
+    /// The spun run, normalised.
+    pub spun: String,
+    /// The restored term, normalised.
+    pub restored: String,
+    /// Each swap undone: (spun word, original, times seen, false alarms
+    /// in never-spun text); a thesaurus link is seen 0 times.
+    pub swaps: Vec<(String, String, u64, u64)>,
+    /// Where the restored term is attested (`guess_model::SOURCE_*` bits).
+    pub sources: u64,
+    /// The restored term also occurs elsewhere in the document.
+    pub in_document: bool,
+    /// The score in thousandths, 0 to 1000.
+    pub score_milli: u16,
+}
+
+impl GuessReason {
+    /// The score, 0 to 1.
+    pub fn score(&self) -> f64 {
+        f64::from(self.score_milli) / 1000.0
+    }
+
+    /// One line for people: the swaps, the term evidence, the document.
+    pub fn describe(&self) -> String {
+        let swaps: Vec<String> = self
+            .swaps
+            .iter()
+            .map(|(spun, original, seen, false_alarms)| {
+                if *seen == 0 {
+                    // No list shows it: the thesaurus links the two words.
+                    format!("{spun}→{original} (thesaurus)")
+                } else if *false_alarms > 0 {
+                    format!("{spun}→{original} (seen {seen}×, {false_alarms}× in never-spun text)")
+                } else {
+                    format!("{spun}→{original} (seen {seen}×)")
+                }
+            })
+            .collect();
+        let mut sources = Vec::new();
+        for (bit, name) in [
+            (SOURCE_LISTED, "listed"),
+            (SOURCE_WORDNET, "wordnet"),
+            (SOURCE_GLOSSARY, "glossary"),
+            (SOURCE_BILINGUAL, "translation dictionary"),
+            (SOURCE_CORPUS, "science corpus"),
+            (SOURCE_DOCS, "software documentation"),
+            (SOURCE_WEB, "web"),
+            (SOURCE_DOCUMENT, "this document"),
+        ] {
+            if self.sources & bit != 0 {
+                sources.push(name);
+            }
+        }
+        let learned = self.swaps.iter().all(|(_, _, seen, _)| *seen > 0);
+        let mut text = format!(
+            "guess {:.2}: {} {}; '{}' is a known term ({})",
+            self.score(),
+            if learned { "learned swap" } else { "swap" },
+            swaps.join(", "),
+            self.restored,
+            sources.join(", ")
+        );
+        if self.in_document {
+            text.push_str(&format!(
+                "; '{}' also appears in this document",
+                self.restored
+            ));
+        }
+        text
+    }
+}

@@ -56,7 +56,8 @@ pub(crate) struct State {
 pub(crate) fn protected(kind: Format, bytes: &[u8], state: &mut State) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     match kind {
-        Format::Txt => {}
+        // Plain text is all prose: even a URL in it is text.
+        Format::Txt => return spans,
         Format::Md => markdown(bytes, state, &mut spans),
         Format::Tex => latex(bytes, state, &mut spans),
         Format::Html => html(bytes, 0, bytes.len(), state, &mut spans),

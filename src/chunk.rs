@@ -22,12 +22,12 @@ pub fn cut_point(buf: &[u8], floor: usize) -> usize {
 /// Candidates of each fallback kind (line breaks, then spaces) tried
 /// against `spanned`, from the end, before the last one is taken anyway:
 /// a bound on the work per cut when every candidate is inside a phrase.
-const FALLBACK_TRIES: usize = 256;
+pub const FALLBACK_TRIES: usize = 256;
 
 /// [`cut_point`], where a fallback cut at a line break or a space is taken
 /// only where `spanned(buf, at)` says no phrase runs across `at`: the
 /// latest such line break, else such a space (of the last
-/// 256 of each), else the last line break or space.
+/// [`FALLBACK_TRIES`] of each), else the last line break or space.
 pub fn cut_point_avoiding(
     buf: &[u8],
     floor: usize,

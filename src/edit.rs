@@ -234,13 +234,16 @@ pub fn compose(input: &[u8], earlier: Vec<Edit>, later: &[Edit]) -> Vec<Edit> {
         }
         // The first edit that matched the input says why; a run of new
         // edits only has theirs.
-        let first_earlier = sources.iter().find_map(|(_, source)| match source {
-            Source::Earlier(i) => Some(&earlier[*i]),
-            Source::Later(_) => None,
-        });
-        let (reason, found_again) = match (first_earlier, sources[0].1) {
-            (Some(edit), _) => (edit, false),
-            (None, Source::Later(i) | Source::Earlier(i)) => (&later[i], true),
+        let first = |earlier_side: bool| {
+            sources.iter().find_map(|(_, source)| match *source {
+                Source::Earlier(i) if earlier_side => Some(&earlier[i]),
+                Source::Later(i) if !earlier_side => Some(&later[i]),
+                _ => None,
+            })
+        };
+        let (reason, found_again) = match first(true) {
+            Some(edit) => (edit, false),
+            None => (first(false).expect("the run holds a new edit"), true),
         };
         let mut origin = reason.origin.clone();
         if let (Origin::Name { evidence, .. }, true) = (&mut origin, found_again) {
@@ -257,10 +260,10 @@ pub fn compose(input: &[u8], earlier: Vec<Edit>, later: &[Edit]) -> Vec<Edit> {
             applied: true,
         });
     }
+    // Runs come in text order, so their input spans are sorted and apart.
     let clashes = |range: &Range<usize>| {
-        folded
-            .iter()
-            .any(|f| f.start < range.end && range.start < f.end)
+        let next = folded.partition_point(|f| f.end <= range.start);
+        folded.get(next).is_some_and(|f| f.start < range.end)
     };
     out.extend(
         earlier

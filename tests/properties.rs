@@ -257,12 +257,7 @@ proptest! {
 /// A valid compiled dictionary, with a condition, a fallback and case, for
 /// the corruption test to damage.
 static COMPILED: LazyLock<Vec<u8>> = LazyLock::new(|| {
-    let tsv = "profound learning\tdeep learning\tsure\n\
-               this 7 days\tthis week\tsure\n\
-               Residence Speaker\tHouse Speaker\tsure\n\
-               flag to commotion\tsignal to noise\tsure\tif:signal|noise\n\
-               flag to commotion\tsignal to noise\tsuggest\n\
-               keep away from\tavoid\tlikely\n";
+    let tsv = include_str!("fixtures/corruptible.tsv");
     let entries = despin::dictionary::source::parse_tsv(tsv.as_bytes()).unwrap();
     despin::dictionary::compiled::compile(entries).unwrap()
 });

@@ -12,12 +12,7 @@ use libfuzzer_sys::fuzz_target;
 /// A valid compiled dictionary with conditions, case and several entries
 /// per key, for the input to corrupt.
 static COMPILED: LazyLock<Vec<u8>> = LazyLock::new(|| {
-    let tsv = "profound learning\tdeep learning\tsure\n\
-               this 7 days\tthis week\tsure\n\
-               Residence Speaker\tHouse Speaker\tsure\n\
-               flag to commotion\tsignal to noise\tsure\tif:signal|noise\n\
-               flag to commotion\tsignal to noise\tsuggest\n\
-               keep away from\tavoid\tlikely\n";
+    let tsv = include_str!("../../tests/fixtures/corruptible.tsv");
     let entries = despin::dictionary::source::parse_tsv(tsv.as_bytes()).expect("valid TSV");
     despin::dictionary::compiled::compile(entries).expect("compiles")
 });

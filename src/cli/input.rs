@@ -55,6 +55,14 @@ impl Input {
         }
     }
 
+    /// The file's path; `None` for standard input.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::Stdin => None,
+            Input::File { path, .. } => Some(path),
+        }
+    }
+
     /// Size in bytes when known in advance: only a regular file has one.
     /// A FIFO, `<(…)` or a device reports 0 (or nothing meaningful), and is
     /// read as a stream, as standard input is.

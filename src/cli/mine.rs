@@ -67,10 +67,7 @@ pub fn run(args: &MineArgs) -> Result<ExitCode> {
                 .with_context(|| format!("{}: cannot read", document.display()))?;
             // The same documents and protected text as every other mode:
             // a long file is cut, and code or markup is no evidence.
-            let format = protection.format_of(match document {
-                input::Input::File { path, .. } => Some(path.as_path()),
-                input::Input::Stdin => None,
-            });
+            let format = protection.format_of(document.path());
             let scan = crate::cli::run::scan_in_documents(&repairer, &protection, format, &bytes);
             Ok(scan
                 .edits

@@ -286,10 +286,7 @@ fn process_inner(
         };
     }
     let mut sink = mode.begin(input, repairer, out)?;
-    let format = protection.format_of(match input {
-        Input::File { path, .. } => Some(path.as_path()),
-        Input::Stdin => None,
-    });
+    let format = protection.format_of(input.path());
     let mut emit = |bytes: &[u8], scan: &Scan| -> Result<()> {
         progress::add_bytes(bytes.len());
         sink.chunk(&Chunk {

@@ -24,7 +24,6 @@
 
 #[allow(missing_docs)]
 pub mod case;
-pub mod chunk;
 #[allow(missing_docs)]
 pub mod dictionary;
 pub mod document;

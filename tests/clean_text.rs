@@ -83,7 +83,7 @@ fn stream_documents(files: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let mut rest = &all[..];
     let mut target = 1 << 20;
     while rest.len() > target {
-        let cut = despin::chunk::cut_point(&rest[..target], target / 2);
+        let cut = despin::document::cut::cut_point(&rest[..target], target / 2);
         docs.push(rest[..cut].to_vec());
         rest = &rest[cut..];
         target = 256 << 10;

@@ -320,6 +320,35 @@ fn interactive_review_cuts_a_large_file_as_in_place_does() {
     );
 }
 
+/// Every mode reads inputs through one driver: a binary file is left
+/// alone by the review as by `--in-place`, and JSON Lines passes it
+/// through, as the filter does, saying so.
+#[test]
+fn every_mode_treats_binary_input_alike() {
+    let binary = b"We met this 7 days.\0\x01\x02 and this 7 days.\n";
+    let dir = Dir::new();
+    dir.write("a.bin", binary);
+    for mode in [&["-i"][..], &["-I"], &["--check"]] {
+        let output = run_in(dir.path(), &[mode, &["a.bin"]].concat(), b"a\n");
+        assert_exit(&output, 0);
+        assert!(
+            stderr(&output).contains("binary file skipped"),
+            "{mode:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(dir.read("a.bin"), binary, "{mode:?}");
+    }
+    for mode in [&[][..], &["--jsonl"]] {
+        let output = run_in(dir.path(), &[mode, &["a.bin"]].concat(), b"");
+        assert_exit(&output, 0);
+        assert!(
+            stderr(&output).contains("passed through unchanged"),
+            "{mode:?}"
+        );
+        assert_eq!(output.stdout, binary, "{mode:?}");
+    }
+}
+
 #[test]
 fn diff_colours_changed_words_when_asked() {
     let dir = Dir::new();

@@ -128,13 +128,13 @@ proptest! {
         let repairer = Repairer::new(vec![dictionary], options);
         let whole = repairer.repair(&input).text;
         let bytes = input.as_bytes();
-        let pieces: Vec<String> = despin::chunk::split(bytes, target)
+        let pieces: Vec<String> = despin::document::cut::split(bytes, target)
             .into_iter()
             .map(|chunk| repairer.repair(std::str::from_utf8(chunk).unwrap()).text)
             .collect();
         // Cuts after a blank line never change a match; other cuts may split
         // a phrase, so compare only inputs whose chunks end at blank lines.
-        let chunks = despin::chunk::split(bytes, target);
+        let chunks = despin::document::cut::split(bytes, target);
         if chunks.iter().rev().skip(1).all(|c| c.ends_with(b"\n\n")) {
             prop_assert_eq!(pieces.concat(), whole);
         }

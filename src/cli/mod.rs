@@ -1,17 +1,15 @@
 //! The command-line tool around the `despin` library.
 //!
-//! `args` declares the interface, `input` finds and reads inputs, `run`
-//! drives them through the repairer in parallel, `mode` delivers the result
-//! (filter, diff, in-place, check), `report` renders findings and `dict`
-//! handles user dictionaries and the `dict` subcommands.
+//! `args` declares the interface, `input` finds inputs, `run` drives them
+//! through the repairer in parallel, `mode` delivers the result (filter,
+//! diff, in-place, check, review, JSON Lines, mine), `report` renders
+//! findings and `dict` handles user dictionaries and the `dict`
+//! subcommands.
 
 pub mod args;
 pub mod config;
 pub mod dict;
 pub mod input;
-pub mod interactive;
-pub mod jsonl;
-pub mod mine;
 pub mod mode;
 pub mod progress;
 pub mod reason;
@@ -99,7 +97,14 @@ fn settle(mut cli: Cli, matches: &clap::ArgMatches) -> Result<(Cli, config::Effe
 fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Dict(command)) => return dict::run(command),
-        Some(Command::Mine(args)) => return mine::run(args),
+        Some(Command::Mine(args)) => {
+            let repairer = Repairer::new(dict::load(&args.dictionaries)?, mode::Mine::options());
+            let repairer = with_guess_model(repairer, args.guess_model.as_deref())?;
+            let inputs = input::discover(&args.paths, &globset::GlobSet::empty());
+            // Code and markup are no evidence here either.
+            let protection = despin::document::Protection::default();
+            return drive(inputs, &repairer, &protection, &mode::Mine::new(args), None);
+        }
         Some(Command::Completions { shell }) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut command, "despin", &mut io::stdout());
@@ -126,74 +131,59 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         names: !cli.levels.no_names,
         guess: (!cli.guesses.no_guess).then_some(cli.guesses.guess_threshold),
     };
-    let mut repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
-    if let Some(path) = &cli.guesses.guess_model {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read guess model {}", path.display()))?;
-        let model = despin::GuessModel::from_tsv(&text)
-            .map_err(|e| anyhow::anyhow!("{}:{}: {}", path.display(), e.line, e.message))?;
-        repairer = repairer.with_guess_model(model);
-    }
+    let repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
+    let repairer = with_guess_model(repairer, cli.guesses.guess_model.as_deref())?;
     let mode = choose_mode(cli);
     let protection = despin::document::Protection::new(&cli.ignore_regex)?
         .with_format(cli.file_type.map(Into::into));
-    let jobs = cli
-        .jobs
+    let inputs = input::discover(&cli.paths, &settings.exclude);
+    drive(inputs, &repairer, &protection, mode.as_ref(), cli.jobs)
+}
+
+/// Uses the guess model in `path`, when one is given, instead of the
+/// embedded one.
+fn with_guess_model(repairer: Repairer, path: Option<&std::path::Path>) -> Result<Repairer> {
+    let Some(path) = path else {
+        return Ok(repairer);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read guess model {}", path.display()))?;
+    let model = despin::GuessModel::from_tsv(&text)
+        .map_err(|e| anyhow::anyhow!("{}:{}: {}", path.display(), e.line, e.message))?;
+    Ok(repairer.with_guess_model(model))
+}
+
+/// Runs every input through `mode` on `jobs` threads (all cores when not
+/// given), and ends the mode: the one driver of every mode.
+fn drive(
+    inputs: Vec<Result<input::Input, input::InputError>>,
+    repairer: &Repairer,
+    protection: &despin::document::Protection,
+    mode: &dyn Mode,
+    jobs: Option<usize>,
+) -> Result<ExitCode> {
+    let jobs = jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
-    let inputs = input::discover(&cli.paths, &settings.exclude);
     let stdout = io::stdout();
     let mut out = run::Output::new(io::BufWriter::with_capacity(1 << 16, stdout));
-    if cli.mode.interactive {
-        let (files, errored) = input::found_or_report(inputs);
-        let color = match cli.output.color {
-            ColorChoice::Always => Some(true),
-            ColorChoice::Never => Some(false),
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_some().then_some(false),
-        };
-        let code = interactive::run(files, &repairer, &protection, color)?;
-        return Ok(if errored { ExitCode::from(2) } else { code });
-    }
-    if cli.jsonl.jsonl {
-        let (found, errored) = input::found_or_report(inputs);
-        let mode = jsonl::Jsonl {
-            field: cli.jsonl.field.clone(),
-            annotate: cli.jsonl.annotate,
-            protection: &protection,
-        };
-        return match pool.install(|| mode.run(&found, &repairer, &mut out)) {
-            Ok(status) => Ok(dict::exit_code(false, status.errored || errored)),
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-            Err(e) => {
-                eprintln!("despin: {e}");
-                Ok(ExitCode::from(2))
-            }
-        };
-    }
-    let progress = progress::Progress::start();
+    // A review asks on the terminal: no progress line over its questions.
+    let progress = (!mode.one_at_a_time()).then(progress::Progress::start);
     let result = pool
-        .install(|| {
-            run::run(
-                inputs,
-                &repairer,
-                &protection,
-                mode.as_ref(),
-                jobs,
-                &mut out,
-            )
-        })
+        .install(|| run::run(inputs, repairer, protection, mode, jobs, &mut out))
         .and_then(|status| {
             mode.end(&mut out)
                 .map_err(|e| match e.downcast::<io::Error>() {
                     Ok(io) => io,
                     Err(other) => io::Error::other(other.to_string()),
                 })?;
+            io::Write::flush(&mut out)?;
             Ok(status)
         });
     drop(progress);
     match result {
-        Ok(status) => Ok(dict::exit_code(status.found, status.errored)),
+        Ok(status) => Ok(mode.exit_code(&status)),
         // A reader that went away (`despin big.txt | head`) is not an error.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => {
@@ -204,7 +194,19 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
 }
 
 fn choose_mode(cli: &Cli) -> Box<dyn Mode> {
-    if cli.mode.diff {
+    if cli.mode.interactive {
+        let color = match cli.output.color {
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => Some(false),
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_some().then_some(false),
+        };
+        Box::new(mode::Interactive::new(color))
+    } else if cli.jsonl.jsonl {
+        Box::new(mode::Jsonl::new(
+            cli.jsonl.field.clone(),
+            cli.jsonl.annotate,
+        ))
+    } else if cli.mode.diff {
         let color = match cli.output.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,

@@ -8,83 +8,21 @@
 //! are reported in order and the run goes on.
 
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
+use despin::document::{
+    is_utf16, looks_binary, scan_in_documents, DocumentReader, LineBatches, OpenSpans, Protection,
+    WHOLE_FILE_LIMIT,
+};
 use despin::{Repairer, Scan};
 
-use crate::cli::input::{is_utf16, looks_binary, ChunkReader, Input, InputError};
-use crate::cli::mode::{BinaryPolicy, Chunk, Mode, Outcome};
+use crate::cli::input::{Input, InputError};
+use crate::cli::mode::{BinaryPolicy, Chunk, Framing, Mode, Outcome, Record, Records};
 use crate::cli::progress;
-use despin::document::{Format, OpenSpans, Protection};
-
-/// Inputs up to this size, files and standard input alike, are one
-/// document and one chunk; a larger input's first chunk is cut below it.
-/// A paper or an article fits many times over. Larger inputs are corpora
-/// and books, whose document rules work per chunk, in parallel and in
-/// bounded memory: the per-document tables of a whole 8 MB file took
-/// 90 MB.
-pub const WHOLE_FILE_LIMIT: u64 = 1 << 20;
-/// Target chunk size when streaming a large input.
-pub const STREAM_CHUNK: usize = 256 << 10;
-
-/// Reads an input of `size` bytes (if known) as the documents every mode
-/// repairs: whole up to [`WHOLE_FILE_LIMIT`], else a first chunk below it
-/// and then [`STREAM_CHUNK`]s.
-/// Cuts fall where no phrase of `repairer` runs across them.
-pub fn document_reader<'r>(
-    source: Box<dyn Read + Send>,
-    size: Option<u64>,
-    repairer: &'r Repairer,
-) -> ChunkReader<'r> {
-    // The first chunk is read up to one byte past the limit, to see
-    // whether the input ends within it; a small file's up to one byte past
-    // its size, without a buffer sized for the largest file.
-    let first = size.unwrap_or(WHOLE_FILE_LIMIT).min(WHOLE_FILE_LIMIT) as usize + 1;
-    ChunkReader::new(source, first, STREAM_CHUNK).avoiding_phrases_of(repairer)
-}
-
-/// Scans bytes held in memory (a JSON Lines field, a file under review)
-/// in the same documents as a file of that size: whole up to
-/// [`WHOLE_FILE_LIMIT`], else cut as [`document_reader`] cuts, so a long
-/// field costs what a long file does and finds the same edits, with the
-/// same text of a `format` protected. Edit ranges are into `bytes`.
-pub fn scan_in_documents(
-    repairer: &Repairer,
-    protection: &Protection,
-    format: Format,
-    bytes: &[u8],
-) -> Scan {
-    let mut open = OpenSpans::default();
-    if bytes.len() as u64 <= WHOLE_FILE_LIMIT {
-        return repairer.scan_protected(bytes, &protection.protected(format, bytes, &mut open));
-    }
-    let mut reader = document_reader(
-        Box::new(io::Cursor::new(bytes.to_vec())),
-        Some(bytes.len() as u64),
-        repairer,
-    );
-    let mut all = Scan::default();
-    let mut start = 0;
-    while let Some(chunk) = reader
-        .next_chunk()
-        .expect("reading from memory cannot fail")
-    {
-        let protected = protection.protected(format, &chunk, &mut open);
-        let scan = repairer.scan_protected(&chunk, &protected);
-        all.words += scan.words;
-        all.promoted |= scan.promoted;
-        all.edits.extend(scan.edits.into_iter().map(|mut edit| {
-            edit.range = edit.range.start + start..edit.range.end + start;
-            edit
-        }));
-        start += chunk.len();
-    }
-    all
-}
 
 /// How many small files may be taken but not yet printed: their outputs
 /// wait in memory for the files before them.
@@ -156,9 +94,15 @@ pub fn run<W: Write>(
     out: &mut Output<W>,
 ) -> Result<Status, io::Error> {
     let mut status = Status::default();
-    let small = |input: &Result<Input, InputError>| matches!(input, Ok(input) if input.size().is_some_and(|s| s <= WHOLE_FILE_LIMIT));
+    // A mode that takes inputs one at a time gets each straight, on this
+    // thread, so what it writes comes out as it goes.
+    let together = !mode.one_at_a_time();
+    let small = |input: &Result<Input, InputError>| {
+        together
+            && matches!(input, Ok(input) if input.size().is_some_and(|s| s <= WHOLE_FILE_LIMIT))
+    };
     let mut inputs = inputs.into_iter().peekable();
-    while inputs.peek().is_some() {
+    while inputs.peek().is_some() && !mode.stopped() {
         // A run of small files: each is repaired into its own buffer, several
         // at a time, and printed whole in input order.
         in_order(
@@ -254,93 +198,195 @@ fn process_inner(
     note: &mut Option<String>,
 ) -> Result<Option<Outcome>> {
     let name = input.display();
-    let mut reader = document_reader(input.open()?, input.size(), repairer);
     let read_error = || format!("{name}: cannot read");
-    let first = reader.next_chunk().with_context(read_error)?;
-    if first.as_deref().is_some_and(looks_binary) {
-        let policy = if input.is_explicit() {
-            mode.binary_policy()
-        } else {
-            BinaryPolicy::Skip
-        };
-        // UTF-16 text has NUL bytes too; say what it is.
-        let kind = if first.as_deref().is_some_and(is_utf16) {
-            "UTF-16 file (only UTF-8 is repaired)"
-        } else {
-            "binary file"
-        };
-        return match policy {
-            BinaryPolicy::Skip => {
-                *note = Some(format!("{name}: {kind} skipped"));
-                Ok(None)
-            }
-            BinaryPolicy::PassThrough => {
-                *note = Some(format!("{name}: {kind} passed through unchanged"));
-                let mut chunk = first;
-                while let Some(bytes) = chunk {
-                    out.write_all(&bytes)?;
-                    chunk = reader.next_chunk().with_context(read_error)?;
+    let mut source = match mode.framing() {
+        Framing::Documents => Source::Documents(DocumentReader::for_input(
+            input.open()?,
+            input.size(),
+            repairer,
+        )),
+        Framing::Lines(records) => {
+            Source::Lines(LineBatches::new(input.open()?, LINE_BATCH), records)
+        }
+    };
+    let first = source.next().with_context(read_error)?;
+    if let Some(start) = first.as_ref().map(Piece::start) {
+        if looks_binary(start) {
+            let policy = if input.is_explicit() {
+                mode.binary_policy()
+            } else {
+                BinaryPolicy::Skip
+            };
+            // UTF-16 text has NUL bytes too; say what it is.
+            let kind = if is_utf16(start) {
+                "UTF-16 file (only UTF-8 is repaired)"
+            } else {
+                "binary file"
+            };
+            return match policy {
+                BinaryPolicy::Skip => {
+                    *note = Some(format!("{name}: {kind} skipped"));
+                    Ok(None)
                 }
-                Ok(None)
-            }
-        };
+                BinaryPolicy::PassThrough => {
+                    *note = Some(format!("{name}: {kind} passed through unchanged"));
+                    let mut piece = first;
+                    while let Some(bytes) = piece {
+                        bytes.write_raw(out)?;
+                        piece = source.next().with_context(read_error)?;
+                    }
+                    Ok(None)
+                }
+            };
+        }
     }
     let mut sink = mode.begin(input, repairer, out)?;
     let format = protection.format_of(input.path());
-    let mut emit = |bytes: &[u8], scan: &Scan| -> Result<()> {
-        progress::add_bytes(bytes.len());
-        sink.chunk(&Chunk {
-            bytes,
-            edits: &scan.edits,
-            words: scan.words,
-        })?;
-        Ok(())
-    };
     // Protection follows constructs open across documents, so it is found
     // in input order, as each document is read; the scans then run in any
-    // order.
+    // order. Each record is a document of its own, protected alone.
     let mut open = OpenSpans::default();
-    let mut protect = |bytes: Vec<u8>| {
-        let protected = protection.protected(format, &bytes, &mut open);
-        (bytes, protected)
+    let mut first = first;
+    let mut next = || -> Result<Option<Protected>> {
+        let piece = match first.take() {
+            Some(piece) => piece,
+            None => match source.next().with_context(read_error)? {
+                Some(piece) => piece,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(match piece {
+            Piece::Document(bytes) => {
+                let protected = protection.protected(format, &bytes, &mut open);
+                Protected::Document(bytes, protected)
+            }
+            Piece::Lines(lines, records) => Protected::Lines(lines, records),
+        }))
     };
-    let mut first = first.map(&mut protect);
-    let mut next_document = || -> Result<Option<Protected>> {
-        if let Some(document) = first.take() {
-            return Ok(Some(document));
+    let scan = |piece: Protected| match piece {
+        Protected::Document(bytes, protected) => {
+            let scan = repairer.scan_protected(&bytes, &protected);
+            Scanned::Document(bytes, scan)
         }
-        Ok(reader
-            .next_chunk()
-            .with_context(read_error)?
-            .map(&mut protect))
+        Protected::Lines(lines, records) => Scanned::Lines(
+            lines
+                .into_iter()
+                .map(|line| {
+                    let found = records.text(&line).map(|(text, value)| {
+                        let scan = scan_in_documents(repairer, protection, format, text.as_bytes());
+                        (text, value, scan)
+                    });
+                    (line, found)
+                })
+                .collect(),
+        ),
     };
-    let scan = |(bytes, protected): Protected| {
-        let scan = repairer.scan_protected(&bytes, &protected);
-        (bytes, scan)
+    let mut emit = |scanned: Scanned| -> Result<()> {
+        match scanned {
+            Scanned::Document(bytes, scan) => {
+                progress::add_bytes(bytes.len());
+                sink.chunk(&Chunk {
+                    bytes: &bytes,
+                    edits: &scan.edits,
+                    words: scan.words,
+                    record: None,
+                })
+            }
+            Scanned::Lines(lines) => {
+                for (line, found) in &lines {
+                    progress::add_bytes(line.len());
+                    let (text, value, edits, words) = match found {
+                        Some((text, value, scan)) => (
+                            text.as_bytes(),
+                            Some(value.clone()),
+                            &scan.edits[..],
+                            scan.words,
+                        ),
+                        None => (&b""[..], None, &[][..], 0),
+                    };
+                    sink.chunk(&Chunk {
+                        bytes: text,
+                        edits,
+                        words,
+                        record: Some(Record { line, value }),
+                    })?;
+                }
+                Ok(())
+            }
+        }
     };
     if jobs > 1 {
-        // Sixteen chunks per thread in flight (4 MiB of text per thread)
-        // keep every thread busy while one slow chunk holds up the output.
-        in_order(&mut next_document, &scan, jobs * 16, &mut |(
-            bytes,
-            scan,
-        ): (
-            Vec<u8>,
-            Scan,
-        )| {
-            emit(&bytes, &scan)
-        })?;
+        // Sixteen documents per thread in flight (4 MiB of text per
+        // thread) keep every thread busy while one slow document holds up
+        // the output.
+        in_order(&mut next, &scan, jobs * 16, &mut emit)?;
     } else {
-        while let Some(document) = next_document()? {
-            let (bytes, scan) = scan(document);
-            emit(&bytes, &scan)?;
+        while let Some(piece) = next()? {
+            emit(scan(piece))?;
         }
     }
     Ok(Some(sink.finish()?))
 }
 
-/// A document's bytes and its protected ranges.
-type Protected = (Vec<u8>, Vec<Range<usize>>);
+/// Bytes of record lines scanned as one piece of work.
+const LINE_BATCH: usize = 64 << 10;
+
+/// Where an input's pieces come from: the core's documents, or batches of
+/// record lines.
+enum Source<'r> {
+    Documents(DocumentReader<'r>),
+    Lines(LineBatches<'r>, &'r dyn Records),
+}
+
+impl<'r> Source<'r> {
+    fn next(&mut self) -> std::io::Result<Option<Piece<'r>>> {
+        Ok(match self {
+            Source::Documents(reader) => reader.next_document()?.map(Piece::Document),
+            Source::Lines(lines, records) => lines
+                .next_batch()?
+                .map(|batch| Piece::Lines(batch, *records)),
+        })
+    }
+}
+
+/// What is read at once: a document, or a batch of record lines.
+enum Piece<'r> {
+    Document(Vec<u8>),
+    Lines(Vec<Vec<u8>>, &'r dyn Records),
+}
+
+impl Piece<'_> {
+    /// The bytes that binary detection looks at.
+    fn start(&self) -> &[u8] {
+        match self {
+            Piece::Document(bytes) => bytes,
+            Piece::Lines(lines, _) => lines.first().map_or(&[][..], Vec::as_slice),
+        }
+    }
+
+    /// Copies the piece's bytes through unchanged.
+    fn write_raw(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            Piece::Document(bytes) => out.write_all(bytes),
+            Piece::Lines(lines, _) => lines.iter().try_for_each(|line| out.write_all(line)),
+        }
+    }
+}
+
+/// A piece with its protected ranges, ready to scan.
+enum Protected<'r> {
+    Document(Vec<u8>, Vec<Range<usize>>),
+    Lines(Vec<Vec<u8>>, &'r dyn Records),
+}
+
+/// A scanned piece: a document, or each line with its record, if any.
+enum Scanned {
+    Document(Vec<u8>, Scan),
+    Lines(Vec<(Vec<u8>, Option<ScannedRecord>)>),
+}
+
+/// A record's text, where its value lies in the line, and the text's scan.
+type ScannedRecord = (String, Range<usize>, Scan);
 
 /// Runs `work` on each item of `next()` (until it gives `None`) in
 /// parallel, and hands the results to `emit` in item order.

@@ -1,15 +1,22 @@
 //! The ways despin delivers a repair: one [`Mode`] implementation each.
 //!
-//! The driver reads an input, finds its edits chunk by chunk and pushes the
-//! chunks, in order, into the [`Sink`] the mode opened for that input, as
-//! ripgrep's searcher pushes into its sinks. Adding a mode touches one file.
+//! The driver (`cli::run`) reads an input, finds its edits document by
+//! document and pushes them, in order, into the [`Sink`] the mode opened
+//! for that input, as ripgrep's searcher pushes into its sinks. Adding a
+//! mode touches one file here and the line in `cli::choose_mode` that
+//! picks it.
 
 mod check;
 pub mod diff;
 mod filter;
 mod in_place;
+mod interactive;
+mod jsonl;
+mod mine;
 
 use std::io::Write;
+use std::ops::Range;
+use std::process::ExitCode;
 
 use anyhow::Result;
 use despin::{Edit, Repairer};
@@ -18,17 +25,47 @@ pub use check::Check;
 pub use diff::Diff;
 pub use filter::Filter;
 pub use in_place::InPlace;
+pub use interactive::Interactive;
+pub use jsonl::Jsonl;
+pub use mine::Mine;
 
 use crate::cli::input::Input;
+use crate::cli::run::Status;
 
-/// A piece of an input with its edits.
+/// A document of an input with its edits.
 pub struct Chunk<'a> {
-    /// The input bytes of this chunk.
+    /// The text that was scanned: the input's bytes, or a record's text.
     pub bytes: &'a [u8],
     /// Edits with byte ranges relative to `bytes`, sorted.
     pub edits: &'a [Edit],
     /// Number of words in the chunk.
     pub words: usize,
+    /// The line `bytes` came from, when the mode reads records.
+    pub record: Option<Record<'a>>,
+}
+
+/// One line of an input read as records ([`Framing::Lines`]).
+pub struct Record<'a> {
+    /// The whole line, with its line ending.
+    pub line: &'a [u8],
+    /// Where the text's encoded value lies in the line; `None` when the
+    /// line holds no record (and the chunk's text is empty).
+    pub value: Option<Range<usize>>,
+}
+
+/// How a mode's input divides into documents.
+pub enum Framing<'m> {
+    /// The core's documents: a file whole, a stream cut at paragraphs.
+    Documents,
+    /// One document per line, the text that `records` finds in it.
+    Lines(&'m dyn Records),
+}
+
+/// Finds the text to repair in one line of record input.
+pub trait Records: Sync {
+    /// The record's text and where its encoded value lies in `line`, or
+    /// `None` when the line holds no such record.
+    fn text(&self, line: &[u8]) -> Option<(String, Range<usize>)>;
 }
 
 impl Chunk<'_> {
@@ -78,6 +115,27 @@ pub trait Mode: Sync {
     /// How binary inputs named on the command line are treated.
     fn binary_policy(&self) -> BinaryPolicy {
         BinaryPolicy::Skip
+    }
+
+    /// How each input divides into documents.
+    fn framing(&self) -> Framing<'_> {
+        Framing::Documents
+    }
+
+    /// Whether inputs go one at a time, each sink writing straight to the
+    /// output as it goes: a review asks before it moves on.
+    fn one_at_a_time(&self) -> bool {
+        false
+    }
+
+    /// Whether the run ends before the next input (the reviewer quit).
+    fn stopped(&self) -> bool {
+        false
+    }
+
+    /// The run's exit status: grep's, 0 clean, 1 found, 2 error.
+    fn exit_code(&self, status: &Status) -> ExitCode {
+        crate::cli::dict::exit_code(status.found, status.errored)
     }
 }
 

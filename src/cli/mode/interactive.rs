@@ -6,19 +6,18 @@
 //! `--in-place`. Keys are read a line at a time, so the review also works
 //! over a plain pipe.
 
-use std::io::{self, BufRead, IsTerminal, Write};
-use std::path::Path;
-use std::process::ExitCode;
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Result};
 use despin::{Edit, Origin, Repairer};
 
+use super::diff::changed_words;
+use super::{replace_atomically, rewritable, Chunk, Mode, Outcome, Sink};
 use crate::cli::input::Input;
-use crate::cli::mode::diff::changed_words;
-use crate::cli::mode::replace_atomically;
-use crate::cli::run::scan_in_documents;
 use crate::cli::visible;
-use despin::document::Protection;
 
 const HELP: &str = "\
 y - apply this change
@@ -70,117 +69,162 @@ enum Decision {
     Quit,
 }
 
-/// Reviews every input; returns the exit status.
-pub fn run(
-    inputs: Vec<Input>,
-    repairer: &Repairer,
-    protection: &Protection,
-    color: Option<bool>,
-) -> Result<ExitCode> {
-    let stdin = io::stdin();
-    let mut keys = stdin.lock();
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let style = if color.unwrap_or_else(|| io::stdout().is_terminal()) {
-        &COLOR
-    } else {
-        &PLAIN
-    };
-    let mut errored = false;
-    for input in inputs {
-        let Input::File { path, .. } = &input else {
-            eprintln!("despin: --interactive reviews files, not standard input");
-            errored = true;
-            continue;
+/// Reviews every change of each input file, one file at a time.
+pub struct Interactive {
+    style: &'static Style,
+    /// The reviewer's keys, a line at a time.
+    keys: Mutex<BufReader<io::Stdin>>,
+    /// The reviewer quit: no further file is reviewed.
+    quit: AtomicBool,
+}
+
+impl Interactive {
+    /// A review in colour when `color` says so, else when standard output
+    /// is a terminal.
+    pub fn new(color: Option<bool>) -> Interactive {
+        let style = if color.unwrap_or_else(|| io::stdout().is_terminal()) {
+            &COLOR
+        } else {
+            &PLAIN
         };
-        match review(path, repairer, protection, style, &mut keys, &mut out) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                eprintln!("despin: {e:#}");
-                errored = true;
-            }
+        Interactive {
+            style,
+            keys: Mutex::new(BufReader::new(io::stdin())),
+            quit: AtomicBool::new(false),
         }
     }
-    Ok(if errored {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
-/// The edits the other modes would apply to `bytes`, found in the same
-/// documents: a file over the one-document size is cut as they cut it.
-/// Markup and ignored text are protected as they are there.
-fn applied_edits(
-    repairer: &Repairer,
-    protection: &Protection,
-    path: &Path,
-    bytes: &[u8],
-) -> Vec<Edit> {
-    let format = protection.format_of(Some(path));
-    let mut edits = scan_in_documents(repairer, protection, format, bytes).edits;
-    edits.retain(|e| e.applied);
-    edits
-}
-
-/// Reviews one file. Returns false when the reviewer quit.
-fn review(
-    path: &Path,
-    repairer: &Repairer,
-    protection: &Protection,
-    style: &Style,
-    keys: &mut dyn BufRead,
-    out: &mut dyn Write,
-) -> Result<bool> {
-    let display = visible::name(&path.display().to_string()).into_owned();
-    let path = &crate::cli::mode::rewritable(path)?;
-    let bytes = std::fs::read(path).with_context(|| format!("{display}: cannot read"))?;
-    let edits = applied_edits(repairer, protection, path, &bytes);
-    let mut accepted: Vec<Edit> = Vec::new();
-    let mut rest: Option<bool> = None;
-    let mut quit = false;
-    for (i, edit) in edits.iter().enumerate() {
-        let decision = match rest {
-            Some(true) => Decision::Apply(None),
-            Some(false) => Decision::Skip,
-            None => {
-                show(&display, &bytes, edit, i, edits.len(), repairer, style, out)?;
-                ask(keys, out)?
-            }
+impl Mode for Interactive {
+    fn begin<'a>(
+        &'a self,
+        input: &'a Input,
+        repairer: &'a Repairer,
+        out: &'a mut dyn Write,
+    ) -> Result<Box<dyn Sink + 'a>> {
+        let Input::File { path, .. } = input else {
+            bail!("--interactive reviews files, not standard input");
         };
-        match decision {
-            Decision::Apply(replacement) => {
-                let mut edit = edit.clone();
-                if let Some(replacement) = replacement {
-                    edit.replacement = replacement;
+        Ok(Box::new(Review {
+            mode: self,
+            repairer,
+            display: visible::name(&input.display()).into_owned(),
+            target: rewritable(path)?,
+            out,
+            bytes: Vec::new(),
+            edits: Vec::new(),
+        }))
+    }
+
+    /// Changes are the reviewer's to make; none is a failure.
+    fn found(&self, _outcome: &Outcome) -> bool {
+        false
+    }
+
+    fn one_at_a_time(&self) -> bool {
+        true
+    }
+
+    fn stopped(&self) -> bool {
+        self.quit.load(Ordering::Relaxed)
+    }
+}
+
+/// One file under review: its text and the changes the other modes would
+/// apply to it, gathered document by document.
+struct Review<'a> {
+    mode: &'a Interactive,
+    repairer: &'a Repairer,
+    display: String,
+    target: PathBuf,
+    out: &'a mut dyn Write,
+    bytes: Vec<u8>,
+    edits: Vec<Edit>,
+}
+
+impl Sink for Review<'_> {
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
+        let offset = self.bytes.len();
+        self.edits
+            .extend(chunk.edits.iter().filter(|e| e.applied).map(|e| {
+                let mut edit = e.clone();
+                edit.range = e.range.start + offset..e.range.end + offset;
+                edit
+            }));
+        self.bytes.extend_from_slice(chunk.bytes);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Outcome> {
+        let Review {
+            mode,
+            repairer,
+            display,
+            target,
+            out,
+            bytes,
+            edits,
+        } = *self;
+        let mut keys = mode
+            .keys
+            .lock()
+            .expect("no review panicked holding the keys");
+        let mut accepted: Vec<Edit> = Vec::new();
+        let mut rest: Option<bool> = None;
+        for (i, edit) in edits.iter().enumerate() {
+            let decision = match rest {
+                Some(true) => Decision::Apply(None),
+                Some(false) => Decision::Skip,
+                None => {
+                    show(
+                        &display,
+                        &bytes,
+                        edit,
+                        i,
+                        edits.len(),
+                        repairer,
+                        mode.style,
+                        out,
+                    )?;
+                    ask(&mut *keys, out)?
                 }
-                accepted.push(edit);
-            }
-            Decision::Skip => {}
-            Decision::ApplyRest => {
-                accepted.push(edit.clone());
-                rest = Some(true);
-            }
-            Decision::SkipRest => rest = Some(false),
-            Decision::Quit => {
-                quit = true;
-                break;
+            };
+            match decision {
+                Decision::Apply(replacement) => {
+                    let mut edit = edit.clone();
+                    if let Some(replacement) = replacement {
+                        edit.replacement = replacement;
+                    }
+                    accepted.push(edit);
+                }
+                Decision::Skip => {}
+                Decision::ApplyRest => {
+                    accepted.push(edit.clone());
+                    rest = Some(true);
+                }
+                Decision::SkipRest => rest = Some(false),
+                Decision::Quit => {
+                    mode.quit.store(true, Ordering::Relaxed);
+                    break;
+                }
             }
         }
+        if !accepted.is_empty() {
+            let repaired = despin::edit::applied(&bytes, &accepted);
+            replace_atomically(&target, &display, &repaired)?;
+        }
+        writeln!(
+            out,
+            "{display}: {} of {} change{} applied",
+            accepted.len(),
+            edits.len(),
+            if edits.len() == 1 { "" } else { "s" }
+        )?;
+        Ok(Outcome {
+            changed: !accepted.is_empty(),
+            findings: edits.len(),
+        })
     }
-    if !accepted.is_empty() {
-        let repaired = despin::edit::applied(&bytes, &accepted);
-        replace_atomically(path, &display, &repaired)?;
-    }
-    writeln!(
-        out,
-        "{display}: {} of {} change{} applied",
-        accepted.len(),
-        edits.len(),
-        if edits.len() == 1 { "" } else { "s" }
-    )?;
-    Ok(!quit)
 }
 
 /// Shows one change: where, why, and its line before and after.

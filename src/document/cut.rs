@@ -1,4 +1,4 @@
-//! Where a long input may be cut into independently repaired chunks.
+//! Where a long input may be cut into independently repaired documents.
 //!
 //! Streaming and parallel repair cut the input into chunks. A cut after a
 //! blank line or a sentence changes nothing about matching, because no
@@ -87,14 +87,29 @@ pub fn next_boundary(buf: &[u8], mut cut: usize) -> usize {
     cut
 }
 
-/// Splits `input` into chunks of about `target` bytes, cut as
-/// [`cut_point`] says: the same cuts a streaming reader makes.
+/// Where the document at the start of `buf` ends, when a stream is cut
+/// into documents of about `target` bytes and `buf[..end]` is what has
+/// been read: [`cut_point_avoiding`] past half the target, moved to a
+/// character boundary of `buf`, never empty. The one rule that
+/// [`DocumentReader`](super::DocumentReader) and [`split`] both follow.
+pub fn document_end(
+    buf: &[u8],
+    end: usize,
+    target: usize,
+    spanned: impl Fn(&[u8], usize) -> bool,
+) -> usize {
+    let cut = cut_point_avoiding(&buf[..end.min(buf.len())], target / 2, spanned);
+    next_boundary(buf, cut.max(1))
+}
+
+/// Splits `input` into documents of about `target` bytes, cut as
+/// [`document_end`] says: the same cuts a streaming reader makes.
 pub fn split(input: &[u8], target: usize) -> Vec<&[u8]> {
     let target = target.max(1);
     let mut chunks = Vec::new();
     let mut rest = input;
     while rest.len() > target {
-        let cut = next_boundary(rest, cut_point(&rest[..target], target / 2).max(1));
+        let cut = document_end(rest, target, target, |_, _| false);
         chunks.push(&rest[..cut]);
         rest = &rest[cut..];
     }

@@ -8,15 +8,20 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-#[path = "src/guess_model.rs"]
 #[allow(dead_code)]
-mod guess_model;
+#[path = "src/guess"]
+mod guess {
+    pub mod format;
+}
 #[path = "src/level.rs"]
 #[allow(dead_code)]
 mod level;
-#[path = "src/tokenize.rs"]
 #[allow(dead_code)]
-mod tokenize;
+#[path = "src/text"]
+mod text {
+    pub mod hash;
+    pub mod tokenize;
+}
 #[allow(dead_code)]
 #[path = "src/dictionary"]
 mod dictionary {
@@ -64,7 +69,7 @@ fn main() {
     let source = Path::new("dictionaries/guess.tsv");
     println!("cargo:rerun-if-changed={}", source.display());
     let text = fs::read_to_string(source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
-    let model = guess_model::compile_model(&text)
+    let model = guess::format::compile_model(&text)
         .unwrap_or_else(|e| panic!("{}:{}: {}", source.display(), e.line, e.message));
     fs::write(out_dir.join("guess-swaps.tsv"), &model.swaps).expect("write guess-swaps.tsv");
     fs::write(out_dir.join("guess-terms.fst"), &model.terms).expect("write guess-terms.fst");
@@ -116,10 +121,10 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
     }
     keys.sort_unstable();
     keys.dedup();
-    let mut pairs = vec![0u8; guess_model::THESAURUS_FILTER_BYTES];
+    let mut pairs = vec![0u8; guess::format::THESAURUS_FILTER_BYTES];
     for key in &keys {
         let (root, synonym) = key.split_once('\t').expect("root<TAB>synonym");
-        guess_model::PairProbe::of_words(root, synonym).insert(&mut pairs);
+        text::hash::PairProbe::of_words(root, synonym).insert(&mut pairs);
     }
     fs::write(out_dir.join("thesaurus-pairs.bin"), pairs).expect("write thesaurus-pairs.bin");
     // The close synonyms of the organisation head words of name_cues.tsv

@@ -70,7 +70,7 @@ fn stages(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.sample_size(20);
     group.bench_function("tokenize", |b| {
-        b.iter(|| despin::tokenize::tokens(&text).count())
+        b.iter(|| despin::text::tokenize::tokens(&text).count())
     });
     group.bench_function("find_edits", |b| {
         b.iter(|| repairer.find_edits(text.as_bytes()).len())

@@ -7,10 +7,15 @@
 //! It does no I/O and prints nothing; the command-line tool owns files,
 //! terminals and processes.
 //!
-//! The flow, one module per step:
-//! [`tokenize`] (words with byte offsets) → [`matcher`] (dictionary phrases
-//! at each word) → [`repair`] (levels, conditions, overlaps, case) →
-//! [`edit`] (apply in one pass).
+//! The flow, one folder per stage:
+//! [`document`] (an input cut into documents, and their protected text) →
+//! [`text`] (tokens with byte offsets, indexed segments, case, word
+//! hashes) → `find` (dictionary matches, conditions, replacements, names)
+//! and [`guess`] (repairs no list names), driven by [`repair`] (levels,
+//! spin evidence, repair to a fixed point) → [`edit`] (one overlap
+//! resolution, apply in one pass). [`dictionary`] loads and compiles the
+//! lists that `find` matches; [`reason`] says why a guess was made, as
+//! data.
 //!
 //! ```
 //! use despin::Repairer;
@@ -23,25 +28,18 @@
 #![deny(missing_docs)]
 
 #[allow(missing_docs)]
-pub mod case;
-#[allow(missing_docs)]
 pub mod dictionary;
 pub mod document;
 #[allow(missing_docs)]
 pub mod edit;
+pub(crate) mod find;
 pub mod guess;
 #[allow(missing_docs)]
-pub mod guess_model;
-#[allow(missing_docs)]
 pub mod level;
-#[allow(missing_docs)]
-pub mod matcher;
-pub mod names;
 pub mod reason;
 pub mod repair;
-mod segment;
 #[allow(missing_docs)]
-pub mod tokenize;
+pub mod text;
 
 /// Data compiled by `build.rs`: the default dictionaries and the thesaurus.
 mod embedded {

@@ -3,7 +3,7 @@
 //! holds it, and the guesser fills it in; keeping it here, apart from
 //! both, lets neither depend on the other.
 
-use crate::guess_model::{
+use crate::guess::format::{
     SOURCE_BILINGUAL, SOURCE_CORPUS, SOURCE_DOCS, SOURCE_DOCUMENT, SOURCE_GLOSSARY, SOURCE_LISTED,
     SOURCE_WEB, SOURCE_WORDNET,
 };

@@ -13,7 +13,7 @@ use std::fmt;
 
 use crate::dictionary::source::SourceEntry;
 use crate::level::Level;
-use crate::tokenize::normalize_phrase;
+use crate::text::tokenize::normalize_phrase;
 
 /// What kind of mistake a [`Problem`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -17,6 +17,7 @@ use std::ops::Range;
 
 use crate::dictionary::source::{LineError, SourceEntry};
 use crate::level::Level;
+use crate::text::hash::WordHash;
 
 /// Identifies the format, so a random file is refused with a clear message.
 pub const MAGIC: &[u8; 8] = b"DSPNDICT";
@@ -29,8 +30,7 @@ const HEADER_LEN: usize = 40;
 /// of their first two words, of whole two-word keys, and of the first three
 /// words of longer keys. Most words of a text ("the", "of") start no key,
 /// and most that do ("in the") start them only with a few next words.
-pub const FILTER_LEN: usize = 65536;
-const FILTER_BITS: u64 = (FILTER_LEN * 8) as u64;
+pub use crate::text::hash::FILTER_LEN;
 /// The five filters, one after the other.
 pub const FILTERS_LEN: usize = 5 * FILTER_LEN;
 /// Offsets of the single-word, first-word, first-pair, two-word-key and
@@ -40,129 +40,6 @@ pub const FIRST_FILTER: usize = FILTER_LEN;
 pub const PAIR_FILTER: usize = 2 * FILTER_LEN;
 pub const PAIR_KEY_FILTER: usize = 3 * FILTER_LEN;
 pub const TRIPLE_FILTER: usize = 4 * FILTER_LEN;
-
-/// The filter hash of normalised key bytes (a lower-case word or key).
-///
-/// A matcher hashes every word of the text, so hashing must be as cheap as
-/// possible: a word is taken eight bytes at a time, and each block costs an
-/// xor, a multiply and a rotate (see [`WordHasher`]). Words hold no NUL
-/// bytes, so zero-padding the last block never makes two words agree. The
-/// mixing that spreads a hash over a filter happens once per word, in
-/// [`WordHash::bit`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WordHash(u64);
-
-/// Computes a [`WordHash`] from bytes pushed one at a time or eight at a
-/// time.
-#[derive(Clone, Copy, Debug)]
-pub struct WordHasher {
-    hash: u64,
-    /// Bytes of the current block not yet mixed in (little-endian).
-    block: u64,
-    filled: u32,
-}
-
-impl Default for WordHasher {
-    fn default() -> WordHasher {
-        WordHasher {
-            hash: 0x9E37_79B9,
-            block: 0,
-            filled: 0,
-        }
-    }
-}
-
-impl WordHasher {
-    /// Adds one byte.
-    #[inline]
-    pub fn push(&mut self, byte: u8) {
-        self.block |= u64::from(byte) << (8 * self.filled);
-        self.filled += 1;
-        if self.filled == 8 {
-            self.hash = mix_block(self.hash, self.block);
-            self.block = 0;
-            self.filled = 0;
-        }
-    }
-
-    /// Adds the low `len` bytes of `chunk` (little-endian; the others
-    /// zero), as `len` calls of [`WordHasher::push`] would.
-    #[inline]
-    pub fn push_chunk(&mut self, chunk: u64, len: u32) {
-        if self.filled == 0 {
-            if len == 8 {
-                self.hash = mix_block(self.hash, chunk);
-            } else {
-                self.block = chunk;
-                self.filled = len;
-            }
-        } else {
-            (0..len).for_each(|i| self.push((chunk >> (8 * i)) as u8));
-        }
-    }
-
-    /// The hash of the bytes pushed so far.
-    #[inline]
-    pub fn finish(&self) -> WordHash {
-        if self.filled == 0 {
-            WordHash(self.hash)
-        } else {
-            WordHash(mix_block(self.hash, self.block))
-        }
-    }
-}
-
-#[inline]
-fn mix_block(hash: u64, block: u64) -> u64 {
-    (hash ^ block)
-        .wrapping_mul(0xA076_1D64_78BD_642F)
-        .rotate_left(29)
-}
-
-impl WordHash {
-    /// The hash of bytes that are already normalised (a lower-case word or
-    /// key).
-    pub fn of(bytes: &[u8]) -> WordHash {
-        let mut hasher = WordHasher::default();
-        bytes.iter().for_each(|&b| hasher.push(b));
-        hasher.finish()
-    }
-
-    /// The hash spread over all 64 bits, for filters of other sizes: take
-    /// the top bits.
-    #[inline]
-    pub fn mixed(self) -> u64 {
-        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    }
-
-    /// The hash's place in a small bit set of `words` 64-bit words (a
-    /// power of two), for the filters kept in the first-level cache:
-    /// (word index, mask).
-    #[inline]
-    pub fn bit_in(self, words: usize) -> (usize, u64) {
-        debug_assert!(words.is_power_of_two());
-        let bit = self.mixed() >> (64 - (words * 64).trailing_zeros());
-        ((bit / 64) as usize, 1 << (bit % 64))
-    }
-
-    /// The filter bit for the bytes pushed so far: (byte index, mask).
-    #[inline]
-    pub fn bit(self) -> (usize, u8) {
-        let mixed = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let bit = (mixed >> 45) % FILTER_BITS;
-        ((bit / 8) as usize, 1 << (bit % 8))
-    }
-
-    /// The hash of two words joined by a space or, with `comma`, by ", ".
-    /// It combines the words' own hashes, so a matcher hashes each word of
-    /// a text once.
-    #[inline]
-    pub fn pair(first: WordHash, comma: bool, second: WordHash) -> WordHash {
-        WordHash(
-            first.0.wrapping_mul(0xC2B2_AE3D_27D4_EB4F).rotate_left(31) ^ second.0 ^ comma as u64,
-        )
-    }
-}
 
 fn set_bit(filter: &mut [u8], hash: WordHash) {
     let (index, mask) = hash.bit();
@@ -491,6 +368,7 @@ pub struct Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::hash::WordHasher;
     use proptest::prelude::*;
 
     proptest! {

@@ -266,7 +266,7 @@ impl Dictionary {
 
     /// Looks a phrase up after normalising it as the matcher would.
     pub fn lookup(&self, phrase: &str) -> Vec<(u64, Entry<'_>)> {
-        let key = crate::tokenize::normalize_phrase(phrase);
+        let key = crate::text::tokenize::normalize_phrase(phrase);
         let map = fst::Map::from(self.fst.clone());
         match map.get(key.as_bytes()) {
             Some(first) => self.entries_from(first).collect(),
@@ -289,7 +289,7 @@ impl Dictionary {
     /// Keys within `distance` edits of `phrase`, for "did you mean" answers.
     pub fn near_keys(&self, phrase: &str, distance: u32) -> Vec<String> {
         use fst::{IntoStreamer, Streamer};
-        let key = crate::tokenize::normalize_phrase(phrase);
+        let key = crate::text::tokenize::normalize_phrase(phrase);
         let Ok(automaton) = fst::automaton::Levenshtein::new(&key, distance) else {
             return Vec::new();
         };

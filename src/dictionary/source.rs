@@ -20,7 +20,7 @@
 //! it too.
 
 use crate::level::Level;
-use crate::tokenize::{normalize_phrase, tokens};
+use crate::text::tokenize::{normalize_phrase, tokens};
 
 /// What a condition clause asks of the document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,13 +10,14 @@
 use fst::raw::{Fst, Node, Output};
 
 use crate::dictionary::compiled::{
-    WordHash, FILTERS_LEN, FILTER_LEN, FIRST_FILTER, PAIR_FILTER, PAIR_KEY_FILTER, SINGLE_FILTER,
+    FILTERS_LEN, FILTER_LEN, FIRST_FILTER, PAIR_FILTER, PAIR_KEY_FILTER, SINGLE_FILTER,
     TRIPLE_FILTER,
 };
 use crate::dictionary::{Bytes, Dictionary};
-use crate::segment::Segment;
-use crate::segment::WordHashes;
-use crate::tokenize::{gap_key, normalize_word, Gap, Token};
+use crate::text::hash::WordHash;
+use crate::text::segment::Segment;
+use crate::text::segment::WordHashes;
+use crate::text::tokenize::{gap_key, normalize_word, Gap, Token};
 
 /// A dictionary key found in the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

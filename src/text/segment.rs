@@ -12,8 +12,10 @@
 
 use std::cell::RefCell;
 
-use crate::dictionary::compiled::{WordHash, WordHasher};
-use crate::tokenize::{classify_gap, normalize_word, tokens_from, Gap, Token, ASCII_WORD_LOWER};
+use crate::text::hash::{WordHash, WordHasher};
+use crate::text::tokenize::{
+    classify_gap, normalize_word, tokens_from, Gap, Token, ASCII_WORD_LOWER,
+};
 
 /// A token's filter hashes: of its normalised stem, and of the whole word
 /// (the same when it has no possessive).
@@ -147,7 +149,7 @@ impl Buffers {
     /// Appends the tokens of `text`, the gaps between them and their
     /// hashes.
     ///
-    /// Agrees exactly with [`crate::tokenize::tokens`], [`classify_gap`]
+    /// Agrees exactly with [`crate::text::tokenize::tokens`], [`classify_gap`]
     /// and [`WordHashes::of`]; the fast path only covers cases where the
     /// general rules have nothing to decide.
     fn index(&mut self, text: &str) {
@@ -275,7 +277,7 @@ fn ascii_word_prefix(chunk: u64) -> (u64, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokenize::tokens as tokenize;
+    use crate::text::tokenize::tokens as tokenize;
     use proptest::prelude::*;
 
     /// The index built the slow way, one rule at a time.

@@ -18,12 +18,12 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use crate::dictionary::compiled::WordHash;
 use crate::edit::{Edit, Origin};
-use crate::guess_model::PairProbe;
 use crate::level::Level;
-use crate::segment::Segment;
-use crate::tokenize::{is_apostrophe, Gap};
+use crate::text::hash::PairProbe;
+use crate::text::hash::WordHash;
+use crate::text::segment::Segment;
+use crate::text::tokenize::{is_apostrophe, Gap};
 
 /// The data the name pass works from.
 pub struct NameRules {
@@ -114,7 +114,7 @@ impl NameRules {
                 head_synonyms: HashMap::new(),
                 cues: [0; CUE_WORDS],
             };
-            for line in include_str!("../dictionaries/name_cues.tsv").lines() {
+            for line in include_str!("../../dictionaries/name_cues.tsv").lines() {
                 match line.split_once('\t') {
                     Some(("speech", word)) => rules.speech.add(word),
                     Some(("title", word)) => rules.titles.add(word),

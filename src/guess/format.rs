@@ -19,8 +19,8 @@
 //! `count` is the web count, or 0. This module uses only `std`, `fst` and the
 //! dictionary's word hash because `build.rs` compiles it too.
 
-use crate::dictionary::compiled::WordHash;
 use crate::dictionary::source::LineError;
+use crate::text::hash::{PairProbe, WordHash};
 
 /// A term attested by the expected side of a tortured-phrase list.
 pub const SOURCE_LISTED: u64 = 1;
@@ -83,75 +83,10 @@ pub const STRONG_SOURCES: u64 = SOURCE_LISTED
 /// Size of each pair filter: 8 Mi bits for about 200k pairs.
 pub const PAIR_FILTER_BYTES: usize = 1 << 20;
 
-/// A pair filter keeps each pair as three bits of one 64-byte block: a test
-/// reads one cache line, and at 200k pairs about 0.1% of absent pairs pass,
-/// where one bit per pair let 2.4% through. The guesser tests two pairs at
-/// every spun-looking word of a text, and each false pass costs a search.
-const BLOCK_BYTES: usize = 64;
-
-/// Where a pair of words lies in a pair filter of any power-of-two size
-/// (at least one block).
-#[derive(Clone, Copy, Debug)]
-pub struct PairProbe {
-    mixed: u64,
-}
-
-impl PairProbe {
-    /// The block's offset in a filter of `len` bytes, and the three bits.
-    #[inline]
-    fn place(self, len: usize) -> (usize, [u16; 3]) {
-        let block_bits = (len / BLOCK_BYTES).trailing_zeros();
-        let block = if block_bits == 0 {
-            0
-        } else {
-            (self.mixed >> (64 - block_bits)) as usize * BLOCK_BYTES
-        };
-        let bit = |shift: u32| ((self.mixed >> shift) & 511) as u16;
-        (block, [bit(41), bit(32), bit(23)])
-    }
-
-    /// The probe of two neighbouring words (or of a pattern and a tab).
-    #[inline]
-    pub fn of_words(first: &str, second: &str) -> PairProbe {
-        let mut hash: u64 = 0x9E37_79B9;
-        for b in first.bytes().chain([b' ']).chain(second.bytes()) {
-            hash = (hash.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        PairProbe {
-            mixed: hash.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        }
-    }
-
-    /// The probe of two neighbouring words from their filter hashes, so
-    /// the guesser can test a pair of the text without normalising its
-    /// words.
-    #[inline]
-    pub fn of_hashes(first: WordHash, second: WordHash) -> PairProbe {
-        PairProbe {
-            mixed: WordHash::pair(first, false, second).mixed(),
-        }
-    }
-
-    /// Adds the pair to a filter.
-    pub fn insert(self, filter: &mut [u8]) {
-        let (block, bits) = self.place(filter.len());
-        for bit in bits {
-            filter[block + usize::from(bit / 8)] |= 1 << (bit % 8);
-        }
-    }
-
-    /// Whether the pair may be in a filter.
-    #[inline]
-    pub fn test(self, filter: &[u8]) -> bool {
-        let (block, bits) = self.place(filter.len());
-        let block = &filter[block..block + BLOCK_BYTES];
-        bits.iter()
-            .all(|&bit| block[usize::from(bit / 8)] & (1 << (bit % 8)) != 0)
-    }
-}
-
 /// Size of the name pass's filter of thesaurus links (`root`, `synonym`):
 /// 8 Mi bits for about 680k links, of which about 1% of absent links pass.
+/// Only `build.rs` sizes it; the runtime reads the size from the bytes.
+#[allow(dead_code)]
 pub const THESAURUS_FILTER_BYTES: usize = 1 << 20;
 
 /// Swaps seen this often or more have a spun-pair filter of their own,

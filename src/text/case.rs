@@ -32,7 +32,7 @@ impl CasePattern {
         }
         let mut words = 0;
         let mut all_title = true;
-        for word in crate::tokenize::tokens(text) {
+        for word in crate::text::tokenize::tokens(text) {
             words += 1;
             all_title &= text[word.start..]
                 .chars()
@@ -67,7 +67,7 @@ impl CasePattern {
 fn capitalize_words(text: &str, count: usize) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for word in crate::tokenize::tokens(text).take(count) {
+    for word in crate::text::tokenize::tokens(text).take(count) {
         out.push_str(&text[last..word.start]);
         let mut chars = text[word.start..word.end].chars();
         if let Some(first) = chars.next() {

@@ -26,10 +26,18 @@ pub enum Origin {
     Entry(EntryRef),
     /// The document uses another form of this name elsewhere, as a name:
     /// `name` is that form and `evidence` the byte offset of that use.
-    Name { name: String, evidence: usize },
+    Name {
+        /// The form the document uses as a name.
+        name: String,
+        /// Byte offset of that use.
+        evidence: usize,
+    },
     /// The last word of an organisation's name is a spinner's synonym of a
     /// common head word of organisation names.
-    OrganisationHead { head: String },
+    OrganisationHead {
+        /// The head word restored.
+        head: String,
+    },
     /// The guesser undid learned swaps to reach an established term.
     Guess(Box<crate::reason::GuessReason>),
 }
@@ -61,7 +69,9 @@ pub struct Edit {
     pub range: Range<usize>,
     /// The text to write, with the case of the text it replaces.
     pub replacement: String,
+    /// Why the edit was made, as data.
     pub origin: Origin,
+    /// How sure it is: decides whether it is applied.
     pub level: Level,
     /// Whether the edit is written, or only reported.
     pub applied: bool,

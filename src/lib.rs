@@ -27,18 +27,14 @@
 
 #![deny(missing_docs)]
 
-#[allow(missing_docs)]
 pub mod dictionary;
 pub mod document;
-#[allow(missing_docs)]
 pub mod edit;
 pub(crate) mod find;
 pub mod guess;
-#[allow(missing_docs)]
 pub mod level;
 pub mod reason;
 pub mod repair;
-#[allow(missing_docs)]
 pub mod text;
 
 /// Data compiled by `build.rs`: the default dictionaries and the thesaurus.

@@ -18,11 +18,17 @@ use crate::text::tokenize::normalize_phrase;
 /// What kind of mistake a [`Problem`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ProblemKind {
+    /// Two lines with the same key, condition and case.
     Duplicate,
+    /// A line whose original is its own spun form.
     SelfMap,
+    /// Lines of one key, condition and case with different originals or levels.
     Ambiguous,
+    /// Repairs that lead back to where they started (`a -> b`, `b -> a`).
     Cycle,
+    /// A repair whose original is another line's spun form.
     Chain,
+    /// An original that contains its own spun form, so repairs grow the text.
     Growth,
 }
 
@@ -43,8 +49,11 @@ impl ProblemKind {
 /// One mistake, located at a 1-based source line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// 1-based line of the TSV.
     pub line: usize,
+    /// What is wrong.
     pub kind: ProblemKind,
+    /// The problem in words, naming the other lines involved.
     pub message: String,
 }
 

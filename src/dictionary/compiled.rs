@@ -36,9 +36,13 @@ pub const FILTERS_LEN: usize = 5 * FILTER_LEN;
 /// Offsets of the single-word, first-word, first-pair, two-word-key and
 /// first-triple filters.
 pub const SINGLE_FILTER: usize = 0;
+/// Offset of the first-word filter.
 pub const FIRST_FILTER: usize = FILTER_LEN;
+/// Offset of the first-pair filter.
 pub const PAIR_FILTER: usize = 2 * FILTER_LEN;
+/// Offset of the two-word-key filter.
 pub const PAIR_KEY_FILTER: usize = 3 * FILTER_LEN;
+/// Offset of the first-triple filter.
 pub const TRIPLE_FILTER: usize = 4 * FILTER_LEN;
 
 fn set_bit(filter: &mut [u8], hash: WordHash) {
@@ -225,10 +229,15 @@ pub fn compile(entries: Vec<SourceEntry>) -> Result<Vec<u8>, LineError> {
 /// Where the parts of a compiled dictionary lie in its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
+    /// The key filters.
     pub filter: Range<usize>,
+    /// The `fst::Map` from key to first record.
     pub fst: Range<usize>,
+    /// The fixed-size entry records.
     pub records: Range<usize>,
+    /// The UTF-8 strings the records point into.
     pub strings: Range<usize>,
+    /// Number of entry records.
     pub count: usize,
 }
 
@@ -356,12 +365,17 @@ impl Layout {
 /// One decoded entry record; ranges index the strings blob.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
+    /// The original wording.
     pub original: Range<usize>,
+    /// The condition, empty for none.
     pub condition: Range<usize>,
     /// 0: none, 1: a condition expression.
     pub condition_kind: u8,
+    /// Which words of the key must be capitalised ([`SourceEntry::case_mask`]).
     pub case_mask: u32,
+    /// The level's code ([`Level`] in confidence order).
     pub level: u8,
+    /// Another record for the same key follows.
     pub more: bool,
 }
 

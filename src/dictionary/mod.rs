@@ -88,13 +88,21 @@ pub enum DictionaryError {
     /// A line of a TSV dictionary is malformed or contradicts another.
     #[error("{origin}:{line}: {message}")]
     Line {
+        /// The file or source name.
         origin: String,
+        /// 1-based line number.
         line: usize,
+        /// What is wrong with the line.
         message: String,
     },
     /// A compiled dictionary is truncated, corrupt or foreign.
     #[error("{origin}: {message}")]
-    Compiled { origin: String, message: String },
+    Compiled {
+        /// The file or source name.
+        origin: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// One entry of a dictionary.
@@ -102,6 +110,7 @@ pub enum DictionaryError {
 pub struct Entry<'a> {
     /// The wording to restore, in the dictionary's own case.
     pub original: &'a str,
+    /// How sure a repair by this entry is.
     pub level: Level,
     /// The document condition in canonical form (see [`parse_condition`]).
     pub condition: Option<&'a str>,

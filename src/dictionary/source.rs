@@ -38,7 +38,9 @@ pub enum ClauseKind {
 /// prefix ("optimiz*").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Clause {
+    /// Whether the phrases must occur, be absent, or be near the match.
     pub kind: ClauseKind,
+    /// Normalised phrases, any of which satisfies the clause.
     pub phrases: Vec<String>,
 }
 
@@ -116,6 +118,7 @@ pub struct SourceEntry {
     pub key: String,
     /// The original wording to restore.
     pub original: String,
+    /// How sure a repair by this entry is.
     pub level: Level,
     /// The condition in canonical form (see [`parse_condition`]).
     pub condition: Option<String>,
@@ -131,6 +134,7 @@ pub struct SourceEntry {
 pub struct LineError {
     /// 1-based line number.
     pub line: usize,
+    /// What is wrong with the line.
     pub message: String,
 }
 

@@ -16,8 +16,11 @@
 /// and leave the possessive where it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Token {
+    /// Byte offset of the word's first byte.
     pub start: usize,
+    /// Byte offset just past the word, possessive included.
     pub end: usize,
+    /// Where the word ends without its possessive (`end` when none).
     pub stem_end: usize,
 }
 

@@ -16,7 +16,7 @@ Usage: python3 tools/eval_guess.py SOURCES_DIR [--work DIR] [--thresholds 0.3,0.
 3. despin runs once per setting and threshold T (--guess-threshold T) with
    the training model and dictionary, and --level guess, so every guess is
    reported with its score. A guess counts as applied when its score
-   reaches the document's threshold (the rule of src/guess.rs:
+   reaches the document's threshold (the rule of src/guess/score.rs:
    guess_threshold).
    Recall counts phrases fully restored, by the guesses with the training
    dictionary's applied edits in the sentence (it may list a part of the
@@ -63,7 +63,7 @@ EVIDENCE_CARRIER = "Keywords: {}."
 
 
 def guess_threshold(base, sure, spun):
-    """The document prior of src/guess.rs."""
+    """The document prior of src/guess/score.rs."""
     if spun:
         return base
     if sure > 0:

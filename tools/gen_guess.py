@@ -5,7 +5,7 @@ Usage:
   python3 tools/gen_guess.py SOURCES_DIR [--out dictionaries/guess.tsv]
   python3 tools/gen_guess.py SOURCES_DIR --holdout DIR   # for tools/eval_guess.py
 
-The model has two parts (format: src/guess_model.rs):
+The model has two parts (format: src/guess/format.rs):
 
 - swap lines, the channel model: which word a spinner writes for which
   original word, and how often that swap was seen. They are learned by
@@ -572,7 +572,7 @@ def usage_texts():
 
 
 # The sources that make a phrase a term a restoration may produce (as
-# STRONG_SOURCES in src/guess_model.rs).
+# STRONG_SOURCES in src/guess/format.rs).
 STRONG = {"listed", "wordnet", "glossary", "bilingual", "corpus", "docs"}
 
 

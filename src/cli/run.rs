@@ -247,28 +247,25 @@ fn process_inner(
     // order. Each record is a document of its own, protected alone.
     let mut open = OpenSpans::default();
     let mut first = first;
-    let mut next = || -> Result<Option<Protected>> {
-        let piece = match first.take() {
+    let mut next = || -> Result<Option<Piece>> {
+        let mut piece = match first.take() {
             Some(piece) => piece,
             None => match source.next().with_context(read_error)? {
                 Some(piece) => piece,
                 None => return Ok(None),
             },
         };
-        Ok(Some(match piece {
-            Piece::Document(bytes) => {
-                let protected = protection.protected(format, &bytes, &mut open);
-                Protected::Document(bytes, protected)
-            }
-            Piece::Lines(lines, records) => Protected::Lines(lines, records),
-        }))
+        if let Piece::Document(bytes, protected) = &mut piece {
+            *protected = protection.protected(format, bytes, &mut open);
+        }
+        Ok(Some(piece))
     };
-    let scan = |piece: Protected| match piece {
-        Protected::Document(bytes, protected) => {
+    let scan = |piece: Piece| match piece {
+        Piece::Document(bytes, protected) => {
             let scan = repairer.scan_protected(&bytes, &protected);
             Scanned::Document(bytes, scan)
         }
-        Protected::Lines(lines, records) => Scanned::Lines(
+        Piece::Lines(lines, records) => Scanned::Lines(
             lines
                 .into_iter()
                 .map(|line| {
@@ -341,7 +338,9 @@ enum Source<'r> {
 impl<'r> Source<'r> {
     fn next(&mut self) -> std::io::Result<Option<Piece<'r>>> {
         Ok(match self {
-            Source::Documents(reader) => reader.next_document()?.map(Piece::Document),
+            Source::Documents(reader) => reader
+                .next_document()?
+                .map(|bytes| Piece::Document(bytes, Vec::new())),
             Source::Lines(lines, records) => lines
                 .next_batch()?
                 .map(|batch| Piece::Lines(batch, *records)),
@@ -349,9 +348,10 @@ impl<'r> Source<'r> {
     }
 }
 
-/// What is read at once: a document, or a batch of record lines.
+/// What is read at once: a document with its protected ranges (found in
+/// input order, before the scan), or a batch of record lines.
 enum Piece<'r> {
-    Document(Vec<u8>),
+    Document(Vec<u8>, Vec<Range<usize>>),
     Lines(Vec<Vec<u8>>, &'r dyn Records),
 }
 
@@ -359,7 +359,7 @@ impl Piece<'_> {
     /// The bytes that binary detection looks at.
     fn start(&self) -> &[u8] {
         match self {
-            Piece::Document(bytes) => bytes,
+            Piece::Document(bytes, _) => bytes,
             Piece::Lines(lines, _) => lines.first().map_or(&[][..], Vec::as_slice),
         }
     }
@@ -367,16 +367,10 @@ impl Piece<'_> {
     /// Copies the piece's bytes through unchanged.
     fn write_raw(&self, out: &mut dyn Write) -> std::io::Result<()> {
         match self {
-            Piece::Document(bytes) => out.write_all(bytes),
+            Piece::Document(bytes, _) => out.write_all(bytes),
             Piece::Lines(lines, _) => lines.iter().try_for_each(|line| out.write_all(line)),
         }
     }
-}
-
-/// A piece with its protected ranges, ready to scan.
-enum Protected<'r> {
-    Document(Vec<u8>, Vec<Range<usize>>),
-    Lines(Vec<Vec<u8>>, &'r dyn Records),
 }
 
 /// A scanned piece: a document, or each line with its record, if any.

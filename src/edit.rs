@@ -4,6 +4,7 @@
 //! Overlaps are resolved in one place ([`resolve_overlaps`]) and edits are
 //! applied in one pass ([`apply`]), so no mode needs its own rules for them.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -75,6 +76,32 @@ pub struct Edit {
     pub level: Level,
     /// Whether the edit is written, or only reported.
     pub applied: bool,
+    /// How the edit fits its sentence, where the context stage judged it.
+    pub fit: Option<Fit>,
+}
+
+/// How well an edit fits its sentence, as a language model judged it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fit {
+    /// The log10 gain of the replacement over the text it replaces, in
+    /// its sentence, in thousandths (see `context::LanguageModel::gain`).
+    pub gain_milli: i32,
+    /// The gain less what the replacement gains out of context, by being
+    /// the more frequent phrase, in thousandths (see
+    /// `context::LanguageModel::lift`).
+    pub lift_milli: i32,
+}
+
+impl Fit {
+    /// The gain in log10 units.
+    pub fn gain(&self) -> f64 {
+        self.gain_milli as f64 / 1000.0
+    }
+
+    /// The lift in log10 units.
+    pub fn lift(&self) -> f64 {
+        self.lift_milli as f64 / 1000.0
+    }
 }
 
 impl Edit {
@@ -94,30 +121,76 @@ impl Edit {
 /// Applied edits win over report-only ones, then longer spans over shorter,
 /// then earlier over later, then the dictionary listed first. The result is
 /// sorted by position.
-pub fn resolve_overlaps(mut edits: Vec<Edit>) -> Vec<Edit> {
-    edits.sort_by(|a, b| {
+pub fn resolve_overlaps(edits: Vec<Edit>) -> Vec<Edit> {
+    keep_apart(&[], edits, |a, b| {
         b.applied
             .cmp(&a.applied)
             .then(b.len().cmp(&a.len()))
             .then(a.range.start.cmp(&b.range.start))
             .then(a.origin.rank().cmp(&b.origin.rank()))
-    });
-    // Accepted spans by start; they never overlap, so neighbours suffice.
-    let mut accepted: BTreeMap<usize, Edit> = BTreeMap::new();
-    for edit in edits {
-        let clashes_before = accepted
-            .range(..=edit.range.start)
-            .next_back()
-            .is_some_and(|(_, before)| before.range.end > edit.range.start);
-        let clashes_after = accepted
-            .range(edit.range.start..)
-            .next()
-            .is_some_and(|(_, after)| after.range.start < edit.range.end);
-        if !clashes_before && !clashes_after {
-            accepted.insert(edit.range.start, edit);
+    })
+}
+
+/// The one overlap resolution that every kind of edit goes through: keeps
+/// the edits of `rivals` that overlap neither an edit of `taken` nor a
+/// rival that comes before them in `order`, sorted by position.
+///
+/// [`resolve_overlaps`] orders dictionary and name edits; the guesser
+/// orders its guesses by what they undo and score, against the edits
+/// already found.
+pub fn keep_apart(
+    taken: &[Edit],
+    mut rivals: Vec<Edit>,
+    order: impl FnMut(&Edit, &Edit) -> Ordering,
+) -> Vec<Edit> {
+    rivals.sort_by(order);
+    let mut occupied = Occupied::default();
+    for edit in taken {
+        occupied.insert(edit.range.clone());
+    }
+    let mut kept: Vec<Edit> = Vec::with_capacity(rivals.len());
+    for edit in rivals {
+        if !occupied.overlaps(&edit.range) {
+            occupied.insert(edit.range.clone());
+            kept.push(edit);
         }
     }
-    accepted.into_values().collect()
+    kept.sort_by_key(|e| e.range.start);
+    kept
+}
+
+/// Byte ranges already taken by edits, merged where they touch, so that
+/// whether a new range overlaps one is a look-up of its neighbour, not a
+/// pass over every edit (which made a document full of guesses quadratic).
+#[derive(Default)]
+struct Occupied {
+    /// Start to end of disjoint ranges.
+    ranges: BTreeMap<usize, usize>,
+}
+
+impl Occupied {
+    fn overlaps(&self, range: &Range<usize>) -> bool {
+        // The last range that starts before this one ends is the only one
+        // that can reach into it: the ranges are disjoint.
+        self.ranges
+            .range(..range.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > range.start)
+    }
+
+    fn insert(&mut self, range: Range<usize>) {
+        let (mut start, mut end) = (range.start, range.end);
+        // Merge with every range that overlaps or touches it.
+        while let Some((&s, &e)) = self.ranges.range(..=end).next_back() {
+            if e < start {
+                break;
+            }
+            start = start.min(s);
+            end = end.max(e);
+            self.ranges.remove(&s);
+        }
+        self.ranges.insert(start, end);
+    }
 }
 
 /// Writes `input` with the applied edits in place, copying every other byte.
@@ -268,6 +341,7 @@ pub fn compose(input: &[u8], earlier: Vec<Edit>, later: &[Edit]) -> Vec<Edit> {
             origin,
             level: reason.level,
             applied: true,
+            fit: reason.fit,
         });
     }
     // Runs come in text order, so their input spans are sorted and apart.
@@ -290,6 +364,21 @@ pub fn compose(input: &[u8], earlier: Vec<Edit>, later: &[Edit]) -> Vec<Edit> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn occupied_ranges_answer_overlaps_as_a_scan_would() {
+        let taken = [3..5, 10..20, 15..25, 30..31, 40..40];
+        let mut occupied = Occupied::default();
+        for range in &taken {
+            occupied.insert(range.clone());
+        }
+        for start in 0..45 {
+            for end in start..46 {
+                let scan = taken.iter().any(|r| r.start < end && start < r.end);
+                assert_eq!(occupied.overlaps(&(start..end)), scan, "{start}..{end}");
+            }
+        }
+    }
+
     fn edit(range: Range<usize>, applied: bool) -> Edit {
         Edit {
             range,
@@ -300,6 +389,7 @@ mod tests {
             }),
             level: Level::Sure,
             applied,
+            fit: None,
         }
     }
 

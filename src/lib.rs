@@ -11,9 +11,10 @@
 //! [`document`] (an input cut into documents, and their protected text) →
 //! [`text`] (tokens with byte offsets, indexed segments, case, word
 //! hashes) → `find` (dictionary matches, conditions, replacements, names)
-//! and [`guess`] (repairs no list names), driven by [`repair`] (levels,
-//! spin evidence, repair to a fixed point) → [`edit`] (one overlap
-//! resolution, apply in one pass). [`dictionary`] loads and compiles the
+//! and [`guess`] (repairs no list names) → [`context`] (a language model
+//! judges whether each edit that is not `sure` fits its sentence), driven
+//! by [`repair`] (levels, spin evidence, repair to a fixed point) →
+//! [`edit`] (one overlap resolution, apply in one pass). [`dictionary`] loads and compiles the
 //! lists that `find` matches; [`reason`] says why a guess was made, as
 //! data.
 //!
@@ -27,6 +28,7 @@
 
 #![deny(missing_docs)]
 
+pub mod context;
 pub mod dictionary;
 pub mod document;
 pub mod edit;

@@ -9,6 +9,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::context::{Bars, LanguageModel};
 use crate::dictionary::{Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef, Origin};
 use crate::find::condition::ConditionCache;
@@ -36,6 +37,9 @@ pub struct Options {
     /// The base score a guess must reach to be applied (see
     /// `guess::score::guess_threshold`), or `None` to make no guesses.
     pub guess: Option<f64>,
+    /// What edits that are not `sure` must reach in their sentence, as the
+    /// language model judges it, or `None` to decide by rule alone.
+    pub context: Option<Bars>,
 }
 
 /// The rule that promotes `likely` entries inside a spun document.
@@ -93,6 +97,7 @@ impl Default for Options {
             promote: Some(SpinEvidence::default()),
             names: true,
             guess: Some(crate::guess::DEFAULT_THRESHOLD),
+            context: Some(Bars::default()),
         }
     }
 }
@@ -162,6 +167,8 @@ pub struct Repairer {
     first_words: FirstWords,
     options: Options,
     guess_model: ModelRef,
+    /// A language model read at run time; the embedded one when `None`.
+    language_model: Option<Arc<dyn LanguageModel>>,
 }
 
 /// The guesser's model: the embedded one, or one read at run time.
@@ -198,6 +205,7 @@ impl Repairer {
             dictionaries,
             options,
             guess_model: ModelRef::Embedded,
+            language_model: None,
         }
     }
 
@@ -205,6 +213,23 @@ impl Repairer {
     pub fn with_guess_model(mut self, model: GuessModel) -> Repairer {
         self.guess_model = ModelRef::Loaded(Arc::new(model));
         self
+    }
+
+    /// Uses `model` to judge edits in context instead of the embedded
+    /// trigram model.
+    pub fn with_language_model(mut self, model: Arc<dyn LanguageModel>) -> Repairer {
+        self.language_model = Some(model);
+        self
+    }
+
+    /// The language model that judges edits in context, if the options
+    /// ask for one.
+    pub fn language_model(&self) -> Option<&dyn LanguageModel> {
+        self.options.context?;
+        Some(match &self.language_model {
+            Some(model) => model.as_ref(),
+            None => crate::context::embedded(),
+        })
     }
 
     /// The guesser's model.
@@ -354,6 +379,13 @@ impl Repairer {
             }
         }
         let words = segments.iter().map(|s| s.tokens.len()).sum();
+        let model = self.language_model();
+        if let (Some(model), Some(bars)) = (model, self.options.context) {
+            crate::context::measure(model, &segments, &mut edits);
+            for edit in &mut edits {
+                edit.applied &= fits(edit, bars);
+            }
+        }
         // Keep the unresolved edits only when a promotion could change them.
         let promotable = self.options.apply.is_some()
             && edits.iter().any(|e| e.level == Level::Likely && !e.applied);
@@ -369,13 +401,29 @@ impl Repairer {
         let promoted = match (candidates, self.options.promote) {
             (Some(mut candidates), Some(rule)) if rule.holds(sure, words) => {
                 for edit in &mut candidates {
-                    edit.applied |= edit.level == Level::Likely;
+                    edit.applied |= edit.level == Level::Likely
+                        && self.options.context.is_none_or(|bars| fits(edit, bars));
                 }
                 edits = edit::resolve_overlaps(candidates);
                 true
             }
             _ => false,
         };
+        // Outside a spun document, a `likely` edit that its sentence
+        // confirms is applied where the document shows known spin.
+        if let (false, Some(bars), Some(_)) = (promoted, self.options.context, self.options.apply) {
+            let rule = self.options.promote.unwrap_or_default();
+            if sure > 0 && rule.dense(sure, words) {
+                for edit in &mut edits {
+                    if edit.level == Level::Likely
+                        && matches!(edit.origin, Origin::Entry(_))
+                        && edit.fit.is_some_and(|f| f.lift() >= bars.likely_confirmed)
+                    {
+                        edit.applied = true;
+                    }
+                }
+            }
+        }
         if let Some(base) = self.options.guess {
             let rule = self.options.promote.unwrap_or_default();
             let spun = rule.holds(sure, words);
@@ -410,6 +458,10 @@ impl Repairer {
                         _ => 0.0,
                     };
                     guess.applied = self.options.apply.is_some() && score >= threshold;
+                    if let (Some(model), Some(bars)) = (model, self.options.context) {
+                        crate::context::measure(model, &segments, std::slice::from_mut(&mut guess));
+                        guess.applied &= fits(&guess, bars);
+                    }
                     edits.push(guess);
                 }
                 edits.sort_by_key(|e| e.range.start);
@@ -506,9 +558,26 @@ impl Repairer {
                 }),
                 level: entry.level,
                 applied: self.options.applies(entry.level),
+                fit: None,
             });
         }
         None
+    }
+}
+
+/// Whether an edit reaches its bar in context: `sure` entries need none,
+/// and an edit the model could not judge keeps the rule's decision. Nor
+/// does a person's name: the model reads "Sun" and "Sunshine" as common
+/// words, and only the document's co-reference says which one a person
+/// bears.
+fn fits(edit: &Edit, bars: Bars) -> bool {
+    let Some(fit) = edit.fit else {
+        return true;
+    };
+    match (&edit.origin, edit.level) {
+        (Origin::Entry(_), Level::Sure) | (Origin::Name { .. }, _) => true,
+        (Origin::Entry(_), _) => fit.lift() >= bars.likely_by_rule,
+        _ => fit.lift() >= bars.derived,
     }
 }
 

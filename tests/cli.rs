@@ -1727,3 +1727,49 @@ fn paths_that_differ_only_in_invalid_bytes_stay_apart() {
     assert!(html.contains("a\\xfe.txt") && html.contains("a\\xff.txt"));
     assert!(html.contains("In man or woman") && html.contains("this 7 days"));
 }
+
+#[test]
+fn a_compiled_language_model_replaces_the_embedded_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let arpa = dir.path().join("tiny.arpa");
+    // A model that knows only "the", "minister" and "also".
+    fs::write(
+        &arpa,
+        "\\data\\\n\n\\1-grams:\n-99\t<s>\t-0.5\n-1.0\t</s>\n-1.0\tthe\t0.0\n-1.0\tminister\t0.0\n-1.0\talso\t0.0\n\n\\end\\\n",
+    )
+    .unwrap();
+    let lm = dir.path().join("tiny.lm");
+    let out = run(
+        &[
+            "dict",
+            "compile-lm",
+            arpa.to_str().unwrap(),
+            "-o",
+            lm.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = b"The minister additionally said so.\n";
+    let check = |extra: &[&str]| {
+        let mut args = vec!["--check", "--format", "json", "--level", "likely"];
+        args.extend_from_slice(extra);
+        String::from_utf8(run(&args, text).stdout).unwrap()
+    };
+    // The embedded model knows "additionally" and measures the edit; the
+    // tiny one does not, so the edit has no figures; --no-context measures
+    // nothing.
+    assert!(check(&[]).contains("\"lift\":"));
+    assert!(!check(&["--lm", lm.to_str().unwrap()]).contains("\"lift\":"));
+    assert!(!check(&["--no-context"]).contains("\"lift\":"));
+    // A file that is no model is an error that names it.
+    let bad = dir.path().join("bad.lm");
+    fs::write(&bad, "not a model").unwrap();
+    let out = run(&["--lm", bad.to_str().unwrap()], text);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.lm"));
+}

@@ -250,10 +250,15 @@ fn leaving_out_unapplied_guesses_changes_no_applied_one() {
 }
 
 /// A repairer with only the known phrases and the given guesser model.
+/// A repairer with `model` that decides guesses by the guesser's rules
+/// alone, without the language model's judgement of fit.
 fn with_model(model: &str) -> Repairer {
     let known = Dictionary::from_tsv("known", "known.tsv", KNOWN.as_bytes()).unwrap();
-    Repairer::new(vec![known], reporting_guesses())
-        .with_guess_model(GuessModel::from_tsv(model).unwrap())
+    let options = Options {
+        context: None,
+        ..reporting_guesses()
+    };
+    Repairer::new(vec![known], options).with_guess_model(GuessModel::from_tsv(model).unwrap())
 }
 
 /// A spun document that writes a thesaurus-linked pair of runs, with no

@@ -153,6 +153,14 @@ pub struct LevelArgs {
     /// Do not repair names from the document's own evidence.
     #[arg(long)]
     pub no_names: bool,
+    /// Decide by rule alone: do not ask the language model whether an edit
+    /// that is not `sure` fits its sentence.
+    #[arg(long)]
+    pub no_context: bool,
+    /// Judge edits in context with this language model, compiled by
+    /// `despin dict compile-lm`, instead of the embedded one.
+    #[arg(long, value_name = "FILE.lm", conflicts_with = "no_context")]
+    pub lm: Option<PathBuf>,
 }
 
 /// JSON Lines input, for pipelines (Spark's `rdd.pipe`, Hadoop Streaming).
@@ -306,6 +314,14 @@ pub enum DictCommand {
         #[arg(value_name = "FILE.tsv")]
         input: PathBuf,
         #[arg(short, long, value_name = "FILE.fst")]
+        output: PathBuf,
+    },
+    /// Compile an ARPA back-off language model (order 3 at most, `-` for
+    /// standard input) into the memory-mappable form that `--lm` reads.
+    CompileLm {
+        #[arg(value_name = "FILE.arpa")]
+        input: PathBuf,
+        #[arg(short, long, value_name = "FILE.lm")]
         output: PathBuf,
     },
     /// Show the entries for a phrase (exit 1 when there is none).

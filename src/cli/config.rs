@@ -30,6 +30,7 @@ pub struct FileConfig {
     pub level: Option<String>,
     pub aggressive: Option<bool>,
     pub names: Option<bool>,
+    pub context: Option<bool>,
     pub guess: Option<bool>,
     pub guess_threshold: Option<f64>,
     /// Globs of paths to skip when walking directories.
@@ -90,6 +91,7 @@ impl FileConfig {
             || self.default_dictionaries.is_some()
             || self.aggressive.is_some()
             || self.names.is_some()
+            || self.context.is_some()
             || self.guess.is_some()
             || self.guess_threshold.is_some()
     }
@@ -187,6 +189,16 @@ pub fn apply(
         "no_names",
         config.names.is_some(),
         (!cli.levels.no_names).to_string(),
+    );
+
+    if let (false, Some(on)) = (from_flag("no_context"), config.context) {
+        cli.levels.no_context = !on;
+    }
+    source(
+        "context",
+        "no_context",
+        config.context.is_some(),
+        (!cli.levels.no_context).to_string(),
     );
 
     if let (false, Some(on)) = (from_flag("no_guess"), config.guess) {

@@ -120,6 +120,7 @@ pub fn run(command: &DictCommand) -> Result<ExitCode> {
     match command {
         DictCommand::Check { files } => check_files(files, &mut out),
         DictCommand::Compile { input, output } => compile_file(input, output),
+        DictCommand::CompileLm { input, output } => compile_lm_file(input, output),
         DictCommand::Lookup {
             phrase,
             dictionaries,
@@ -168,26 +169,7 @@ fn compile_file(input: &Path, output: &Path) -> Result<ExitCode> {
     let count = entries.len();
     let bytes = compiled::compile(entries)
         .map_err(|e| anyhow::anyhow!("{origin}:{}: {}", e.line, e.message))?;
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", output.display()))?;
-    temp.write_all(&bytes)
-        .and_then(|_| temp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write", output.display()))?;
-    // A temporary file is private (0600); a dictionary is for sharing.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644))
-            .with_context(|| format!("{}: cannot set permissions", output.display()))?;
-    }
-    temp.persist(output)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{}: cannot write", output.display()))?;
+    write_shared(output, &bytes)?;
     eprintln!(
         "despin: compiled {count} entries from {origin} into {} ({} bytes)",
         output.display(),
@@ -275,4 +257,49 @@ pub fn exit_code(found: bool, errored: bool) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes a compiled file atomically, readable by everyone (a temporary
+/// file is private, 0600; a dictionary or model is for sharing).
+fn write_shared(output: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: cannot create a temporary file", output.display()))?;
+    temp.write_all(bytes)
+        .and_then(|_| temp.as_file().sync_all())
+        .with_context(|| format!("{}: cannot write", output.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("{}: cannot set permissions", output.display()))?;
+    }
+    temp.persist(output)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{}: cannot write", output.display()))?;
+    Ok(())
+}
+
+/// Compiles an ARPA language model (`-` reads standard input).
+fn compile_lm_file(input: &Path, output: &Path) -> Result<ExitCode> {
+    let origin = input.display();
+    let reader: Box<dyn io::BufRead> = if input == Path::new("-") {
+        Box::new(io::stdin().lock())
+    } else {
+        let file = fs::File::open(input).with_context(|| format!("{origin}: cannot read model"))?;
+        Box::new(io::BufReader::new(file))
+    };
+    let bytes = despin::context::compile_arpa(reader)
+        .map_err(|e| anyhow::anyhow!("{origin}:{}: {}", e.line, e.message))?;
+    write_shared(output, &bytes)?;
+    eprintln!(
+        "despin: compiled the language model {origin} into {} ({} bytes)",
+        output.display(),
+        bytes.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }

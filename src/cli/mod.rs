@@ -21,6 +21,7 @@ use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use despin::context::Bars;
 use despin::{Level, Options, Repairer, SpinEvidence};
 
 use args::{Cli, ColorChoice, Command, Format};
@@ -130,9 +131,11 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         }),
         names: !cli.levels.no_names,
         guess: (!cli.guesses.no_guess).then_some(cli.guesses.guess_threshold),
+        context: (!cli.levels.no_context).then(Bars::default),
     };
     let repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
     let repairer = with_guess_model(repairer, cli.guesses.guess_model.as_deref())?;
+    let repairer = with_language_model(repairer, cli.levels.lm.as_deref())?;
     let mode = choose_mode(cli);
     let protection = despin::document::Protection::new(&cli.ignore_regex)?
         .with_format(cli.file_type.map(Into::into));
@@ -151,6 +154,26 @@ fn with_guess_model(repairer: Repairer, path: Option<&std::path::Path>) -> Resul
     let model = despin::GuessModel::from_tsv(&text)
         .map_err(|e| anyhow::anyhow!("{}:{}: {}", path.display(), e.line, e.message))?;
     Ok(repairer.with_guess_model(model))
+}
+
+/// Uses the language model compiled at `path`, memory-mapped, if given.
+fn with_language_model(repairer: Repairer, path: Option<&std::path::Path>) -> Result<Repairer> {
+    let Some(path) = path else {
+        return Ok(repairer);
+    };
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read language model {}", path.display()))?;
+    // SAFETY: the map is read-only; a model changed while despin runs may
+    // give wrong figures, as a dictionary may, but not unsafety in Rust's
+    // sense beyond what memmap2 documents for any shared file.
+    let map = unsafe { memmap2::Mmap::map(&file) }
+        .with_context(|| format!("cannot map language model {}", path.display()))?;
+    // The model is read until the process ends.
+    let bytes: &'static [u8] = Box::leak(Box::new(map));
+    let model = despin::context::TrigramModel::from_static(bytes)
+        .and_then(|model| model.verify().map(|()| model))
+        .with_context(|| format!("{}: cannot load language model", path.display()))?;
+    Ok(repairer.with_language_model(std::sync::Arc::new(model)))
 }
 
 /// Runs every input through `mode` on `jobs` threads (all cores when not

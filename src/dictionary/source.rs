@@ -140,7 +140,7 @@ pub struct LineError {
 
 /// The longest dictionary line, in bytes. A phrase and its original are a
 /// few words each; a longer line is a wrong file, and the matcher's tables
-/// grow with the longest key (a 100 MB key took 6.7 GB).
+/// grow with the longest key.
 pub const MAX_LINE_BYTES: usize = 4096;
 
 /// Parses a whole TSV dictionary.

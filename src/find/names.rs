@@ -556,6 +556,7 @@ fn person_edits<'a>(
                 },
                 level: Level::Sure,
                 applied: false,
+                fit: None,
             })
         })
         .collect()
@@ -749,6 +750,7 @@ fn organisation_edits(
             // Several close heads make the edit only a suggestion.
             level: Level::Suggest,
             applied: false,
+            fit: None,
         };
         found.push((edit, (heads.len() == 1).then(|| lower.to_string())));
     }

@@ -330,6 +330,7 @@ fn document_pair(
         })),
         level: Level::Guess,
         applied: false,
+        fit: None,
     })
 }
 

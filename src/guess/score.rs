@@ -56,9 +56,8 @@ const BEST_TERM_CONFIDENCE: f64 = 0.95;
 /// How much of a guess's doubt is removed when its restored phrase, an
 /// established term, also occurs elsewhere in a document of this many
 /// words: 85% in an abstract, less in a longer text, which uses more
-/// phrases by chance (in proportion to its length). Measured on held-out
-/// never-spun text made to count as spun (`tools/eval_guess.py`): with a
-/// flat 85% up to 20,000 words, full papers drew most false guesses.
+/// phrases by chance (in proportion to its length); see
+/// `docs/measurements.md` for what a flat weight did.
 pub(crate) fn document_weight(words: usize) -> f64 {
     FULL_DOCUMENT_WEIGHT * (SHORT_DOCUMENT_WORDS as f64 / (words.max(1) as f64)).min(1.0)
 }

@@ -45,9 +45,8 @@ pub const DOCUMENT_EVIDENCE_MAX_WORDS: usize = 20_000;
 
 /// A short document: an abstract, a short article. Only there does the
 /// document's own text propose restorations and fingerprints, and count
-/// fully as evidence. Measured on held-out never-spun text made to count as
-/// spun (`tools/eval_guess.py`), fingerprints in longer texts were mostly
-/// the author's own pairs of phrases.
+/// fully as evidence: in longer texts, fingerprints are mostly the author's
+/// own pairs of phrases (`docs/measurements.md`).
 pub const SHORT_DOCUMENT_WORDS: usize = 1_000;
 
 /// The document as evidence, or nothing when it is too long to count.
@@ -85,219 +84,17 @@ pub(crate) fn find_guesses(
     document: &dyn Document,
     prior: &Prior,
 ) -> Vec<Edit> {
-    let Prior {
-        threshold,
-        floor,
-        known_spin,
-        spun,
-    } = *prior;
-    let words = document.words();
-    let weight = if words <= DOCUMENT_EVIDENCE_MAX_WORDS {
-        document_weight(words)
-    } else {
-        0.0
-    };
-    let evidence = Evidence {
-        document: (words <= DOCUMENT_EVIDENCE_MAX_WORDS).then_some(document),
-        // The document's phrases propose restorations of their own in a
-        // short document with known spin: in a longer one a phrase only it
-        // uses is worth little (see `consider`), and the search costs
-        // much (every window of four words, thesaurus completions).
-        proposes: known_spin && words <= SHORT_DOCUMENT_WORDS,
-        weight,
-    };
-    // The trigger level: the spun words whose surest swap can still give a
-    // score at the floor (a swap worth fewer sightings than a level's
-    // count cannot). None when the floor is above every score; the
-    // fingerprints below are searched even then.
-    let level = (floor <= best_score(1.0, evidence.weight)).then(|| {
-        TRIGGER_LEVELS
-            .iter()
-            .rposition(|&seen| {
-                seen == 1 || best_score(swap_confidence(seen - 1), evidence.weight) < floor
-            })
-            .unwrap_or(0)
-    });
-    // Without document evidence (a long text), only runs of two or three
-    // words are tried, and no thesaurus completion: the longer searches
-    // find little that a lexicon alone can confirm.
-    let longest = if evidence.proposes {
-        MAX_WINDOW
-    } else {
-        MAX_WINDOW - 1
-    };
+    let search = Search::new(model, document, prior);
     let mut found: Vec<Edit> = Vec::new();
-    let mut probes: Vec<(usize, Option<PairProbe>, Option<PairProbe>)> = Vec::new();
+    let mut probes = Vec::new();
     for segment in segments {
-        let count = segment.tokens.len();
-        let word = |t: usize| normalized(segment, t);
-        let mut last_trigger: Option<usize> = None;
-        // Undoing a swap helps only if a spun-looking word and a
-        // neighbour, as written, may restore to a pair of a strong term (or,
-        // in a short document, to a pair the document uses). Most of these
-        // words end at this test, done on the words' hashes. It runs in
-        // two passes, probes first and filter reads after, so that the
-        // reads' cache misses overlap instead of following one another.
-        let hashes = &segment.hashes;
-        let joined = |i: usize| matches!(segment.gaps[i], Gap::Space | Gap::Hyphen);
-        // Function-word neighbours ("the state of") pair with almost
-        // anything; a term needs a content word next to the swap.
-        let content = |i: usize| !model.may_be_function_word(hashes[i].stem);
-        probes.clear();
-        // Most words end at the level's trigger filter (and every word
-        // without a level).
-        if let Some(level) = level {
-            let triggers = model.triggers(level);
-            for (t, word) in hashes.iter().enumerate() {
-                if !may_trigger(triggers, word.stem) {
-                    continue;
-                }
-                let left = (t > 0 && joined(t - 1) && content(t - 1))
-                    .then(|| PairProbe::of_hashes(hashes[t - 1].full, hashes[t].stem));
-                let right = (t + 1 < count && joined(t) && content(t + 1))
-                    .then(|| PairProbe::of_hashes(hashes[t].stem, hashes[t + 1].stem));
-                probes.push((t, left, right));
-            }
-        }
-        // From the level of often seen swaps on, their own small filter
-        // answers (it stays in cache).
-        let spun_pairs = if level.is_some_and(|level| TRIGGER_LEVELS[level] >= OFTEN_SEEN) {
-            model.often_spun_pairs.as_ref()
-        } else {
-            model.spun_pairs.as_ref()
-        };
-        let may_restore = |probe: Option<PairProbe>| probe.is_some_and(|p| p.test(spun_pairs));
-        for &(t, left, right) in &probes {
-            let hashed = may_restore(left) || may_restore(right);
-            if !hashed && !evidence.proposes {
-                continue;
-            }
-            let trigger = word(t);
-            let originals = model.originals(&trigger);
-            if originals.is_empty() {
-                continue;
-            }
-            if !hashed {
-                let forms = |kept: String| -> Vec<String> {
-                    let mut forms: Vec<String> = model
-                        .originals(&kept)
-                        .iter()
-                        .map(|swap| swap.original.clone())
-                        .collect();
-                    forms.push(kept);
-                    forms
-                };
-                let left = if t > 0 && joined(t - 1) {
-                    forms(word(t - 1))
-                } else {
-                    Vec::new()
-                };
-                let right = if t + 1 < count && joined(t) {
-                    forms(word(t + 1))
-                } else {
-                    Vec::new()
-                };
-                let useful = originals.iter().any(|swap| {
-                    let o = &swap.original;
-                    left.iter().any(|l| evidence.may_contain_pair(l, o))
-                        || right.iter().any(|r| evidence.may_contain_pair(o, r))
-                });
-                if !useful {
-                    continue;
-                }
-            }
-            // The words around the trigger, normalised once for all its
-            // windows.
-            let from = t.saturating_sub(MAX_WINDOW - 1);
-            let to = (t + MAX_WINDOW).min(count);
-            let near: Vec<String> = (from..to)
-                .map(|i| if i == t { trigger.clone() } else { word(i) })
-                .collect();
-            // A term may hold a possessive before its last word
-            // ("parkinson's disease"); the trigger's own swaps are of its
-            // stem, so only other words are read with theirs.
-            let possessive: Vec<Option<String>> = (from..to)
-                .map(|i| {
-                    (i != t && segment.tokens[i].has_possessive())
-                        .then(|| with_possessive(segment, i))
-                })
-                .collect();
-            let left = |i: usize| possessive[i].as_ref().unwrap_or(&near[i]);
-            // Which neighbouring pairs, as written, may restore to a pair
-            // of a strong term. A window restores to a strong term only if
-            // all its pairs may, except those next to the one word a
-            // thesaurus completion may fill; document evidence can make
-            // any pair.
-            let restorable: Vec<bool> = (1..near.len())
-                .map(|i| model.may_restore_pair(left(i - 1), &near[i]))
-                .collect();
-            let kept: Vec<bool> = (1..near.len())
-                .map(|i| model.may_be_term(&[left(i - 1), &near[i]]))
-                .collect();
-            // Whether a window may restore to a strong term, and which of
-            // its words a thesaurus completion may fill: with document
-            // evidence, any; otherwise none, and every pair must pass.
-            let promising = |first: usize, last: usize| -> Option<Vec<usize>> {
-                if evidence.proposes {
-                    return Some((0..=last - first).collect());
-                }
-                let pairs = first - from..last - from;
-                (pairs.clone().any(|i| restorable[i])
-                    && pairs.clone().all(|i| restorable[i] || kept[i]))
-                .then(Vec::new)
-            };
-            for first in from..=t {
-                for last in t.max(first + 1)..(first + longest).min(count) {
-                    // Each window once: from its first trigger.
-                    if last_trigger.is_some_and(|p| p >= first) {
-                        continue;
-                    }
-                    let Some(open) = promising(first, last) else {
-                        continue;
-                    };
-                    let window = Window { first, last };
-                    let written = &near[first - from..=last - from];
-                    let with_possessives: Vec<String>;
-                    let words = if possessive[first - from..last - from]
-                        .iter()
-                        .any(Option::is_some)
-                    {
-                        with_possessives = (first..=last)
-                            .map(|i| {
-                                if i < last {
-                                    left(i - from)
-                                } else {
-                                    &near[i - from]
-                                }
-                                .clone()
-                            })
-                            .collect();
-                        &with_possessives[..]
-                    } else {
-                        written
-                    };
-                    // A run whose every pair may be a term's is often a
-                    // term itself ("economic growth"): one lookup settles it.
-                    if (first..last).all(|i| kept[i - from])
-                        && model.term(&words.join(" ")).is_some()
-                    {
-                        continue;
-                    }
-                    if let Some(edit) =
-                        guess_window(model, segment, &window, words, &open, &evidence)
-                    {
-                        found.push(edit);
-                    }
-                }
-            }
-            last_trigger = Some(t);
-        }
+        search.segment(segment, &mut probes, &mut found);
     }
     // The document's own fingerprints are searched for in short documents
     // that show enough known spin to count as spun: elsewhere their
     // guesses could not be applied, and a longer text writes many pairs of
     // linked runs for its own reasons ("similar results", "same results").
-    if evidence.proposes && spun && document.words() <= SHORT_DOCUMENT_WORDS {
+    if search.evidence.proposes && prior.spun && document.words() <= SHORT_DOCUMENT_WORDS {
         for segment in segments {
             document_pairs(model, segment, &mut found);
         }
@@ -305,6 +102,7 @@ pub(crate) fn find_guesses(
     // Guesses that will be applied first, the ones that undo more swaps
     // first among them (a whole term over a part of it), then the best
     // scores; none may overlap an edit already found or a guess before it.
+    let threshold = prior.threshold;
     let rank = |edit: &Edit| match &edit.origin {
         Origin::Guess(reason) => (
             reason.score() >= threshold,
@@ -313,57 +111,293 @@ pub(crate) fn find_guesses(
         ),
         _ => (false, 0, 0),
     };
-    found.sort_by(|a, b| {
+    crate::edit::keep_apart(taken, found, |a, b| {
         rank(b)
             .cmp(&rank(a))
             .then(a.range.start.cmp(&b.range.start))
-    });
-    let mut occupied = Occupied::default();
-    for edit in taken {
-        occupied.insert(edit.range.clone());
-    }
-    let mut kept: Vec<Edit> = Vec::new();
-    for guess in found {
-        if !occupied.overlaps(&guess.range) {
-            occupied.insert(guess.range.clone());
-            kept.push(guess);
+    })
+}
+
+/// A spun-looking word that passed the trigger filter, with the probes of
+/// the pairs it forms with its neighbours as written.
+type Probe = (usize, Option<PairProbe>, Option<PairProbe>);
+
+/// What the window search of one document needs to know, decided once.
+struct Search<'a> {
+    model: &'a GuessModel,
+    evidence: Evidence<'a>,
+    /// The trigger level: the spun words whose surest swap can still give
+    /// a score at the floor. None when the floor is above every score.
+    level: Option<usize>,
+    /// The longest window tried.
+    longest: usize,
+}
+
+impl<'a> Search<'a> {
+    fn new(model: &'a GuessModel, document: &'a dyn Document, prior: &Prior) -> Search<'a> {
+        let words = document.words();
+        let weight = if words <= DOCUMENT_EVIDENCE_MAX_WORDS {
+            document_weight(words)
+        } else {
+            0.0
+        };
+        let evidence = Evidence {
+            document: (words <= DOCUMENT_EVIDENCE_MAX_WORDS).then_some(document),
+            // The document's phrases propose restorations of their own in a
+            // short document with known spin: in a longer one a phrase only
+            // it uses is worth little (see `consider`), and the search
+            // costs much (every window of four words, thesaurus
+            // completions).
+            proposes: prior.known_spin && words <= SHORT_DOCUMENT_WORDS,
+            weight,
+        };
+        // A swap worth fewer sightings than a level's count cannot reach
+        // the floor; the fingerprints are searched even without a level.
+        let floor = prior.floor;
+        let level = (floor <= best_score(1.0, evidence.weight)).then(|| {
+            TRIGGER_LEVELS
+                .iter()
+                .rposition(|&seen| {
+                    seen == 1 || best_score(swap_confidence(seen - 1), evidence.weight) < floor
+                })
+                .unwrap_or(0)
+        });
+        // Without document evidence (a long text), only runs of two or
+        // three words are tried, and no thesaurus completion: the longer
+        // searches find little that a lexicon alone can confirm.
+        let longest = if evidence.proposes {
+            MAX_WINDOW
+        } else {
+            MAX_WINDOW - 1
+        };
+        Search {
+            model,
+            evidence,
+            level,
+            longest,
         }
     }
-    kept.sort_by_key(|e| e.range.start);
-    kept
-}
 
-/// Byte ranges already taken by edits, merged where they touch, so that
-/// whether a new range overlaps one is a look-up of its neighbour, not a
-/// pass over every edit (which made a document full of guesses quadratic).
-#[derive(Default)]
-struct Occupied {
-    /// Start to end of disjoint ranges.
-    ranges: std::collections::BTreeMap<usize, usize>,
-}
-
-impl Occupied {
-    fn overlaps(&self, range: &std::ops::Range<usize>) -> bool {
-        // The last range that starts before this one ends is the only one
-        // that can reach into it: the ranges are disjoint.
-        self.ranges
-            .range(..range.end)
-            .next_back()
-            .is_some_and(|(_, &end)| end > range.start)
-    }
-
-    fn insert(&mut self, range: std::ops::Range<usize>) {
-        let (mut start, mut end) = (range.start, range.end);
-        // Merge with every range that overlaps or touches it.
-        while let Some((&s, &e)) = self.ranges.range(..=end).next_back() {
-            if e < start {
-                break;
+    /// Searches one segment, adding its guesses to `found`.
+    fn segment(&self, segment: &Segment<'_>, probes: &mut Vec<Probe>, found: &mut Vec<Edit>) {
+        // Undoing a swap helps only if a spun-looking word and a
+        // neighbour, as written, may restore to a pair of a strong term (or,
+        // in a short document, to a pair the document uses). Most words end
+        // at this test, done on the words' hashes. It runs in two passes,
+        // probes first and filter reads after, so that the reads' cache
+        // misses overlap instead of following one another.
+        probes.clear();
+        let Some(level) = self.level else {
+            return;
+        };
+        self.probe(segment, level, probes);
+        // From the level of often seen swaps on, their own small filter
+        // answers (it stays in cache).
+        let spun_pairs = if TRIGGER_LEVELS[level] >= OFTEN_SEEN {
+            self.model.often_spun_pairs.as_ref()
+        } else {
+            self.model.spun_pairs.as_ref()
+        };
+        let may_restore = |probe: Option<PairProbe>| probe.is_some_and(|p| p.test(spun_pairs));
+        let mut last_trigger: Option<usize> = None;
+        for &(t, left, right) in probes.iter() {
+            let hashed = may_restore(left) || may_restore(right);
+            if !hashed && !self.evidence.proposes {
+                continue;
             }
-            start = start.min(s);
-            end = end.max(e);
-            self.ranges.remove(&s);
+            let trigger = normalized(segment, t);
+            let originals = self.model.originals(&trigger);
+            if originals.is_empty() || !hashed && !self.pairs_in_document(segment, t, originals) {
+                continue;
+            }
+            self.around(segment, t, trigger, last_trigger, found);
+            last_trigger = Some(t);
         }
-        self.ranges.insert(start, end);
+    }
+
+    /// The words of `segment` that pass the trigger filter of `level`,
+    /// with the probes of their pairs.
+    fn probe(&self, segment: &Segment<'_>, level: usize, probes: &mut Vec<Probe>) {
+        let count = segment.tokens.len();
+        let hashes = &segment.hashes;
+        let joined = |i: usize| matches!(segment.gaps[i], Gap::Space | Gap::Hyphen);
+        // Function-word neighbours ("the state of") pair with almost
+        // anything; a term needs a content word next to the swap.
+        let content = |i: usize| !self.model.may_be_function_word(hashes[i].stem);
+        let triggers = self.model.triggers(level);
+        for (t, word) in hashes.iter().enumerate() {
+            if !may_trigger(triggers, word.stem) {
+                continue;
+            }
+            let left = (t > 0 && joined(t - 1) && content(t - 1))
+                .then(|| PairProbe::of_hashes(hashes[t - 1].full, hashes[t].stem));
+            let right = (t + 1 < count && joined(t) && content(t + 1))
+                .then(|| PairProbe::of_hashes(hashes[t].stem, hashes[t + 1].stem));
+            probes.push((t, left, right));
+        }
+    }
+
+    /// Whether an original of the trigger at `t`, next to a neighbour as
+    /// written or restored, may make a pair that the document uses.
+    fn pairs_in_document(
+        &self,
+        segment: &Segment<'_>,
+        t: usize,
+        originals: &[LearnedSwap],
+    ) -> bool {
+        let count = segment.tokens.len();
+        let joined = |i: usize| matches!(segment.gaps[i], Gap::Space | Gap::Hyphen);
+        let forms = |kept: String| -> Vec<String> {
+            let mut forms: Vec<String> = self
+                .model
+                .originals(&kept)
+                .iter()
+                .map(|swap| swap.original.clone())
+                .collect();
+            forms.push(kept);
+            forms
+        };
+        let left = if t > 0 && joined(t - 1) {
+            forms(normalized(segment, t - 1))
+        } else {
+            Vec::new()
+        };
+        let right = if t + 1 < count && joined(t) {
+            forms(normalized(segment, t + 1))
+        } else {
+            Vec::new()
+        };
+        originals.iter().any(|swap| {
+            let o = &swap.original;
+            left.iter().any(|l| self.evidence.may_contain_pair(l, o))
+                || right.iter().any(|r| self.evidence.may_contain_pair(o, r))
+        })
+    }
+
+    /// Tries every window around the trigger at `t` that no earlier
+    /// trigger (at `last_trigger`) tried.
+    fn around(
+        &self,
+        segment: &Segment<'_>,
+        t: usize,
+        trigger: String,
+        last_trigger: Option<usize>,
+        found: &mut Vec<Edit>,
+    ) {
+        let near = Neighbourhood::new(self.model, segment, t, trigger);
+        let count = segment.tokens.len();
+        for first in near.from..=t {
+            // Each window once: from its first trigger.
+            if last_trigger.is_some_and(|p| p >= first) {
+                continue;
+            }
+            for last in t.max(first + 1)..(first + self.longest).min(count) {
+                let Some(open) = near.promising(first, last, self.evidence.proposes) else {
+                    continue;
+                };
+                let words = near.words(first, last);
+                // A run whose every pair may be a term's is often a term
+                // itself ("economic growth"): one lookup settles it.
+                if (first..last).all(|i| near.kept[i - near.from])
+                    && self.model.term(&words.join(" ")).is_some()
+                {
+                    continue;
+                }
+                let window = Window { first, last };
+                if let Some(edit) =
+                    guess_window(self.model, segment, &window, &words, &open, &self.evidence)
+                {
+                    found.push(edit);
+                }
+            }
+        }
+    }
+}
+
+/// The words around a trigger, normalised once for all its windows.
+struct Neighbourhood {
+    /// Index of the first word held.
+    from: usize,
+    /// The words as written, normalised.
+    near: Vec<String>,
+    /// A word with its possessive, where it has one and is not the
+    /// trigger: a term may hold a possessive before its last word
+    /// ("parkinson's disease"); the trigger's own swaps are of its stem.
+    possessive: Vec<Option<String>>,
+    /// Whether each neighbouring pair, as written, may restore to a pair
+    /// of a strong term.
+    restorable: Vec<bool>,
+    /// Whether each neighbouring pair may be a term's pair as it stands.
+    kept: Vec<bool>,
+}
+
+impl Neighbourhood {
+    fn new(model: &GuessModel, segment: &Segment<'_>, t: usize, trigger: String) -> Neighbourhood {
+        let count = segment.tokens.len();
+        let from = t.saturating_sub(MAX_WINDOW - 1);
+        let to = (t + MAX_WINDOW).min(count);
+        let mut trigger = Some(trigger);
+        let near: Vec<String> = (from..to)
+            .map(|i| {
+                if i == t {
+                    trigger.take().unwrap_or_default()
+                } else {
+                    normalized(segment, i)
+                }
+            })
+            .collect();
+        let possessive: Vec<Option<String>> = (from..to)
+            .map(|i| {
+                (i != t && segment.tokens[i].has_possessive()).then(|| with_possessive(segment, i))
+            })
+            .collect();
+        let left = |i: usize| possessive[i].as_ref().unwrap_or(&near[i]);
+        let restorable = (1..near.len())
+            .map(|i| model.may_restore_pair(left(i - 1), &near[i]))
+            .collect();
+        let kept = (1..near.len())
+            .map(|i| model.may_be_term(&[left(i - 1), &near[i]]))
+            .collect();
+        Neighbourhood {
+            from,
+            near,
+            possessive,
+            restorable,
+            kept,
+        }
+    }
+
+    /// A word as the left word of a pair: with its possessive.
+    fn left(&self, i: usize) -> &String {
+        self.possessive[i].as_ref().unwrap_or(&self.near[i])
+    }
+
+    /// Whether the window `first..=last` may restore to a strong term, and
+    /// which of its words a thesaurus completion may fill: with document
+    /// evidence (`proposes`), any; otherwise none, and every pair must
+    /// pass.
+    fn promising(&self, first: usize, last: usize, proposes: bool) -> Option<Vec<usize>> {
+        if proposes {
+            return Some((0..=last - first).collect());
+        }
+        let mut pairs = first - self.from..last - self.from;
+        (pairs.clone().any(|i| self.restorable[i])
+            && pairs.all(|i| self.restorable[i] || self.kept[i]))
+        .then(Vec::new)
+    }
+
+    /// The window's words, each but the last with its possessive.
+    fn words(&self, first: usize, last: usize) -> Vec<String> {
+        (first..=last)
+            .map(|i| {
+                let i = i - self.from;
+                if i < last - self.from {
+                    self.left(i).clone()
+                } else {
+                    self.near[i].clone()
+                }
+            })
+            .collect()
     }
 }
 
@@ -554,6 +588,7 @@ fn guess_window(
         })),
         level: Level::Guess,
         applied: false,
+        fit: None,
     })
 }
 
@@ -673,25 +708,5 @@ fn search<'m>(
         chosen.push(choice.clone());
         search(model, document, words, options, open, chosen, out);
         chosen.pop();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn occupied_ranges_answer_overlaps_as_a_scan_would() {
-        let taken = [3..5, 10..20, 15..25, 30..31, 40..40];
-        let mut occupied = Occupied::default();
-        for range in &taken {
-            occupied.insert(range.clone());
-        }
-        for start in 0..45 {
-            for end in start..46 {
-                let scan = taken.iter().any(|r| r.start < end && start < r.end);
-                assert_eq!(occupied.overlaps(&(start..end)), scan, "{start}..{end}");
-            }
-        }
     }
 }

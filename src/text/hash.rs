@@ -134,10 +134,10 @@ impl WordHash {
     }
 }
 
-/// A pair filter keeps each pair as three bits of one 64-byte block: a test
-/// reads one cache line, and at 200k pairs about 0.1% of absent pairs pass,
-/// where one bit per pair let 2.4% through. The guesser tests two pairs at
-/// every spun-looking word of a text, and each false pass costs a search.
+/// A pair filter keeps each pair as three bits of one 64-byte block, so a
+/// test reads one cache line and few absent pairs pass: the guesser tests
+/// two pairs at every spun-looking word of a text, and each false pass
+/// costs a search (`docs/measurements.md`).
 const BLOCK_BYTES: usize = 64;
 
 /// Where a pair of words lies in a pair filter of any power-of-two size

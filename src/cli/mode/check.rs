@@ -113,6 +113,8 @@ impl Sink for CheckSink<'_> {
                     Origin::Guess(guess) => Some(guess.restored.as_str()),
                     _ => None,
                 },
+                gain: edit.fit.map(|fit| fit.gain()),
+                lift: edit.fit.map(|fit| fit.lift()),
             };
             self.mode.report.finding(self.out, &finding)?;
             self.outcome.findings += 1;

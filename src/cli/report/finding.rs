@@ -32,6 +32,13 @@ pub struct Finding<'a> {
     pub score: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restored: Option<&'a str>,
+    /// How much more the language model expects the replacement than the
+    /// text, in its sentence (log10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gain: Option<f64>,
+    /// The gain less what the replacement gains by being more frequent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lift: Option<f64>,
 }
 
 /// Totals for one input: the spin score is findings per 1,000 words.

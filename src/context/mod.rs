@@ -1,0 +1,140 @@
+//! Judging a repair in its sentence.
+//!
+//! A dictionary says what a spun phrase may have been; only the sentence
+//! says whether the repair fits. A [`LanguageModel`] scores windows of
+//! words, and [`LanguageModel::gain`] is what replacing a span is worth in context: the
+//! one figure that vetting, candidate decoding and the document gate all
+//! read. A neural scorer implements the same trait.
+
+pub mod sentence;
+pub mod trigram;
+
+pub use trigram::{compile_arpa, ModelError, TrigramModel};
+
+use crate::edit::{Edit, Fit};
+use crate::text::segment::Segment;
+
+/// A model of English word sequences, over lower-case words.
+pub trait LanguageModel: Send + Sync + std::fmt::Debug {
+    /// Whether the model knows the word.
+    fn knows(&self, word: &str) -> bool;
+
+    /// log10 P(words[from..] | words[..from]): the probability of the
+    /// words from `from` on, each given the words before it.
+    fn log_prob(&self, words: &[&str], from: usize) -> f32;
+
+    /// How many words before a word its probability depends on.
+    fn context_words(&self) -> usize;
+
+    /// What replacing `span` by `replacement` between `before` and `after`
+    /// is worth, in log10 units: the log-probability of the window with
+    /// the replacement minus that with the span. The window reaches as
+    /// far as the model reads, so words beyond it change nothing.
+    fn gain(&self, before: &[&str], span: &[&str], replacement: &[&str], after: &[&str]) -> f32 {
+        let n = self.context_words();
+        let before = &before[before.len().saturating_sub(n)..];
+        let after = &after[..after.len().min(n)];
+        let score = |middle: &[&str]| {
+            let mut window: Vec<&str> = Vec::with_capacity(before.len() + middle.len() + n);
+            window.extend_from_slice(before);
+            window.extend_from_slice(middle);
+            window.extend_from_slice(after);
+            self.log_prob(&window, before.len())
+        };
+        score(replacement) - score(span)
+    }
+
+    /// [`LanguageModel::gain`] less what the replacement's words gain out
+    /// of context, by being more frequent words: how much the sentence
+    /// itself prefers them. A model favours frequent words ("said" over
+    /// "stated" anywhere); lift asks whether this sentence does.
+    fn lift(&self, before: &[&str], span: &[&str], replacement: &[&str], after: &[&str]) -> f32 {
+        let frequency =
+            |words: &[&str]| -> f32 { words.iter().map(|w| self.log_prob(&[w], 0)).sum() };
+        let alone = frequency(replacement) - frequency(span);
+        self.gain(before, span, replacement, after) - alone
+    }
+}
+
+/// The embedded model: the CMU Sphinx US English trigram model, compiled by
+/// `tools/gen_lm.sh` (BSD-2; see `dictionaries/SOURCES.md`).
+static EMBEDDED: &[u8] = include_bytes!("../../dictionaries/en-us-3gram.lm");
+
+/// The embedded language model, read on first use.
+pub fn embedded() -> &'static TrigramModel {
+    static MODEL: std::sync::OnceLock<TrigramModel> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| TrigramModel::from_static(EMBEDDED).expect("the embedded model is valid"))
+}
+
+/// Measures how each edit fits its sentence: the gain of its replacement
+/// over the text it replaces, stored as the edit's [`Fit`]. `segments`
+/// are the document's, in order; edits outside them are left unmeasured.
+pub(crate) fn measure(model: &dyn LanguageModel, segments: &[Segment<'_>], edits: &mut [Edit]) {
+    let n = model.context_words();
+    for edit in edits.iter_mut() {
+        let at = segments.partition_point(|s| s.offset + s.text.len() < edit.range.end);
+        let Some(segment) = segments.get(at).filter(|s| s.offset <= edit.range.start) else {
+            continue;
+        };
+        let range = edit.range.start - segment.offset..edit.range.end - segment.offset;
+        let Some(window) = sentence::window(segment, range, n) else {
+            continue;
+        };
+        let replacement = sentence::phrase_words(&edit.replacement);
+        // A word the model does not know (a name, a number, jargon) makes
+        // its figures say nothing about fit: the rule decides alone.
+        if !window
+            .span
+            .iter()
+            .chain(&replacement)
+            .all(|w| model.knows(w))
+        {
+            continue;
+        }
+        fn words(w: &[String]) -> Vec<&str> {
+            w.iter().map(String::as_str).collect()
+        }
+        let (before, span, replacement, after) = (
+            words(&window.before),
+            words(&window.span),
+            words(&replacement),
+            words(&window.after),
+        );
+        let gain = model.gain(&before, &span, &replacement, &after);
+        let lift = model.lift(&before, &span, &replacement, &after);
+        edit.fit = Some(Fit {
+            gain_milli: (gain * 1000.0).round() as i32,
+            lift_milli: (lift * 1000.0).round() as i32,
+        });
+    }
+}
+
+/// The bars that edits which are not `sure` must reach in context, as
+/// lift (log10; see [`LanguageModel::lift`]).
+///
+/// Calibrated by `tools/plant.py` (dictionary spins planted in never-spun
+/// sentences) against `tools/eval_context.py` (every finding on never-spun
+/// text), on the dev halves; `docs/context.md` has both sides.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bars {
+    /// A `likely` edit that a rule would apply (a spun document, or
+    /// `--aggressive`) is applied only if its sentence does not clearly
+    /// prefer the text as written.
+    pub likely_by_rule: f64,
+    /// A `likely` edit in a document with known spin that does not count
+    /// as spun is applied when its sentence confirms it this strongly.
+    pub likely_confirmed: f64,
+    /// An organisation repair or a guess is applied only if its sentence
+    /// prefers it at least this much.
+    pub derived: f64,
+}
+
+impl Default for Bars {
+    fn default() -> Bars {
+        Bars {
+            likely_by_rule: -2.5,
+            likely_confirmed: 3.0,
+            derived: 0.0,
+        }
+    }
+}

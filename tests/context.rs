@@ -1,0 +1,104 @@
+//! The context stage: the language model's judgement of fit decides edits
+//! that are not `sure`.
+
+use despin::context::{compile_arpa, LanguageModel, TrigramModel};
+use despin::{Dictionary, Level, Options, Repairer};
+
+/// One `sure` phrase (known spin, too little to count as spun) and two
+/// `likely` ones.
+const DICTIONARY: &str = "\
+this 7 days\tthis week\tsure
+additionally\talso\tlikely
+stated\tsaid\tlikely
+";
+
+fn repairer(options: Options) -> Repairer {
+    let dictionary = Dictionary::from_tsv("test", "test.tsv", DICTIONARY.as_bytes()).unwrap();
+    Repairer::new(vec![dictionary], options)
+}
+
+#[track_caller]
+fn assert_repair_with(options: Options, input: &str, expected: &str) {
+    assert_eq!(repairer(options).repair(input).text, expected);
+}
+
+const MEETING: &str =
+    "The meeting is this 7 days in the capital. The minister additionally said that the talks would go on.";
+
+#[test]
+fn a_likely_entry_that_its_sentence_confirms_is_applied_where_spin_is_known() {
+    assert_repair_with(
+        Options::default(),
+        MEETING,
+        "The meeting is this week in the capital. The minister also said that the talks would go on.",
+    );
+}
+
+#[test]
+fn without_context_a_likely_entry_waits_for_a_spun_document() {
+    let options = Options {
+        context: None,
+        ..Options::default()
+    };
+    assert_repair_with(
+        options,
+        MEETING,
+        "The meeting is this week in the capital. The minister additionally said that the talks would go on.",
+    );
+}
+
+#[test]
+fn ordinary_prose_with_likely_entries_is_left_alone() {
+    // No known spin: the context alone never applies a `likely` entry.
+    let text =
+        "The authors stated that the results were robust. Additionally, the model was tested.";
+    assert_repair_with(Options::default(), text, text);
+}
+
+#[test]
+fn every_reported_edit_carries_its_figures() {
+    let options = Options {
+        report: Some(Level::Likely),
+        ..Options::default()
+    };
+    let scan = repairer(options).scan(MEETING.as_bytes());
+    let also = scan.edits.iter().find(|e| e.replacement == "also").unwrap();
+    let fit = also.fit.expect("a likely edit of known words is measured");
+    assert!(fit.gain() > 0.0 && fit.lift() >= 3.0, "{fit:?}");
+    // A number is no word the model knows: the figures would say nothing.
+    let week = scan
+        .edits
+        .iter()
+        .find(|e| e.replacement == "this week")
+        .unwrap();
+    assert_eq!(week.fit, None);
+}
+
+#[test]
+fn the_embedded_model_knows_news_english() {
+    let model = despin::context::embedded();
+    assert!(model.words() > 70_000);
+    // "house speaker" is a bigram of the model; "residence speaker" is not.
+    let gain = model.gain(&["the"], &["residence"], &["house"], &["speaker", "said"]);
+    assert!(gain > 1.0, "{gain}");
+    let lift = model.lift(&["the"], &["residence"], &["house"], &["speaker", "said"]);
+    assert!(lift > 1.0, "{lift}");
+    // Read backwards, the same change is a loss.
+    assert!(model.gain(&["the"], &["house"], &["residence"], &["speaker"]) < -1.0);
+}
+
+#[test]
+fn a_compiled_model_reads_back_its_figures() {
+    let arpa =
+        "\\data\\\nngram 1=3\n\n\\1-grams:\n-1.0\t<s>\t-0.5\n-0.5\tA\t-0.2\n-2.0\tb\n\n\\end\\\n";
+    let bytes = compile_arpa(arpa.as_bytes()).unwrap();
+    let model = TrigramModel::from_static(Box::leak(bytes.into_boxed_slice())).unwrap();
+    model.verify().unwrap();
+    assert_eq!(model.words(), 3);
+    // Words are lower-cased.
+    assert!(model.knows("a") && !model.knows("A"));
+    assert!((model.log_prob(&["b"], 0) + 2.0).abs() < 0.05);
+    // Not a model at all.
+    assert!(TrigramModel::from_static(b"DSPNLM01").is_err());
+    assert!(TrigramModel::from_static(b"nonsense").is_err());
+}

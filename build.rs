@@ -63,7 +63,11 @@ fn main() {
          /// `synonym<TAB>head` lines: the close synonyms of organisation head words.\n\
          pub static HEAD_SYNONYMS: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/head-synonyms.tsv\"));\n\
          /// The thesaurus's root words as an FST set.\n\
-         pub static THESAURUS_ROOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.fst\"));"
+         pub static THESAURUS_ROOTS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-roots.fst\"));\n\
+         /// The links backwards, `synonym<TAB>root`, as an FST set.\n\
+         pub static THESAURUS_INVERSE: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-inverse.fst\"));\n\
+         /// Each root's number of synonyms, as an FST map.\n\
+         pub static THESAURUS_BREADTH: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/thesaurus-breadth.fst\"));"
     )
     .unwrap();
     let source = Path::new("dictionaries/guess.tsv");
@@ -92,10 +96,11 @@ fn main() {
          pub static GUESS_OFTEN_SPUN_PAIRS: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/guess-often-spun-pairs.bin\"));\n",
     );
     fs::write(out_dir.join("embedded.rs"), embedded).expect("write embedded.rs");
-    println!("cargo:rerun-if-changed=src/guess_model.rs");
+    println!("cargo:rerun-if-changed=src/guess/format.rs");
+    println!("cargo:rerun-if-changed=src/text/hash.rs");
     println!("cargo:rerun-if-changed=src/dictionary/source.rs");
     println!("cargo:rerun-if-changed=src/dictionary/compiled.rs");
-    println!("cargo:rerun-if-changed=src/tokenize.rs");
+    println!("cargo:rerun-if-changed=src/text/tokenize.rs");
     println!("cargo:rerun-if-changed=src/level.rs");
 }
 
@@ -156,6 +161,40 @@ fn compile_thesaurus(out_dir: &Path) -> usize {
     fs::write(out_dir.join("head-synonyms.tsv"), head_synonyms).expect("write head-synonyms.tsv");
     let set = fst::Set::from_iter(keys.iter()).expect("sorted keys");
     fs::write(out_dir.join("thesaurus.fst"), set.as_fst().as_bytes()).expect("write thesaurus.fst");
+    // The same links read backwards (`synonym<TAB>root`): the words a
+    // spinner may have replaced by a given word.
+    let mut inverse: Vec<String> = keys
+        .iter()
+        .map(|key| {
+            let (root, synonym) = key.split_once('\t').expect("root<TAB>synonym");
+            format!("{synonym}\t{root}")
+        })
+        .collect();
+    inverse.sort_unstable();
+    let inverse = fst::Set::from_iter(inverse.iter()).expect("sorted links");
+    fs::write(
+        out_dir.join("thesaurus-inverse.fst"),
+        inverse.as_fst().as_bytes(),
+    )
+    .expect("write thesaurus-inverse.fst");
+    // How many synonyms each root lists: a root with many is a weak
+    // candidate for any one of them.
+    let mut breadth = fst::MapBuilder::memory();
+    let mut start = 0;
+    while start < keys.len() {
+        let root = keys[start].split_once('\t').expect("root<TAB>synonym").0;
+        let prefix = format!("{root}\t");
+        let end = start + keys[start..].partition_point(|key| key.starts_with(&prefix));
+        breadth
+            .insert(root, (end - start) as u64)
+            .expect("sorted roots");
+        start = end;
+    }
+    fs::write(
+        out_dir.join("thesaurus-breadth.fst"),
+        breadth.into_inner().expect("breadth map"),
+    )
+    .expect("write thesaurus-breadth.fst");
     roots.sort_unstable();
     roots.dedup();
     let roots = fst::Set::from_iter(roots.iter()).expect("sorted roots");

@@ -41,6 +41,9 @@ pub enum Origin {
     },
     /// The guesser undid learned swaps to reach an established term.
     Guess(Box<crate::reason::GuessReason>),
+    /// The context stage restored a thesaurus root that its sentence
+    /// prefers.
+    Context(Box<crate::reason::ContextReason>),
 }
 
 impl Origin {
@@ -56,9 +59,10 @@ impl Origin {
     fn rank(&self) -> usize {
         match self {
             Origin::Entry(entry) => entry.dictionary,
-            Origin::Name { .. } => usize::MAX - 2,
-            Origin::OrganisationHead { .. } => usize::MAX - 1,
-            Origin::Guess(_) => usize::MAX,
+            Origin::Name { .. } => usize::MAX - 3,
+            Origin::OrganisationHead { .. } => usize::MAX - 2,
+            Origin::Guess(_) => usize::MAX - 1,
+            Origin::Context(_) => usize::MAX,
         }
     }
 }

@@ -21,11 +21,21 @@ pub enum Level {
     /// A guess of the guesser, not a dictionary entry: applied only when
     /// its score reaches the document's guess threshold.
     Guess,
+    /// A word the context stage restored from the thesaurus because its
+    /// sentence prefers it: applied only in a document the gate judges
+    /// spun.
+    Context,
 }
 
 impl Level {
     /// All levels, most confident first.
-    pub const ALL: [Level; 4] = [Level::Sure, Level::Likely, Level::Suggest, Level::Guess];
+    pub const ALL: [Level; 5] = [
+        Level::Sure,
+        Level::Likely,
+        Level::Suggest,
+        Level::Guess,
+        Level::Context,
+    ];
 
     /// The name used in dictionaries and reports.
     pub fn as_str(self) -> &'static str {
@@ -34,6 +44,7 @@ impl Level {
             Level::Likely => "likely",
             Level::Suggest => "suggest",
             Level::Guess => "guess",
+            Level::Context => "context",
         }
     }
 
@@ -66,6 +77,8 @@ impl FromStr for Level {
         Level::ALL
             .into_iter()
             .find(|level| level.as_str() == s)
-            .ok_or_else(|| format!("unknown level {s:?} (expected sure, likely, suggest or guess)"))
+            .ok_or_else(|| {
+                format!("unknown level {s:?} (expected sure, likely, suggest, guess or context)")
+            })
     }
 }

@@ -81,3 +81,21 @@ impl GuessReason {
         text
     }
 }
+
+/// Why the context stage proposed a word: a thesaurus root that the
+/// sentence prefers, in a document that the gate judged spun (or not).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextReason {
+    /// The thesaurus root the original comes from.
+    pub root: String,
+    /// How many synonyms the root lists.
+    pub breadth: u64,
+    /// The decoding score (gain less the change and breadth penalties),
+    /// in thousandths of a log10 unit.
+    pub score_milli: i32,
+    /// The document's rate of such proposals per 1,000 eligible words, in
+    /// thousandths.
+    pub gate_milli: u32,
+    /// Whether the document passed the gate, so the proposal is applied.
+    pub gate_passed: bool,
+}

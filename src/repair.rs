@@ -9,7 +9,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::context::{Bars, LanguageModel};
+use crate::context::candidates::Thesaurus;
+use crate::context::{Bars, Decoding, LanguageModel};
 use crate::dictionary::{Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef, Origin};
 use crate::find::condition::ConditionCache;
@@ -40,6 +41,9 @@ pub struct Options {
     /// What edits that are not `sure` must reach in their sentence, as the
     /// language model judges it, or `None` to decide by rule alone.
     pub context: Option<Bars>,
+    /// How the context stage restores words that no list names, or `None`
+    /// to restore none. It needs `context`.
+    pub decoding: Option<Decoding>,
 }
 
 /// The rule that promotes `likely` entries inside a spun document.
@@ -98,6 +102,7 @@ impl Default for Options {
             names: true,
             guess: Some(crate::guess::DEFAULT_THRESHOLD),
             context: Some(Bars::default()),
+            decoding: Some(Decoding::default()),
         }
     }
 }
@@ -263,6 +268,7 @@ impl Repairer {
             Origin::Name { .. } => "names",
             Origin::OrganisationHead { .. } => "organisations",
             Origin::Guess(_) => "guess",
+            Origin::Context(_) => "context",
         }
     }
 
@@ -467,6 +473,11 @@ impl Repairer {
                 edits.sort_by_key(|e| e.range.start);
             }
         }
+        if let (Some(model), Some(decoding)) = (model, self.options.decoding) {
+            self.decode(
+                model, &segments, &mut edits, &decoding, sure, words, promoted,
+            );
+        }
         // Likely edits were kept for a possible promotion; below the report
         // floor they are only wanted when applied.
         edits.retain(|e| e.applied || self.options.report_unapplied(e.level));
@@ -474,6 +485,55 @@ impl Repairer {
             edits,
             words,
             promoted,
+        }
+    }
+
+    /// Adds the context stage's proposals to `edits` (sorted). Only a
+    /// document whose `sure` findings reach the decoding evidence rule is
+    /// decoded (or any, when the level is reported), so text without
+    /// dense known spin, as never-spun text is, costs nothing. There the
+    /// proposals are applied when they are many enough (the gate).
+    fn decode(
+        &self,
+        model: &dyn LanguageModel,
+        segments: &[Segment<'_>],
+        edits: &mut Vec<Edit>,
+        decoding: &Decoding,
+        sure: usize,
+        words: usize,
+        promoted: bool,
+    ) {
+        let spun = decoding.evidence.holds(sure, words);
+        if !spun && !self.options.report_unapplied(Level::Context) {
+            return;
+        }
+        let taken: Vec<Range<usize>> = edits.iter().map(|e| e.range.clone()).collect();
+        let proposals = crate::context::decode::propose(
+            model,
+            Thesaurus::embedded(),
+            segments,
+            &taken,
+            decoding,
+        );
+        let pass = spun && proposals.pass(decoding);
+        let gate_milli = (proposals.rate() * 1000.0).round() as u32;
+        let mut added = false;
+        for mut edit in proposals.edits {
+            if let Origin::Context(reason) = &mut edit.origin {
+                reason.gate_milli = gate_milli;
+                reason.gate_passed = pass;
+            }
+            edit.applied = pass && self.options.apply.is_some();
+            if !edit.applied && !self.options.report_unapplied(Level::Context)
+                || self.repairs_again(segments, &edit, promoted)
+            {
+                continue;
+            }
+            edits.push(edit);
+            added = true;
+        }
+        if added {
+            edits.sort_by_key(|e| e.range.start);
         }
     }
 

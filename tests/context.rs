@@ -102,3 +102,60 @@ fn a_compiled_model_reads_back_its_figures() {
     assert!(TrigramModel::from_static(b"DSPNLM01").is_err());
     assert!(TrigramModel::from_static(b"nonsense").is_err());
 }
+
+/// Three `sure` findings in a short text: a spun document.
+const SPUN: &str = "We met this 7 days. They voted this 7 days. We spoke this 7 days.";
+
+#[test]
+fn a_spun_document_gets_back_a_word_that_no_list_names() {
+    let text = format!("{SPUN} The lawmakers met in the residence of representatives on Monday.");
+    let repair = repairer(Options::default()).repair(&text);
+    assert!(
+        repair
+            .text
+            .ends_with("met in the house of representatives on Monday."),
+        "{}",
+        repair.text
+    );
+    let edit = repair
+        .edits
+        .iter()
+        .find(|e| e.level == Level::Context)
+        .expect("a context edit");
+    match &edit.origin {
+        despin::Origin::Context(reason) => {
+            assert_eq!(reason.root, "house");
+            assert!(reason.gate_passed && reason.score_milli > 0);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn without_known_spin_no_word_is_restored_from_context() {
+    // The same sentence alone: nothing says the document was spun.
+    let text = "The lawmakers met in the residence of representatives on Monday.";
+    assert_repair_with(Options::default(), text, text);
+    // Reported at its level, it says it was not applied.
+    let options = Options {
+        report: Some(Level::Context),
+        ..Options::default()
+    };
+    let repair = repairer(options).repair(text);
+    assert_eq!(repair.text, text);
+    assert!(repair
+        .edits
+        .iter()
+        .any(|e| e.level == Level::Context && !e.applied));
+}
+
+#[test]
+fn decoding_off_restores_only_what_lists_name() {
+    let text = format!("{SPUN} The lawmakers met in the residence of representatives on Monday.");
+    let options = Options {
+        decoding: None,
+        ..Options::default()
+    };
+    let repair = repairer(options).repair(&text);
+    assert!(repair.text.contains("the residence of"), "{}", repair.text);
+}

@@ -161,6 +161,19 @@ pub struct LevelArgs {
     /// `despin dict compile-lm`, instead of the embedded one.
     #[arg(long, value_name = "FILE.lm", conflicts_with = "no_context")]
     pub lm: Option<PathBuf>,
+    /// What one change costs the context stage, in log10 units of the
+    /// language model: higher restores fewer words that no list names.
+    #[arg(long, value_name = "LOG10", default_value_t = despin::context::Decoding::default().penalty)]
+    pub context_penalty: f64,
+    /// What each power of ten of a thesaurus root's synonyms costs it as a
+    /// candidate of the context stage (a root listing hundreds of words is
+    /// a weak candidate for any one).
+    #[arg(long, value_name = "LOG10", default_value_t = despin::context::Decoding::default().breadth_weight)]
+    pub context_breadth_weight: f64,
+    /// The context stage's proposals per 1,000 eligible words at which a
+    /// document with some known spin counts as spun, so they are applied.
+    #[arg(long, value_name = "PER_1000", default_value_t = despin::context::Decoding::default().gate_per_thousand)]
+    pub context_gate: f64,
 }
 
 /// JSON Lines input, for pipelines (Spark's `rdd.pipe`, Hadoop Streaming).

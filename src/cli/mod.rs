@@ -21,7 +21,7 @@ use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use despin::context::Bars;
+use despin::context::{Bars, Decoding};
 use despin::{Level, Options, Repairer, SpinEvidence};
 
 use args::{Cli, ColorChoice, Command, Format};
@@ -132,6 +132,12 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         names: !cli.levels.no_names,
         guess: (!cli.guesses.no_guess).then_some(cli.guesses.guess_threshold),
         context: (!cli.levels.no_context).then(Bars::default),
+        decoding: (!cli.levels.no_context).then(|| Decoding {
+            penalty: cli.levels.context_penalty,
+            breadth_weight: cli.levels.context_breadth_weight,
+            gate_per_thousand: cli.levels.context_gate,
+            ..Decoding::default()
+        }),
     };
     let repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
     let repairer = with_guess_model(repairer, cli.guesses.guess_model.as_deref())?;

@@ -22,5 +22,18 @@ pub fn describe(
             found.to_lowercase()
         )),
         Origin::Guess(reason) => Some(reason.describe()),
+        Origin::Context(reason) => Some(format!(
+            "context: '{}' (thesaurus root, {} synonyms) fits the sentence better by {:.2}; \
+             {:.1} proposals per 1,000 words, so the document {}",
+            reason.root,
+            reason.breadth,
+            f64::from(reason.score_milli) / 1000.0,
+            f64::from(reason.gate_milli) / 1000.0,
+            if reason.gate_passed {
+                "counts as spun"
+            } else {
+                "does not count as spun"
+            }
+        )),
     }
 }

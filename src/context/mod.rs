@@ -6,9 +6,12 @@
 //! one figure that vetting, candidate decoding and the document gate all
 //! read. A neural scorer implements the same trait.
 
+pub mod candidates;
+pub mod decode;
 pub mod sentence;
 pub mod trigram;
 
+pub use decode::Decoding;
 pub use trigram::{compile_arpa, ModelError, TrigramModel};
 
 use crate::edit::{Edit, Fit};
@@ -132,7 +135,7 @@ pub struct Bars {
 impl Default for Bars {
     fn default() -> Bars {
         Bars {
-            likely_by_rule: -2.5,
+            likely_by_rule: -3.0,
             likely_confirmed: 3.0,
             derived: 0.0,
         }

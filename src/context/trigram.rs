@@ -37,6 +37,7 @@ pub const MAGIC: &[u8; 8] = b"DSPNLM01";
 pub struct TrigramModel {
     vocabulary: Map<&'static [u8]>,
     ngrams: Map<&'static [u8]>,
+    ids: std::sync::OnceLock<std::collections::HashMap<Box<str>, u32>>,
 }
 
 impl std::fmt::Debug for TrigramModel {
@@ -110,6 +111,7 @@ impl TrigramModel {
         Ok(TrigramModel {
             vocabulary: Map::new(vocabulary)?,
             ngrams: Map::new(ngrams)?,
+            ids: std::sync::OnceLock::new(),
         })
     }
 
@@ -128,7 +130,23 @@ impl TrigramModel {
 
     /// A word's number, if the model knows it.
     fn id(&self, word: &str) -> Option<u32> {
-        self.vocabulary.get(word).map(|id| id as u32)
+        self.ids().get(word).copied()
+    }
+
+    /// The vocabulary as a hash map, built on first use: decoding looks
+    /// up every word of every window, and a hash is several times quicker
+    /// than a walk of the map.
+    fn ids(&self) -> &std::collections::HashMap<Box<str>, u32> {
+        self.ids.get_or_init(|| {
+            let mut ids = std::collections::HashMap::with_capacity(self.vocabulary.len());
+            let mut stream = self.vocabulary.stream();
+            while let Some((word, id)) = fst::Streamer::next(&mut stream) {
+                if let Ok(word) = std::str::from_utf8(word) {
+                    ids.insert(word.into(), id as u32);
+                }
+            }
+            ids
+        })
     }
 
     /// The number of n-grams the model holds.
@@ -142,8 +160,40 @@ impl TrigramModel {
     }
 
     fn figures(&self, ids: &[u32], buf: &mut Vec<u8>) -> Option<Figures> {
-        key(ids, buf);
-        self.ngrams.get(&buf[..]).map(unpack)
+        // Decoding asks for the same n-grams many times (each candidate
+        // is scored with the same neighbours), so answers are remembered
+        // per thread, under the n-gram's numbers packed in 63 bits.
+        const REMEMBERED: usize = 1 << 18;
+        thread_local! {
+            static MEMORY: std::cell::RefCell<(usize, std::collections::HashMap<u64, u16>)> =
+                std::cell::RefCell::new((0, std::collections::HashMap::new()));
+        }
+        let packed = (ids.iter().all(|&id| id < 1 << 21)).then(|| {
+            ids.iter()
+                .fold(ids.len() as u64, |key, &id| key << 21 ^ u64::from(id))
+        });
+        let lookup = |buf: &mut Vec<u8>| {
+            key(ids, buf);
+            self.ngrams.get(&buf[..])
+        };
+        let Some(packed) = packed else {
+            return lookup(buf).map(unpack);
+        };
+        let owner = self as *const TrigramModel as usize;
+        // 0xffff marks an absent n-gram: stored values use 16 bits, and
+        // the top one never holds both bytes at their maximum.
+        let value = MEMORY.with(|memory| {
+            let mut memory = memory.borrow_mut();
+            if memory.0 != owner || memory.1.len() >= REMEMBERED {
+                memory.0 = owner;
+                memory.1.clear();
+            }
+            *memory
+                .1
+                .entry(packed)
+                .or_insert_with(|| lookup(buf).map_or(u16::MAX, |v| v as u16))
+        });
+        (value != u16::MAX).then(|| unpack(u64::from(value)))
     }
 
     /// log10 P(word | context), with the context's last two words at most,
@@ -153,24 +203,26 @@ impl TrigramModel {
         let Some(word) = word else {
             return UNKNOWN_LOG_PROB;
         };
-        let context = &context[context.len().saturating_sub(2)..];
-        let known = context.iter().rev().take_while(|id| id.is_some()).count();
-        let context: Vec<u32> = context[context.len() - known..]
-            .iter()
-            .map(|id| id.expect("known"))
-            .collect();
+        // The known words just before, at most two: [w1, w2, word].
+        let mut gram = [0u32; 3];
+        let mut known = 0;
+        for id in context.iter().rev().take(2) {
+            match id {
+                Some(id) => {
+                    known += 1;
+                    gram[2 - known] = *id;
+                }
+                None => break,
+            }
+        }
+        gram[2] = word;
         let mut backoff = 0.0;
-        let mut gram: Vec<u32> = Vec::with_capacity(3);
-        for start in 0..=context.len() {
-            let history = &context[start..];
-            gram.clear();
-            gram.extend_from_slice(history);
-            gram.push(word);
-            if let Some(found) = self.figures(&gram, buf) {
+        for start in 2 - known..=2 {
+            if let Some(found) = self.figures(&gram[start..], buf) {
                 return backoff + found.log_prob;
             }
-            if !history.is_empty() {
-                if let Some(h) = self.figures(history, buf) {
+            if start < 2 {
+                if let Some(h) = self.figures(&gram[start..2], buf) {
                     backoff += h.backoff;
                 }
             }
@@ -181,7 +233,7 @@ impl TrigramModel {
 
 impl LanguageModel for TrigramModel {
     fn knows(&self, word: &str) -> bool {
-        self.vocabulary.contains_key(word)
+        self.ids().contains_key(word)
     }
 
     fn log_prob(&self, words: &[&str], from: usize) -> f32 {

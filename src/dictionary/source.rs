@@ -200,8 +200,10 @@ fn parse_line(text: &str) -> Result<SourceEntry, String> {
         return Err(format!("the spun phrase {spun:?} has no words"));
     }
     let level = fields[2].trim().parse::<Level>()?;
-    if level == Level::Guess {
-        return Err("level guess is the guesser's own; entries are sure, likely or suggest".into());
+    if matches!(level, Level::Guess | Level::Context) {
+        return Err(format!(
+            "level {level} is despin's own; entries are sure, likely or suggest"
+        ));
     }
     let condition = match fields.get(3).map(|f| f.trim()) {
         Some(field) if !field.is_empty() => Some(condition_to_source(&parse_condition(field)?)),

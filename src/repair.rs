@@ -474,9 +474,8 @@ impl Repairer {
             }
         }
         if let (Some(model), Some(decoding)) = (model, self.options.decoding) {
-            self.decode(
-                model, &segments, &mut edits, &decoding, sure, words, promoted,
-            );
+            let spun = decoding.evidence.holds(sure, words);
+            self.decode(model, &segments, &mut edits, &decoding, spun, promoted);
         }
         // Likely edits were kept for a possible promotion; below the report
         // floor they are only wanted when applied.
@@ -489,8 +488,8 @@ impl Repairer {
     }
 
     /// Adds the context stage's proposals to `edits` (sorted). Only a
-    /// document whose `sure` findings reach the decoding evidence rule is
-    /// decoded (or any, when the level is reported), so text without
+    /// document whose `sure` findings reach the decoding evidence rule
+    /// (`spun`) is decoded (or any, when the level is reported), so text without
     /// dense known spin, as never-spun text is, costs nothing. There the
     /// proposals are applied when they are many enough (the gate).
     fn decode(
@@ -499,11 +498,9 @@ impl Repairer {
         segments: &[Segment<'_>],
         edits: &mut Vec<Edit>,
         decoding: &Decoding,
-        sure: usize,
-        words: usize,
+        spun: bool,
         promoted: bool,
     ) {
-        let spun = decoding.evidence.holds(sure, words);
         if !spun && !self.options.report_unapplied(Level::Context) {
             return;
         }

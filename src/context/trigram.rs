@@ -37,7 +37,6 @@ pub const MAGIC: &[u8; 8] = b"DSPNLM01";
 pub struct TrigramModel {
     vocabulary: Map<&'static [u8]>,
     ngrams: Map<&'static [u8]>,
-    ids: std::sync::OnceLock<std::collections::HashMap<Box<str>, u32>>,
 }
 
 impl std::fmt::Debug for TrigramModel {
@@ -111,7 +110,6 @@ impl TrigramModel {
         Ok(TrigramModel {
             vocabulary: Map::new(vocabulary)?,
             ngrams: Map::new(ngrams)?,
-            ids: std::sync::OnceLock::new(),
         })
     }
 
@@ -130,22 +128,29 @@ impl TrigramModel {
 
     /// A word's number, if the model knows it.
     fn id(&self, word: &str) -> Option<u32> {
-        self.ids().get(word).copied()
-    }
-
-    /// The vocabulary as a hash map, built on first use: decoding looks
-    /// up every word of every window, and a hash is several times quicker
-    /// than a walk of the map.
-    fn ids(&self) -> &std::collections::HashMap<Box<str>, u32> {
-        self.ids.get_or_init(|| {
-            let mut ids = std::collections::HashMap::with_capacity(self.vocabulary.len());
-            let mut stream = self.vocabulary.stream();
-            while let Some((word, id)) = fst::Streamer::next(&mut stream) {
-                if let Ok(word) = std::str::from_utf8(word) {
-                    ids.insert(word.into(), id as u32);
-                }
+        // Decoding looks up the words of every window again and again; the
+        // answers are remembered per thread, a hash being several times
+        // quicker than a walk of the map. Nothing is built up front, so a
+        // run that measures a few edits pays for a few look-ups.
+        const REMEMBERED: usize = 1 << 16;
+        type Memory = (usize, std::collections::HashMap<Box<str>, Option<u32>>);
+        thread_local! {
+            static MEMORY: std::cell::RefCell<Memory> =
+                std::cell::RefCell::new((0, std::collections::HashMap::new()));
+        }
+        let owner = self as *const TrigramModel as usize;
+        MEMORY.with(|memory| {
+            let mut memory = memory.borrow_mut();
+            if memory.0 != owner || memory.1.len() >= REMEMBERED {
+                memory.0 = owner;
+                memory.1.clear();
             }
-            ids
+            if let Some(&id) = memory.1.get(word) {
+                return id;
+            }
+            let id = self.vocabulary.get(word).map(|id| id as u32);
+            memory.1.insert(word.into(), id);
+            id
         })
     }
 
@@ -233,7 +238,7 @@ impl TrigramModel {
 
 impl LanguageModel for TrigramModel {
     fn knows(&self, word: &str) -> bool {
-        self.ids().contains_key(word)
+        self.id(word).is_some()
     }
 
     fn log_prob(&self, words: &[&str], from: usize) -> f32 {

@@ -387,10 +387,25 @@ impl Repairer {
         let words = segments.iter().map(|s| s.tokens.len()).sum();
         let model = self.language_model();
         if let (Some(model), Some(bars)) = (model, self.options.context) {
-            crate::context::measure(model, &segments, &mut edits);
-            for edit in &mut edits {
-                edit.applied &= fits(edit, bars);
+            // Only edits whose decision the context can change are
+            // measured: `sure` entries and names keep the rule's, and
+            // skipping them spares the model's pages in text that has
+            // nothing else.
+            let mut vetted: Vec<Edit> = Vec::new();
+            let mut kept: Vec<Edit> = Vec::with_capacity(edits.len());
+            for edit in edits {
+                if needs_vetting(&edit) {
+                    vetted.push(edit);
+                } else {
+                    kept.push(edit);
+                }
             }
+            crate::context::measure(model, &segments, &mut vetted);
+            for mut edit in vetted {
+                edit.applied &= fits(&edit, bars);
+                kept.push(edit);
+            }
+            edits = kept;
         }
         // Keep the unresolved edits only when a promotion could change them.
         let promotable = self.options.apply.is_some()
@@ -620,6 +635,15 @@ impl Repairer {
         }
         None
     }
+}
+
+/// Whether the context can change an edit's decision: not for `sure`
+/// entries, nor for names of people (see [`fits`]).
+fn needs_vetting(edit: &Edit) -> bool {
+    !matches!(
+        (&edit.origin, edit.level),
+        (Origin::Entry(_), Level::Sure) | (Origin::Name { .. }, _)
+    )
 }
 
 /// Whether an edit reaches its bar in context: `sure` entries need none,

@@ -65,7 +65,7 @@ fn every_reported_edit_carries_its_figures() {
     let also = scan.edits.iter().find(|e| e.replacement == "also").unwrap();
     let fit = also.fit.expect("a likely edit of known words is measured");
     assert!(fit.gain() > 0.0 && fit.lift() >= 3.0, "{fit:?}");
-    // A number is no word the model knows: the figures would say nothing.
+    // A `sure` entry keeps the rule's decision, so it is not measured.
     let week = scan
         .edits
         .iter()

@@ -1,5 +1,5 @@
-//! Why a guess was proposed: the evidence and its figures, as data, and
-//! one line of words for people. The edit model ([`crate::edit::Origin`])
+//! Why a guess or a context edit was proposed: the evidence and its
+//! figures, as data, and one line of words for people. The edit model ([`crate::edit::Origin`])
 //! holds it, and the guesser fills it in; keeping it here, apart from
 //! both, lets neither depend on the other.
 

@@ -1,5 +1,6 @@
-//! A back-off trigram model kept as one FST map, so that it can be embedded
-//! in the binary or memory-mapped and read without parsing.
+//! A back-off trigram model kept as two FST maps (words, then n-grams), so
+//! that it can be embedded in the binary or memory-mapped and read without
+//! parsing.
 //!
 //! Words are numbered, the most probable first, and an n-gram's key is its
 //! words' numbers, each in one to three bytes: frequent words take one, so

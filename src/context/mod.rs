@@ -94,6 +94,13 @@ pub(crate) fn measure(model: &dyn LanguageModel, segments: &[Segment<'_>], edits
         {
             continue;
         }
+        // Nor does a change of length: fewer words are always more
+        // probable, and taking out their frequency over-corrects, so the
+        // lift of "considering the fact that" -> "since" says nothing
+        // about fit (`docs/context.md`).
+        if window.span.len() != replacement.len() {
+            continue;
+        }
         fn words(w: &[String]) -> Vec<&str> {
             w.iter().map(String::as_str).collect()
         }

@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use crate::context::candidates::Thesaurus;
-use crate::context::sentence::{model_word, SENTENCE_END, SENTENCE_START};
+use crate::context::sentence::{ends_sentence, model_word, SENTENCE_END, SENTENCE_START};
 use crate::context::LanguageModel;
 use crate::edit::{Edit, Fit, Origin};
 use crate::level::Level;
@@ -120,14 +120,7 @@ fn propose_in(
         .map(|t| model_word(&text[t.start..t.end]))
         .collect();
     let starts: Vec<bool> = (0..tokens.len())
-        .map(|i| {
-            i == 0 || {
-                let gap = &text[tokens[i - 1].end..tokens[i].start];
-                gap.bytes()
-                    .any(|b| matches!(b, b'.' | b'!' | b'?' | b';' | b':'))
-                    || gap.matches('\n').count() > 1
-            }
-        })
+        .map(|i| i == 0 || ends_sentence(&text[tokens[i - 1].end..tokens[i].start]))
         .collect();
     for t in 0..tokens.len() {
         let token = tokens[t];
@@ -183,7 +176,7 @@ fn propose_in(
                 - decoding.penalty
                 - decoding.breadth_weight * (candidate.breadth as f64).log10();
             if score > 0.0 && best.as_ref().is_none_or(|b| score > b.0) {
-                let lift = model.lift(&before, &[&word], &replacement, &after);
+                let lift = gain - model.frequency_gain(&[&word], &replacement);
                 if f64::from(lift) >= decoding.min_lift {
                     best = Some((score, gain, lift, candidate.clone()));
                 }

@@ -47,15 +47,19 @@ pub trait LanguageModel: Send + Sync + std::fmt::Debug {
         score(replacement) - score(span)
     }
 
-    /// [`LanguageModel::gain`] less what the replacement's words gain out
-    /// of context, by being more frequent words: how much the sentence
-    /// itself prefers them. A model favours frequent words ("said" over
-    /// "stated" anywhere); lift asks whether this sentence does.
-    fn lift(&self, before: &[&str], span: &[&str], replacement: &[&str], after: &[&str]) -> f32 {
+    /// What the replacement's words gain out of context, by being more
+    /// frequent words: a model favours frequent words ("said" over
+    /// "stated" anywhere).
+    fn frequency_gain(&self, span: &[&str], replacement: &[&str]) -> f32 {
         let frequency =
             |words: &[&str]| -> f32 { words.iter().map(|w| self.log_prob(&[w], 0)).sum() };
-        let alone = frequency(replacement) - frequency(span);
-        self.gain(before, span, replacement, after) - alone
+        frequency(replacement) - frequency(span)
+    }
+
+    /// [`LanguageModel::gain`] less [`LanguageModel::frequency_gain`]: how
+    /// much the sentence itself prefers the replacement.
+    fn lift(&self, before: &[&str], span: &[&str], replacement: &[&str], after: &[&str]) -> f32 {
+        self.gain(before, span, replacement, after) - self.frequency_gain(span, replacement)
     }
 }
 
@@ -111,7 +115,7 @@ pub(crate) fn measure(model: &dyn LanguageModel, segments: &[Segment<'_>], edits
             words(&window.after),
         );
         let gain = model.gain(&before, &span, &replacement, &after);
-        let lift = model.lift(&before, &span, &replacement, &after);
+        let lift = gain - model.frequency_gain(&span, &replacement);
         edit.fit = Some(Fit {
             gain_milli: (gain * 1000.0).round() as i32,
             lift_milli: (lift * 1000.0).round() as i32,

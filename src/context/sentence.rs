@@ -36,7 +36,7 @@ pub fn phrase_words(phrase: &str) -> Vec<String> {
 /// Whether the text between two words ends a sentence (or a clause that a
 /// model should read alone): a full stop, question or exclamation mark,
 /// semicolon, colon, or a blank line.
-fn ends_sentence(gap: &str) -> bool {
+pub(crate) fn ends_sentence(gap: &str) -> bool {
     gap.bytes()
         .any(|b| matches!(b, b'.' | b'!' | b'?' | b';' | b':'))
         || gap.matches('\n').count() > 1

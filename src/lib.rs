@@ -50,4 +50,4 @@ pub use edit::{Edit, EntryRef, Origin};
 pub use guess::GuessModel;
 pub use level::Level;
 pub use reason::GuessReason;
-pub use repair::{Options, Repair, Repairer, Scan, SpinEvidence};
+pub use repair::{DeepVerdict, Options, Repair, Repairer, Scan, SpinEvidence};

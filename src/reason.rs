@@ -98,4 +98,17 @@ pub struct ContextReason {
     pub gate_milli: u32,
     /// Whether the document passed the gate, so the proposal is applied.
     pub gate_passed: bool,
+    /// The neural scorer's figures, for an edit that `--deep` chose.
+    pub deep: Option<DeepFigures>,
+}
+
+/// What the neural scorer measured for one of its edits, in thousandths
+/// of a natural-log unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeepFigures {
+    /// How much more probable the sentence is with the replacement.
+    pub gain_milli: i32,
+    /// The document's evidence of spin: the mean, over its content words,
+    /// of how far the best candidate beats the word as written.
+    pub evidence_milli: i32,
 }

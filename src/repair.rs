@@ -10,7 +10,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::context::candidates::Thesaurus;
-use crate::context::{Bars, Decoding, LanguageModel};
+use crate::context::{Bars, Decoding, Deep, LanguageModel, SentenceScorer};
 use crate::dictionary::{Dictionary, Entry};
 use crate::edit::{self, Edit, EntryRef, Origin};
 use crate::find::condition::ConditionCache;
@@ -44,6 +44,11 @@ pub struct Options {
     /// How the context stage restores words that no list names, or `None`
     /// to restore none. It needs `context`.
     pub decoding: Option<Decoding>,
+    /// How the sentence scorer (`--deep`) judges documents and chooses
+    /// words, or `None` for none. It needs a scorer
+    /// ([`Repairer::with_sentence_scorer`]) and `context`, and takes the
+    /// place of `decoding`.
+    pub deep: Option<Deep>,
 }
 
 /// The rule that promotes `likely` entries inside a spun document.
@@ -103,6 +108,7 @@ impl Default for Options {
             guess: Some(crate::guess::DEFAULT_THRESHOLD),
             context: Some(Bars::default()),
             decoding: Some(Decoding::default()),
+            deep: None,
         }
     }
 }
@@ -157,6 +163,19 @@ pub struct Scan {
     pub words: usize,
     /// The document showed enough spin for `likely` entries to be applied.
     pub promoted: bool,
+    /// The sentence scorer's verdict on the document, when `--deep` judged it.
+    pub deep: Option<DeepVerdict>,
+}
+
+/// What the sentence scorer concluded about one document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeepVerdict {
+    /// Content words weighed.
+    pub words: usize,
+    /// Mean evidence of spin per content word, in thousandths of a nat.
+    pub evidence_milli: i32,
+    /// Whether the document counts as spun, so its words were weighed.
+    pub spun: bool,
 }
 
 /// Repairs spun text with a set of dictionaries.
@@ -174,6 +193,8 @@ pub struct Repairer {
     guess_model: ModelRef,
     /// A language model read at run time; the embedded one when `None`.
     language_model: Option<Arc<dyn LanguageModel>>,
+    /// The scorer of `--deep`, if one was given.
+    sentence_scorer: Option<Arc<dyn SentenceScorer>>,
 }
 
 /// The guesser's model: the embedded one, or one read at run time.
@@ -211,6 +232,7 @@ impl Repairer {
             options,
             guess_model: ModelRef::Embedded,
             language_model: None,
+            sentence_scorer: None,
         }
     }
 
@@ -224,6 +246,13 @@ impl Repairer {
     /// trigram model.
     pub fn with_language_model(mut self, model: Arc<dyn LanguageModel>) -> Repairer {
         self.language_model = Some(model);
+        self
+    }
+
+    /// Uses `scorer` to judge documents and choose words where the options
+    /// ask for `deep`.
+    pub fn with_sentence_scorer(mut self, scorer: Arc<dyn SentenceScorer>) -> Repairer {
+        self.sentence_scorer = Some(scorer);
         self
     }
 
@@ -345,13 +374,15 @@ impl Repairer {
     /// The ranges may overlap and come in any order.
     pub fn scan_protected(&self, input: &[u8], protected: &[Range<usize>]) -> Scan {
         let protected = merged(protected, input.len());
-        let mut scan = self.scan_once(input, &protected);
+        let mut scan = self.scan_once(input, &protected, true);
         for _ in 1..MAX_SCANS {
             if !scan.edits.iter().any(|e| e.applied) {
                 break;
             }
             let text = edit::applied(input, &scan.edits);
-            let again = self.scan_once(&text, &shifted(&protected, &scan.edits));
+            // The sentence scorer reads a document once: it is slow, and
+            // what it restored is judged by the rules on the rescan.
+            let again = self.scan_once(&text, &shifted(&protected, &scan.edits), false);
             if !again.edits.iter().any(|e| e.applied) {
                 break;
             }
@@ -361,8 +392,8 @@ impl Repairer {
     }
 
     /// One scan of `input`, as the document it is, outside `protected`
-    /// (sorted, disjoint ranges).
-    fn scan_once(&self, input: &[u8], protected: &[Range<usize>]) -> Scan {
+    /// (sorted, disjoint ranges); the sentence scorer reads it if `deep`.
+    fn scan_once(&self, input: &[u8], protected: &[Range<usize>], deep: bool) -> Scan {
         let segments = segments_outside(input, protected);
         let conditions = ConditionCache::new(&segments);
         let mut candidates = Vec::new();
@@ -488,10 +519,19 @@ impl Repairer {
                 edits.sort_by_key(|e| e.range.start);
             }
         }
-        if let (Some(model), Some(decoding)) = (model, self.options.decoding) {
-            let spun = decoding.evidence.holds(sure, words);
-            self.decode(model, &segments, &mut edits, &decoding, spun, promoted);
-        }
+        let scorer = self.options.deep.zip(self.sentence_scorer.as_deref());
+        let verdict = match (model, scorer, self.options.decoding) {
+            // The rescan of a deep document keeps to the rules.
+            (Some(model), Some((settings, scorer)), _) => {
+                deep.then(|| self.deepen(scorer, model, &segments, &mut edits, &settings, promoted))
+            }
+            (Some(model), None, Some(decoding)) => {
+                let spun = decoding.evidence.holds(sure, words);
+                self.decode(model, &segments, &mut edits, &decoding, spun, promoted);
+                None
+            }
+            _ => None,
+        };
         // Likely edits were kept for a possible promotion; below the report
         // floor they are only wanted when applied.
         edits.retain(|e| e.applied || self.options.report_unapplied(e.level));
@@ -499,7 +539,55 @@ impl Repairer {
             edits,
             words,
             promoted,
+            deep: verdict,
         }
+    }
+
+    /// `--deep`: the sentence scorer judges the document, and in one it
+    /// judges spun, its chosen words join `edits` (sorted), measured by
+    /// the trigram model too so that a reason gives both figures.
+    fn deepen(
+        &self,
+        scorer: &dyn SentenceScorer,
+        model: &dyn LanguageModel,
+        segments: &[Segment<'_>],
+        edits: &mut Vec<Edit>,
+        settings: &Deep,
+        promoted: bool,
+    ) -> DeepVerdict {
+        let taken: Vec<Range<usize>> = edits.iter().map(|e| e.range.clone()).collect();
+        let judgement = crate::context::deep::judge(
+            scorer,
+            model,
+            Thesaurus::embedded(),
+            segments,
+            &taken,
+            settings,
+        );
+        let spun = judgement.spun(settings);
+        let verdict = DeepVerdict {
+            words: judgement.words,
+            evidence_milli: (judgement.mean() * 1000.0).round() as i32,
+            spun,
+        };
+        if !spun {
+            return verdict;
+        }
+        let mut chosen = crate::context::deep::choose(scorer, segments, &judgement, settings);
+        crate::context::measure(model, segments, &mut chosen);
+        let mut added = false;
+        for mut edit in chosen {
+            edit.applied = self.options.apply.is_some();
+            if self.repairs_again(segments, &edit, promoted) {
+                continue;
+            }
+            edits.push(edit);
+            added = true;
+        }
+        if added {
+            edits.sort_by_key(|e| e.range.start);
+        }
+        verdict
     }
 
     /// Adds the context stage's proposals to `edits` (sorted). Only a

@@ -161,6 +161,20 @@ pub struct LevelArgs {
     /// `despin dict compile-lm`, instead of the embedded one.
     #[arg(long, value_name = "FILE.lm", conflicts_with = "no_context")]
     pub lm: Option<PathBuf>,
+    /// Judge each document, and choose words in the ones judged spun, with
+    /// a neural language model (Gemma 3 270M): slower, for one document at
+    /// a time. Fetch the model with `tools/fetch-model.sh`.
+    #[arg(long, conflicts_with = "no_context")]
+    pub deep: bool,
+    /// The neural model (GGUF) for --deep; default
+    /// ~/.cache/despin/gemma-3-270m-q4_k_m.gguf.
+    #[arg(
+        long,
+        value_name = "FILE.gguf",
+        env = "DESPIN_MODEL",
+        requires = "deep"
+    )]
+    pub model: Option<PathBuf>,
     /// What one change costs the context stage, in log10 units of the
     /// language model: higher restores fewer words that no list names.
     #[arg(long, value_name = "LOG10", default_value_t = despin::context::Decoding::default().penalty)]

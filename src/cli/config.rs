@@ -31,6 +31,7 @@ pub struct FileConfig {
     pub aggressive: Option<bool>,
     pub names: Option<bool>,
     pub context: Option<bool>,
+    pub deep: Option<bool>,
     pub guess: Option<bool>,
     pub guess_threshold: Option<f64>,
     /// Globs of paths to skip when walking directories.
@@ -92,6 +93,7 @@ impl FileConfig {
             || self.aggressive.is_some()
             || self.names.is_some()
             || self.context.is_some()
+            || self.deep.is_some()
             || self.guess.is_some()
             || self.guess_threshold.is_some()
     }
@@ -199,6 +201,16 @@ pub fn apply(
         "no_context",
         config.context.is_some(),
         (!cli.levels.no_context).to_string(),
+    );
+
+    if let (false, Some(on)) = (from_flag("deep"), config.deep) {
+        cli.levels.deep = on && !cli.levels.no_context;
+    }
+    source(
+        "deep",
+        "deep",
+        config.deep.is_some(),
+        cli.levels.deep.to_string(),
     );
 
     if let (false, Some(on)) = (from_flag("no_guess"), config.guess) {

@@ -8,6 +8,7 @@
 
 pub mod args;
 pub mod config;
+pub mod deep;
 pub mod dict;
 pub mod input;
 pub mod mode;
@@ -138,10 +139,16 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
             gate_per_thousand: cli.levels.context_gate,
             ..Decoding::default()
         }),
+        deep: cli.levels.deep.then(despin::context::Deep::default),
     };
     let repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
     let repairer = with_guess_model(repairer, cli.guesses.guess_model.as_deref())?;
     let repairer = with_language_model(repairer, cli.levels.lm.as_deref())?;
+    let repairer = if cli.levels.deep {
+        deep::with_scorer(repairer, cli.levels.model.as_deref())?
+    } else {
+        repairer
+    };
     let mode = choose_mode(cli);
     let protection = despin::document::Protection::new(&cli.ignore_regex)?
         .with_format(cli.file_type.map(Into::into));

@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// Counters the driver bumps; read by the display thread.
 static BYTES: AtomicU64 = AtomicU64::new(0);
 static FILES: AtomicU64 = AtomicU64::new(0);
+static SENTENCES: AtomicU64 = AtomicU64::new(0);
 
 /// Counts bytes repaired.
 pub fn add_bytes(bytes: usize) {
@@ -25,6 +26,13 @@ pub fn add_bytes(bytes: usize) {
 /// Counts a finished input.
 pub fn add_file() {
     FILES.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Counts a sentence that the neural scorer read (`--deep`, where one
+/// document takes seconds).
+#[cfg(feature = "deep")]
+pub fn add_sentence() {
+    SENTENCES.fetch_add(1, Ordering::Relaxed);
 }
 
 /// The display, while it runs; dropping it clears the line.
@@ -69,8 +77,14 @@ fn show(done: &AtomicBool) {
         let bytes = BYTES.load(Ordering::Relaxed) as f64 / 1e6;
         let files = FILES.load(Ordering::Relaxed);
         let speed = bytes / start.elapsed().as_secs_f64();
+        let sentences = SENTENCES.load(Ordering::Relaxed);
+        let deep = if sentences > 0 {
+            format!(", {sentences} sentences read by the model")
+        } else {
+            String::new()
+        };
         bar.set_message(format!(
-            "despin: {files} file{} done, {bytes:.1} MB, {speed:.1} MB/s",
+            "despin: {files} file{} done, {bytes:.1} MB, {speed:.1} MB/s{deep}",
             if files == 1 { "" } else { "s" }
         ));
         bar.tick();

@@ -59,7 +59,7 @@ impl Default for Decoding {
 
 /// The most frequent words (log10 unigram probability above this) are
 /// function words, which spinners leave alone.
-const FUNCTION_WORD_LOG_PROB: f32 = -2.5;
+pub(crate) const FUNCTION_WORD_LOG_PROB: f32 = -2.5;
 
 /// The context stage's proposals in one document.
 #[derive(Debug, Default)]
@@ -98,7 +98,8 @@ pub(crate) fn propose(
     proposals
 }
 
-fn overlaps(taken: &[Range<usize>], range: &Range<usize>) -> bool {
+/// Whether `range` overlaps one of `taken` (sorted by start).
+pub(crate) fn overlaps(taken: &[Range<usize>], range: &Range<usize>) -> bool {
     let at = taken.partition_point(|r| r.end <= range.start);
     taken.get(at).is_some_and(|r| r.start < range.end)
 }
@@ -194,6 +195,7 @@ fn propose_in(
                 score_milli: (score * 1000.0).round() as i32,
                 gate_milli: 0,
                 gate_passed: false,
+                deep: None,
             })),
             level: Level::Context,
             applied: false,
@@ -209,7 +211,7 @@ fn propose_in(
 /// Whether a written word may be restored: a lower-case word of letters,
 /// or one capitalised only because it starts a sentence. Capitals
 /// elsewhere mark names, titles and labels, which the name pass owns.
-fn eligible(written: &str, sentence_start: bool) -> bool {
+pub(crate) fn eligible(written: &str, sentence_start: bool) -> bool {
     let mut chars = written.chars();
     let Some(first) = chars.next() else {
         return false;

@@ -8,14 +8,64 @@
 
 pub mod candidates;
 pub mod decode;
+pub mod deep;
+#[cfg(feature = "deep")]
+pub mod neural;
 pub mod sentence;
 pub mod trigram;
 
 pub use decode::Decoding;
+pub use deep::Deep;
+#[cfg(feature = "deep")]
+pub use neural::{NeuralError, NeuralModel};
 pub use trigram::{compile_arpa, ModelError, TrigramModel};
 
 use crate::edit::{Edit, Fit};
 use crate::text::segment::Segment;
+
+/// A sentence as a [`SentenceScorer`] reads it: its words as written and
+/// the gap before each (one more gap ends it).
+#[derive(Clone, Debug, Default)]
+pub struct Sentence<'a> {
+    /// The words, as written.
+    pub words: Vec<&'a str>,
+    /// The text before each word, and after the last.
+    pub gaps: Vec<&'a str>,
+}
+
+/// What a sentence scorer says about one word from its left context: a
+/// log-score of the word as written and of each candidate it can weigh
+/// there in the same pass (none for one it cannot). The scores of one word
+/// share an unknown offset, so only their differences mean anything: each
+/// is ln P(candidate) − ln P(written), in nats.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    /// The word as written.
+    pub written: f32,
+    /// Each asked candidate.
+    pub candidates: Vec<Option<f32>>,
+}
+
+/// A model that reads whole sentences, cased and punctuated: the neural
+/// scorer of `--deep`. Figures are natural logarithms.
+pub trait SentenceScorer: Send + Sync + std::fmt::Debug {
+    /// One pass over `sentence`: for each asked word (index, candidates),
+    /// what the model reads there, or none where it cannot tell.
+    fn read(&self, sentence: &Sentence<'_>, asked: &[(usize, Vec<String>)])
+        -> Vec<Option<Reading>>;
+
+    /// For each asked word (index, replacements): a log-score of the
+    /// sentence from that word to `lookahead` words after it, given the
+    /// words before, with the word replaced by each replacement (the
+    /// written word may be one of them). A word's scores share an unknown
+    /// offset, as in [`Reading`].
+    fn continuations(
+        &self,
+        sentence: &Sentence<'_>,
+        asked: &[(usize, Vec<String>)],
+        lookahead: usize,
+    ) -> Vec<Vec<Option<f32>>>;
+}
 
 /// A model of English word sequences, over lower-case words.
 pub trait LanguageModel: Send + Sync + std::fmt::Debug {

@@ -175,6 +175,14 @@ pub struct LevelArgs {
         requires = "deep"
     )]
     pub model: Option<PathBuf>,
+    /// The least evidence of spin, in mean nats per content word, that
+    /// makes --deep repair a document: higher leaves more documents alone.
+    #[arg(long, value_name = "NATS", requires = "deep", allow_negative_numbers = true, default_value_t = despin::context::Deep::default().document_bar)]
+    pub deep_document_bar: f64,
+    /// How much more probable (nats) a sentence must be with a --deep
+    /// candidate for it to replace the word: higher restores fewer words.
+    #[arg(long, value_name = "NATS", requires = "deep", allow_negative_numbers = true, default_value_t = despin::context::Deep::default().choose_bar)]
+    pub deep_choose_bar: f64,
     /// What one change costs the context stage, in log10 units of the
     /// language model: higher restores fewer words that no list names.
     #[arg(long, value_name = "LOG10", default_value_t = despin::context::Decoding::default().penalty)]

@@ -139,7 +139,11 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
             gate_per_thousand: cli.levels.context_gate,
             ..Decoding::default()
         }),
-        deep: cli.levels.deep.then(despin::context::Deep::default),
+        deep: cli.levels.deep.then(|| despin::context::Deep {
+            document_bar: cli.levels.deep_document_bar,
+            choose_bar: cli.levels.deep_choose_bar,
+            ..despin::context::Deep::default()
+        }),
     };
     let repairer = Repairer::new(dict::load(&cli.dictionaries)?, options);
     let repairer = with_guess_model(repairer, cli.guesses.guess_model.as_deref())?;

@@ -286,25 +286,28 @@ fn process_inner(
                     bytes: &bytes,
                     edits: &scan.edits,
                     words: scan.words,
+                    deep: scan.deep,
                     record: None,
                 })
             }
             Scanned::Lines(lines) => {
                 for (line, found) in &lines {
                     progress::add_bytes(line.len());
-                    let (text, value, edits, words) = match found {
+                    let (text, value, edits, words, deep) = match found {
                         Some((text, value, scan)) => (
                             text.as_bytes(),
                             Some(value.clone()),
                             &scan.edits[..],
                             scan.words,
+                            scan.deep,
                         ),
-                        None => (&b""[..], None, &[][..], 0),
+                        None => (&b""[..], None, &[][..], 0, None),
                     };
                     sink.chunk(&Chunk {
                         bytes: text,
                         edits,
                         words,
+                        deep,
                         record: Some(Record { line, value }),
                     })?;
                 }

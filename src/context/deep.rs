@@ -47,8 +47,9 @@ pub struct Deep {
 }
 
 impl Default for Deep {
-    /// Calibrated on the dev halves of never-spun text and of spun text
-    /// (`tools/eval_deep.py`); `docs/deep.md` has the figures.
+    /// Not calibrated: on the measurements so far (`tools/eval_deep.py`,
+    /// `docs/deep.md`) the document decision does not yet separate spun
+    /// from never-spun documents, so these are starting values only.
     fn default() -> Deep {
         Deep {
             document_bar: 0.0,

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use despin::{Origin, Repairer};
+use despin::{DeepVerdict, Origin, Repairer};
 
 use super::{Chunk, Mode, Outcome, Sink};
 use crate::cli::input::Input;
@@ -36,6 +36,7 @@ impl Mode for Check {
             line: 1,
             column: 0,
             words: 0,
+            deep: None,
             outcome: Outcome::default(),
         }))
     }
@@ -59,7 +60,25 @@ struct CheckSink<'a> {
     line: u64,
     column: u64,
     words: usize,
+    /// The neural scorer's verdicts on the input's documents, combined.
+    deep: Option<DeepVerdict>,
     outcome: Outcome,
+}
+
+/// Two documents' verdicts as one: words add up, the evidence is their
+/// mean weighted by words, and the input is spun if either part is.
+fn combined(before: Option<DeepVerdict>, verdict: DeepVerdict) -> DeepVerdict {
+    let Some(before) = before else {
+        return verdict;
+    };
+    let words = before.words + verdict.words;
+    let weighted = i64::from(before.evidence_milli) * before.words as i64
+        + i64::from(verdict.evidence_milli) * verdict.words as i64;
+    DeepVerdict {
+        words,
+        evidence_milli: (weighted / words.max(1) as i64) as i32,
+        spun: before.spun || verdict.spun,
+    }
 }
 
 /// Advances a line/column position over `bytes`.
@@ -81,6 +100,9 @@ impl Sink for CheckSink<'_> {
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
         self.mode.report.text(&self.path, chunk.bytes);
         self.words += chunk.words;
+        if let Some(verdict) = chunk.deep {
+            self.deep = Some(combined(self.deep, verdict));
+        }
         self.outcome.changed |= chunk.changes();
         let (mut line, mut column) = (self.line, self.column);
         let mut last = 0;
@@ -91,7 +113,8 @@ impl Sink for CheckSink<'_> {
             let evidence_line = |at: usize| {
                 self.line + memchr::memchr_iter(b'\n', &chunk.bytes[..at]).count() as u64
             };
-            let reason = crate::cli::reason::describe(&edit.origin, &found, evidence_line);
+            let reason =
+                crate::cli::reason::describe(&edit.origin, edit.fit, &found, evidence_line);
             let finding = Finding {
                 kind: "finding",
                 path: &self.path,
@@ -115,6 +138,13 @@ impl Sink for CheckSink<'_> {
                 },
                 gain: edit.fit.map(|fit| fit.gain()),
                 lift: edit.fit.map(|fit| fit.lift()),
+                deep_gain: match &edit.origin {
+                    Origin::Context(reason) => reason
+                        .deep
+                        .as_ref()
+                        .map(|deep| f64::from(deep.gain_milli) / 1000.0),
+                    _ => None,
+                },
             };
             self.mode.report.finding(self.out, &finding)?;
             self.outcome.findings += 1;
@@ -128,7 +158,8 @@ impl Sink for CheckSink<'_> {
 
     fn finish(self: Box<Self>) -> Result<Outcome> {
         if self.mode.stats || self.mode.report.wants_summaries() {
-            let summary = Summary::new(&self.path, self.outcome.findings, self.words);
+            let mut summary = Summary::new(&self.path, self.outcome.findings, self.words);
+            summary.deep = self.deep.map(Into::into);
             self.mode.report.summary(self.out, &summary)?;
         }
         Ok(self.outcome)

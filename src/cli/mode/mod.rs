@@ -40,6 +40,8 @@ pub struct Chunk<'a> {
     pub edits: &'a [Edit],
     /// Number of words in the chunk.
     pub words: usize,
+    /// The neural scorer's verdict on the chunk's document (`--deep`).
+    pub deep: Option<despin::DeepVerdict>,
     /// The line `bytes` came from, when the mode reads records.
     pub record: Option<Record<'a>>,
 }

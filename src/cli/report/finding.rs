@@ -39,6 +39,10 @@ pub struct Finding<'a> {
     /// The gain less what the replacement gains by being more frequent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lift: Option<f64>,
+    /// For a `--deep` choice: how much more probable (nats) the neural
+    /// model finds the sentence with the replacement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deep_gain: Option<f64>,
 }
 
 /// Totals for one input: the spin score is findings per 1,000 words.
@@ -50,6 +54,30 @@ pub struct Summary<'a> {
     pub findings: usize,
     pub words: usize,
     pub spin_score: f64,
+    /// The neural scorer's verdict, with `--deep`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deep: Option<DeepSummary>,
+}
+
+/// What `--deep` concluded about an input.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct DeepSummary {
+    /// Content words the neural model weighed.
+    pub words: usize,
+    /// Mean evidence of spin per content word, in nats.
+    pub evidence: f64,
+    /// Whether the input counts as spun, so its words were chosen.
+    pub spun: bool,
+}
+
+impl From<despin::DeepVerdict> for DeepSummary {
+    fn from(verdict: despin::DeepVerdict) -> DeepSummary {
+        DeepSummary {
+            words: verdict.words,
+            evidence: f64::from(verdict.evidence_milli) / 1000.0,
+            spun: verdict.spun,
+        }
+    }
 }
 
 impl<'a> Summary<'a> {
@@ -60,6 +88,7 @@ impl<'a> Summary<'a> {
             findings,
             words,
             spin_score: spin_score(findings, words),
+            deep: None,
         }
     }
 }

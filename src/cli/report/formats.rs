@@ -45,7 +45,22 @@ impl Report for Human {
             if s.findings == 1 { "" } else { "s" },
             s.words,
             s.spin_score
-        )
+        )?;
+        if let Some(deep) = &s.deep {
+            writeln!(
+                out,
+                "{}: deep: evidence {:.2} nats per content word over {}, so it {}",
+                s.path,
+                deep.evidence,
+                deep.words,
+                if deep.spun {
+                    "counts as spun"
+                } else {
+                    "does not count as spun"
+                }
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -153,11 +153,10 @@ impl Tokenizer {
             match self.id(&text[start..end]) {
                 Some(id) => out.push(Piece { id, start, end }),
                 None => {
-                    for (k, byte) in text[start..end].bytes().enumerate() {
+                    for byte in text[start..end].bytes() {
                         let id = self.bytes[byte as usize].unwrap_or(self.unknown);
                         // Every byte token covers its character, so that a
                         // word's tokens are found by their ranges.
-                        let _ = k;
                         out.push(Piece { id, start, end });
                     }
                 }

@@ -1773,3 +1773,57 @@ fn a_compiled_language_model_replaces_the_embedded_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.lm"));
 }
+
+#[test]
+fn contradictory_flags_are_refused_and_change_nothing() {
+    let dir = Dir::new();
+    let spun = "We met this 7 days.\n";
+    dir.write("a.txt", spun);
+    let refused: &[&[&str]] = &[
+        &["--format", "html", "-i"],
+        &["--format", "json", "-i"],
+        &["--format", "sarif", "--diff"],
+        &["--format", "json", "-I"],
+        &["--jsonl", "--check"],
+        &["--jsonl", "--diff"],
+        &["--jsonl", "-i"],
+        &["--jsonl", "--format", "json"],
+        &["--jsonl", "--stats"],
+        &["--stats", "-i"],
+        &["--stats", "--diff"],
+        &["--color", "always", "--check"],
+        &["--color", "always"],
+        &["--level", "likely"],
+        &["--level", "likely", "-i"],
+        &["--annotate"],
+    ];
+    for args in refused {
+        let mut args = args.to_vec();
+        args.push("a.txt");
+        let output = run_in(dir.path(), &args, b"");
+        assert_exit(&output, 2);
+        assert!(stderr(&output).starts_with("error: "), "{args:?}");
+        assert_eq!(stdout(&output), "", "{args:?}");
+        assert_eq!(dir.read("a.txt"), spun.as_bytes(), "{args:?}");
+    }
+    // What the words say: a summary or a format asks for a report.
+    let output = run_in(dir.path(), &["--stats", "a.txt"], b"");
+    assert_exit(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "a.txt:1:8: this 7 days -> this week [news, sure]\n\
+         a.txt: 1 finding, 5 words, spin score 200.00 per 1,000 words\n"
+    );
+    let output = run_in(dir.path(), &["--format", "json", "a.txt"], b"");
+    assert_exit(&output, 1);
+    assert!(stdout(&output).starts_with("{\"type\":\"finding\""));
+    let output = run_in(
+        dir.path(),
+        &["--jsonl", "--annotate", "--level", "likely", "-"],
+        b"{\"text\":\"The authors stated it.\"}\n",
+    );
+    assert_exit(&output, 0);
+    assert!(stdout(&output).contains("\"found\":\"stated\""));
+    assert!(stdout(&output).contains("\"applied\":false"));
+    assert_eq!(dir.read("a.txt"), spun.as_bytes());
+}

@@ -101,12 +101,18 @@ pub struct ModeArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// Format of --check reports.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Format of the --check report; a format other than human implies
+    /// --check.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = Format::Human,
+        conflicts_with_all = ["diff", "in_place", "interactive", "jsonl"]
+    )]
     pub format: Format,
-    /// With --check, add a per-file summary with the spin score
-    /// (findings per 1,000 words).
-    #[arg(long)]
+    /// Add a per-file summary with the spin score (findings per 1,000
+    /// words) to the report; implies --check.
+    #[arg(long, conflicts_with_all = ["diff", "in_place", "interactive", "jsonl"])]
     pub stats: bool,
     /// When to colour diffs.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
@@ -203,8 +209,9 @@ pub struct LevelArgs {
 #[command(next_help_heading = "JSON Lines")]
 pub struct JsonlArgs {
     /// Read JSON Lines and repair one string field of each object, keeping
-    /// every other byte of the line. Each line is one document.
-    #[arg(long)]
+    /// every other byte of the line. Each line is one document. The
+    /// repaired lines go to standard output: no other mode goes with it.
+    #[arg(long, conflicts_with_all = ["diff", "in_place", "interactive", "check"])]
     pub jsonl: bool,
     /// The field to repair.
     #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl")]

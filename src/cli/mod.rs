@@ -45,6 +45,11 @@ fn run_main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    if let Some(message) = pointless_flag(&cli, &matches) {
+        <Cli as clap::CommandFactory>::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, message)
+            .exit();
+    }
     match settle(cli, &matches).and_then(|(cli, settings)| run_cli(&cli, &settings)) {
         Ok(code) => code,
         // `despin dict stats | head` closed early: not an error.
@@ -62,6 +67,28 @@ fn run_main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A flag given on the command line that the chosen mode would ignore.
+/// Pairs that clap can state are declared on the arguments; these depend
+/// on which mode the other flags choose.
+fn pointless_flag(cli: &Cli, matches: &clap::ArgMatches) -> Option<String> {
+    use clap::parser::ValueSource;
+    let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    let reports = cli.mode.check
+        || cli.output.format != Format::Human
+        || cli.output.stats
+        || cli.jsonl.annotate;
+    if given("color") && !(cli.mode.diff || cli.mode.interactive) {
+        return Some("--color colours --diff and --interactive only".to_string());
+    }
+    if given("level") && !reports {
+        return Some(
+            "--level chooses what a report lists: use it with --check, --format, --stats or --jsonl --annotate"
+                .to_string(),
+        );
+    }
+    None
 }
 
 /// Applies `despin.toml` under the flags.
@@ -260,8 +287,8 @@ fn choose_mode(cli: &Cli) -> Box<dyn Mode> {
         })
     } else if cli.mode.in_place {
         Box::new(mode::InPlace::default())
-    } else if cli.mode.check || cli.output.format != Format::Human {
-        // A report format asks for a report.
+    } else if cli.mode.check || cli.output.format != Format::Human || cli.output.stats {
+        // A report format or a summary asks for a report.
         Box::new(mode::Check {
             report: report::for_format(cli.output.format),
             stats: cli.output.stats,

@@ -1827,3 +1827,43 @@ fn contradictory_flags_are_refused_and_change_nothing() {
     assert!(stdout(&output).contains("\"applied\":false"));
     assert_eq!(dir.read("a.txt"), spun.as_bytes());
 }
+
+#[test]
+fn a_walk_never_rewrites_dictionaries() {
+    let dir = Dir::new();
+    dir.write("despin.toml", "dictionaries = [\"house.txt\"]\n");
+    // Each dictionary holds its own spun phrase, which a rewrite would map
+    // onto its original.
+    let house = "residence speaker\thouse speaker\tsure\n";
+    dir.write("house.txt", house);
+    let other =
+        "# spun\toriginal\tlevel\ncounterfeit consciousness\tartificial intelligence\tsure\n";
+    dir.write("terms/other.tsv", other);
+    let compiled = dir.path().join("terms/house.fst");
+    let output = run_in(
+        dir.path(),
+        &[
+            "dict",
+            "compile",
+            "house.txt",
+            "-o",
+            compiled.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_exit(&output, 0);
+    let compiled_bytes = fs::read(&compiled).unwrap();
+    // A TSV of other data is text like any other.
+    dir.write("data.tsv", "note\tWe met this 7 days.\n");
+    dir.write("story.txt", "The residence speaker met this 7 days.\n");
+    let output = run_in(dir.path(), &["-i", "."], b"");
+    assert_exit(&output, 0);
+    assert_eq!(dir.read("house.txt"), house.as_bytes());
+    assert_eq!(dir.read("terms/other.tsv"), other.as_bytes());
+    assert_eq!(fs::read(&compiled).unwrap(), compiled_bytes);
+    assert_eq!(dir.read("data.tsv"), b"note\tWe met this week.\n");
+    assert_eq!(dir.read("story.txt"), b"The house speaker met this week.\n");
+    // Named on the command line, a dictionary is read as asked.
+    let output = run_in(dir.path(), &["--check", "terms/other.tsv"], b"");
+    assert_exit(&output, 1);
+}

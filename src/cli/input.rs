@@ -94,13 +94,73 @@ pub struct InputError {
     pub error: anyhow::Error,
 }
 
+/// What a directory walk leaves out, besides what .gitignore does.
+#[derive(Default)]
+pub struct Skip {
+    /// Globs from the settings file's `exclude`.
+    exclude: GlobSet,
+    /// The dictionaries in use, by device and inode: a walk that rewrote
+    /// one (`despin -i .`) would turn its entries into self-maps.
+    dictionaries: HashSet<(u64, u64)>,
+}
+
+impl Skip {
+    pub fn new(exclude: GlobSet, dictionaries: &[PathBuf]) -> Skip {
+        Skip {
+            exclude,
+            dictionaries: dictionaries.iter().filter_map(|d| file_id(d)).collect(),
+        }
+    }
+
+    fn skips(&self, dir: &Path, path: &Path) -> bool {
+        let relative = path.strip_prefix(dir).unwrap_or(path);
+        self.exclude.is_match(relative)
+            || self.exclude.is_match(path)
+            || file_id(path).is_some_and(|id| self.dictionaries.contains(&id))
+            || is_dictionary(path)
+    }
+}
+
+/// A file's device and inode, which every path to it shares.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Whether a `.tsv` or `.fst` file is a despin dictionary: compiled ones
+/// start with the format's magic bytes, TSV ones parse as entries. Any
+/// other file, and a TSV of other data, is text like the rest.
+fn is_dictionary(path: &Path) -> bool {
+    let extension = path.extension().and_then(|e| e.to_str());
+    if !matches!(extension, Some("tsv" | "fst")) {
+        return false;
+    }
+    let mut start = Vec::new();
+    let read = File::open(path).and_then(|file| file.take(TSV_SNIFF_BYTES).read_to_end(&mut start));
+    if read.is_err() {
+        return false;
+    }
+    if start.starts_with(despin::dictionary::compiled::MAGIC) {
+        return true;
+    }
+    // Judge whole lines only: the sniffed prefix may end mid-line.
+    let whole = match memchr::memrchr(b'\n', &start) {
+        Some(end) if start.len() as u64 == TSV_SNIFF_BYTES => &start[..end],
+        _ => &start[..],
+    };
+    despin::dictionary::source::parse_tsv(whole).is_ok_and(|entries| !entries.is_empty())
+}
+
+/// How much of a `.tsv` file is read to tell whether it is a dictionary.
+const TSV_SNIFF_BYTES: u64 = 64 << 10;
+
 /// Expands the command-line paths into inputs, in order.
 ///
 /// No paths means standard input. Errors are returned in place so that the
 /// other inputs are still processed and the messages come out in order.
-/// Files under a walked directory that match `exclude` are skipped; a file
+/// Files under a walked directory that `skip` names are left out; a file
 /// named on the command line is always read.
-pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Vec<Result<Input, InputError>> {
+pub fn discover(paths: &[PathBuf], skip: &Skip) -> Vec<Result<Input, InputError>> {
     if paths.is_empty() {
         return vec![Ok(Input::Stdin)];
     }
@@ -115,7 +175,7 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Vec<Result<Input, Input
             Err(e) => inputs.push(Err(InputError {
                 error: anyhow!(e).context(format!("{}: cannot read", path.display())),
             })),
-            Ok(meta) if meta.is_dir() => walk(path, exclude, &mut seen, &mut inputs),
+            Ok(meta) if meta.is_dir() => walk(path, skip, &mut seen, &mut inputs),
             Ok(_) => {
                 if seen.first_time(path) {
                     inputs.push(Ok(Input::File {
@@ -129,12 +189,7 @@ pub fn discover(paths: &[PathBuf], exclude: &GlobSet) -> Vec<Result<Input, Input
     inputs
 }
 
-fn walk(
-    dir: &Path,
-    exclude: &GlobSet,
-    seen: &mut Seen,
-    inputs: &mut Vec<Result<Input, InputError>>,
-) {
+fn walk(dir: &Path, skip: &Skip, seen: &mut Seen, inputs: &mut Vec<Result<Input, InputError>>) {
     let walker = ignore::WalkBuilder::new(dir)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
@@ -144,10 +199,8 @@ fn walk(
                 error: anyhow!(e.to_string()).context(format!("{}: cannot walk", dir.display())),
             })),
             Ok(entry) => {
-                let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-                let excluded = exclude.is_match(relative) || exclude.is_match(entry.path());
                 if entry.file_type().is_some_and(|t| t.is_file())
-                    && !excluded
+                    && !skip.skips(dir, entry.path())
                     && seen.first_time(entry.path())
                 {
                     inputs.push(Ok(Input::File {

@@ -129,7 +129,10 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         Some(Command::Mine(args)) => {
             let repairer = Repairer::new(dict::load(&args.dictionaries)?, mode::Mine::options());
             let repairer = with_guess_model(repairer, args.guess_model.as_deref())?;
-            let inputs = input::discover(&args.paths, &globset::GlobSet::empty());
+            let inputs = input::discover(
+                &args.paths,
+                &input::Skip::new(globset::GlobSet::empty(), &args.dictionaries.dicts),
+            );
             // Code and markup are no evidence here either.
             let protection = despin::document::Protection::default();
             return drive(inputs, &repairer, &protection, &mode::Mine::new(args), None);
@@ -183,7 +186,10 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
     let mode = choose_mode(cli);
     let protection = despin::document::Protection::new(&cli.ignore_regex)?
         .with_format(cli.file_type.map(Into::into));
-    let inputs = input::discover(&cli.paths, &settings.exclude);
+    let inputs = input::discover(
+        &cli.paths,
+        &input::Skip::new(settings.exclude.clone(), &cli.dictionaries.dicts),
+    );
     drive(inputs, &repairer, &protection, mode.as_ref(), cli.jobs)
 }
 

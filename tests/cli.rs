@@ -320,23 +320,35 @@ fn interactive_review_cuts_a_large_file_as_in_place_does() {
     );
 }
 
-/// Every mode reads inputs through one driver: a binary file is left
-/// alone by the review as by `--in-place`, and JSON Lines passes it
-/// through, as the filter does, saying so.
+/// Every mode reads inputs through one driver: a binary file named on the
+/// command line is an error for the review, `--in-place` and `--check` (a
+/// report that said nothing would read as "clean"), one found in a walk is
+/// skipped with a note, and the filter and JSON Lines pass it through,
+/// saying so.
 #[test]
 fn every_mode_treats_binary_input_alike() {
     let binary = b"We met this 7 days.\0\x01\x02 and this 7 days.\n";
     let dir = Dir::new();
     dir.write("a.bin", binary);
-    for mode in [&["-i"][..], &["-I"], &["--check"]] {
+    dir.write("walked/a.bin", binary);
+    for mode in [&["-i"][..], &["-I"], &["--check"], &["--diff"]] {
         let output = run_in(dir.path(), &[mode, &["a.bin"]].concat(), b"a\n");
-        assert_exit(&output, 0);
+        assert_exit(&output, 2);
         assert!(
-            stderr(&output).contains("binary file skipped"),
+            stderr(&output).contains("a.bin: binary file, not text"),
             "{mode:?}: {}",
             stderr(&output)
         );
         assert_eq!(dir.read("a.bin"), binary, "{mode:?}");
+        if mode != ["-I"] {
+            let output = run_in(dir.path(), &[mode, &["walked"]].concat(), b"");
+            assert_exit(&output, 0);
+            assert!(
+                stderr(&output).contains("binary file skipped"),
+                "{mode:?}: {}",
+                stderr(&output)
+            );
+        }
     }
     for mode in [&[][..], &["--jsonl"]] {
         let output = run_in(dir.path(), &[mode, &["a.bin"]].concat(), b"");
@@ -893,22 +905,37 @@ fn line_endings_of_every_kind_are_kept() {
 }
 
 #[test]
-fn utf16_is_named_and_skipped() {
+fn utf16_is_decoded_for_reports_and_never_rewritten() {
     let dir = Dir::new();
     let utf16: Vec<u8> = b"\xFF\xFE"
         .iter()
         .copied()
-        .chain("this 7 days".encode_utf16().flat_map(|u| u.to_le_bytes()))
+        .chain(
+            "First line.\nWe met this 7 days.\n"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        )
         .collect();
     dir.write("wide.txt", &utf16);
-    let output = run_in(dir.path(), &["wide.txt"], b"");
+    let output = run_in(dir.path(), &["--check", "wide.txt"], b"");
+    assert_exit(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "wide.txt:2:8: this 7 days -> this week [news, sure]\n"
+    );
+    let output = run_in(dir.path(), &["-o", "-", "wide.txt"], b"");
     assert_exit(&output, 0);
-    assert_eq!(output.stdout, utf16, "passed through unchanged");
-    assert!(stderr(&output)
-        .contains("wide.txt: UTF-16 file (only UTF-8 is repaired) passed through unchanged"));
-    let output = run_in(dir.path(), &["-i", "wide.txt"], b"");
-    assert!(stderr(&output).contains("skipped"));
-    assert_eq!(dir.read("wide.txt"), utf16);
+    assert_eq!(stdout(&output), "First line.\nWe met this week.\n");
+    for mode in [&["-i"][..], &[]] {
+        let output = run_in(dir.path(), &[mode, &["wide.txt"]].concat(), b"");
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains("wide.txt: UTF-16 text: its text is extracted"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(dir.read("wide.txt"), utf16);
+    }
 }
 
 #[test]
@@ -1866,4 +1893,228 @@ fn a_walk_never_rewrites_dictionaries() {
     // Named on the command line, a dictionary is read as asked.
     let output = run_in(dir.path(), &["--check", "terms/other.tsv"], b"");
     assert_exit(&output, 1);
+}
+
+/// The manuscript fixture: pages of columns of paragraphs of lines.
+fn manuscript() -> Vec<Vec<Vec<Vec<String>>>> {
+    let text = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/manuscript.txt"),
+    )
+    .unwrap();
+    let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    body.join("\n")
+        .split("\n==\n")
+        .map(|page| {
+            page.split("\n=\n")
+                .map(|column| {
+                    column
+                        .split("\n\n")
+                        .map(|paragraph| paragraph.lines().map(str::to_string).collect())
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Typesets the manuscript as a PDF: Helvetica at 10 points on 12, each
+/// page in two columns, the "fl" ligature as a glyph of its own.
+fn manuscript_pdf() -> Vec<u8> {
+    let mut contents = Vec::new();
+    for page in manuscript() {
+        let mut stream = String::new();
+        for (index, column) in page.iter().enumerate() {
+            let x = 72 + index * 250;
+            stream.push_str(&format!("BT /F1 10 Tf 12 TL {x} 720 Td\n"));
+            for (p, paragraph) in column.iter().enumerate() {
+                if p > 0 {
+                    stream.push_str("T* ");
+                }
+                for line in paragraph {
+                    let escaped = line
+                        .replace('\\', "\\\\")
+                        .replace('(', "\\(")
+                        .replace(')', "\\)")
+                        .replace('\u{FB02}', "\\001");
+                    stream.push_str(&format!("({escaped}) Tj T*\n"));
+                }
+            }
+            stream.push_str("ET\n");
+        }
+        contents.push(stream);
+    }
+    let pages = contents.len();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+            (0..pages)
+                .map(|i| format!("{} 0 R", 4 + 2 * i))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding \
+         << /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [1 /fl] >> >>"
+            .to_string(),
+    ];
+    for (i, stream) in contents.iter().enumerate() {
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] \
+             /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * i
+        ));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{stream}endstream",
+            stream.len()
+        ));
+    }
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// The manuscript as a DOCX: a paragraph per paragraph, its lines joined
+/// by line breaks, a line-end hyphen as a soft hyphen.
+fn manuscript_docx() -> Vec<u8> {
+    let mut body = String::new();
+    for paragraph in manuscript().iter().flatten().flatten() {
+        body.push_str("<w:p><w:r>");
+        for (i, line) in paragraph.iter().enumerate() {
+            if i > 0 && !paragraph[i - 1].ends_with('-') {
+                body.push_str("<w:br/>");
+            }
+            let (text, soft) = match line.strip_suffix('-') {
+                Some(head) => (head, "<w:softHyphen/>"),
+                None => (line.as_str(), ""),
+            };
+            let text = text.replace('&', "&amp;").replace('<', "&lt;");
+            body.push_str(&format!("<w:t xml:space=\"preserve\">{text}</w:t>{soft}"));
+        }
+        body.push_str("</w:r></w:p>");
+    }
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+         <w:body>{body}<w:p><w:r><w:delText>counterfeit consciousness</w:delText></w:r></w:p></w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, text) in [
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+             <Default Extension=\"xml\" ContentType=\"application/xml\"/></Types>",
+        ),
+        ("word/document.xml", document.as_str()),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn manuscripts_as_pdf_and_docx_are_checked_with_page_and_paragraph() {
+    let dir = Dir::new();
+    dir.write("paper.pdf", manuscript_pdf());
+    dir.write("paper.docx", manuscript_docx());
+    let output = run_in(dir.path(), &["--check", "paper.pdf", "paper.docx"], b"");
+    assert_exit(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "paper.pdf: page 1, paragraph 1: counterfeit consciousness -> artificial intelligence [science, sure]\n\
+         paper.pdf: page 1, paragraph 1: flag to commotion -> signal to noise [science, sure]\n\
+         paper.pdf: page 2, paragraph 1: irregular woodland -> random forest [science, sure]\n\
+         paper.docx: paragraph 1: counterfeit consciousness -> artificial intelligence [science, sure]\n\
+         paper.docx: paragraph 1: flag to commotion -> signal to noise [science, sure]\n\
+         paper.docx: paragraph 3: irregular woodland -> random forest [science, sure]\n"
+    );
+    // The text itself: hyphenation undone where the typesetter made it,
+    // the ligature undone, and the second column not run into the first.
+    let output = run_in(
+        dir.path(),
+        &["--no-context", "--no-default-dict", "-o", "-", "paper.pdf"],
+        b"",
+    );
+    assert_exit(&output, 0);
+    assert_eq!(
+        stdout(&output),
+        "Our method applies counterfeit consciousness to the\n\
+         detection of a weak flag\nto commotion ratio.\n\n\
+         A well-known baseline was used.\n\n\
+         We trained an irregular\nwoodland on the data."
+    );
+    for format in ["json", "sarif", "html"] {
+        let output = run_in(dir.path(), &["--format", format, "paper.pdf"], b"");
+        assert_exit(&output, 1);
+        assert!(
+            stdout(&output).contains("forest"),
+            "{format}: {}",
+            stdout(&output)
+        );
+    }
+    let json = stdout(&run_in(dir.path(), &["--format", "json", "paper.pdf"], b""));
+    assert!(json.contains("\"page\":2,\"paragraph\":1,"), "{json}");
+    let output = run_in(dir.path(), &["--stats", "paper.docx"], b"");
+    assert!(stdout(&output).contains("paper.docx: 3 findings, "));
+    // The repaired text goes to a new file; the manuscript is never
+    // rewritten.
+    let output = run_in(dir.path(), &["-o", "paper.txt", "paper.docx"], b"");
+    assert_exit(&output, 0);
+    assert!(String::from_utf8(dir.read("paper.txt"))
+        .unwrap()
+        .starts_with("Our method applies artificial intelligence to the\n"));
+    let pdf = dir.read("paper.pdf");
+    for mode in [&["-i"][..], &["--diff"], &["-I"], &[]] {
+        let output = run_in(
+            dir.path(),
+            &[mode, &["paper.pdf", "paper.docx"]].concat(),
+            b"q\n",
+        );
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains("paper.pdf: PDF: its text is extracted")
+                && stderr(&output).contains("paper.docx: DOCX: its text is extracted")
+                && stderr(&output).contains("-o FILE.txt"),
+            "{mode:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(dir.read("paper.pdf"), pdf);
+    }
+    // A damaged one is an error that names it and says why.
+    dir.write("broken.pdf", &pdf[..pdf.len() / 3]);
+    dir.write("broken.docx", b"PK\x03\x04 not really a zip");
+    let output = run_in(
+        dir.path(),
+        &["--check", "broken.pdf", "broken.docx", "paper.docx"],
+        b"",
+    );
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("broken.pdf: cannot read as PDF: "),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("broken.docx: cannot read as DOCX: "),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("paper.docx: paragraph 3: irregular woodland"));
 }

@@ -114,6 +114,16 @@ pub struct OutputArgs {
     /// words) to the report; implies --check.
     #[arg(long, conflicts_with_all = ["diff", "in_place", "interactive", "jsonl"])]
     pub stats: bool,
+    /// Write the repaired text to FILE instead of standard output ("-"
+    /// prints it), atomically once every input is read. The text of a
+    /// PDF, DOCX or UTF-16 input is repaired only this way or by --check.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with_all = ["diff", "in_place", "interactive", "check", "format", "stats", "jsonl"]
+    )]
+    pub output_file: Option<PathBuf>,
     /// When to colour diffs.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

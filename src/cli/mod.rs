@@ -10,6 +10,7 @@ pub mod args;
 pub mod config;
 pub mod deep;
 pub mod dict;
+pub mod extract;
 pub mod input;
 pub mod mode;
 pub mod progress;
@@ -34,6 +35,9 @@ pub fn main() -> ExitCode {
     // checks missed: say so, and end with exit 2 like any other error
     // rather than with the runtime's 101.
     std::panic::set_hook(Box::new(|info| {
+        if extract::panicking_quietly() {
+            return;
+        }
         eprintln!("despin: internal error: {info}");
     }));
     std::panic::catch_unwind(run_main).unwrap_or(ExitCode::from(2))
@@ -135,7 +139,14 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
             );
             // Code and markup are no evidence here either.
             let protection = despin::document::Protection::default();
-            return drive(inputs, &repairer, &protection, &mode::Mine::new(args), None);
+            return drive(
+                inputs,
+                &repairer,
+                &protection,
+                &mode::Mine::new(args),
+                None,
+                None,
+            );
         }
         Some(Command::Completions { shell }) => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -190,7 +201,14 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         &cli.paths,
         &input::Skip::new(settings.exclude.clone(), &cli.dictionaries.dicts),
     );
-    drive(inputs, &repairer, &protection, mode.as_ref(), cli.jobs)
+    drive(
+        inputs,
+        &repairer,
+        &protection,
+        mode.as_ref(),
+        cli.jobs,
+        cli.output.output_file.as_deref(),
+    )
 }
 
 /// Uses the guess model in `path`, when one is given, instead of the
@@ -227,20 +245,35 @@ fn with_language_model(repairer: Repairer, path: Option<&std::path::Path>) -> Re
 }
 
 /// Runs every input through `mode` on `jobs` threads (all cores when not
-/// given), and ends the mode: the one driver of every mode.
+/// given), and ends the mode: the one driver of every mode. What the mode
+/// prints goes to standard output, or to `output_file` (`-o`).
 fn drive(
     inputs: Vec<Result<input::Input, input::InputError>>,
     repairer: &Repairer,
     protection: &despin::document::Protection,
     mode: &dyn Mode,
     jobs: Option<usize>,
+    output_file: Option<&std::path::Path>,
 ) -> Result<ExitCode> {
     let jobs = jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
-    let stdout = io::stdout();
-    let mut out = run::Output::new(io::BufWriter::with_capacity(1 << 16, stdout));
+    // A file is written beside its target and renamed over it at the end,
+    // so a reader never sees half of it.
+    let file = match output_file.filter(|path| path.as_os_str() != "-") {
+        Some(path) => Some(OutputFile::create(path)?),
+        None => None,
+    };
+    let sink: Box<dyn io::Write + Send> = match &file {
+        Some(file) => Box::new(
+            file.temp
+                .reopen()
+                .with_context(|| format!("{}: cannot write", file.target.display()))?,
+        ),
+        None => Box::new(io::stdout()),
+    };
+    let mut out = run::Output::new(io::BufWriter::with_capacity(1 << 16, sink));
     // A review asks on the terminal: no progress line over its questions.
     let progress = (!mode.one_at_a_time()).then(progress::Progress::start);
     let result = pool
@@ -255,6 +288,13 @@ fn drive(
             Ok(status)
         });
     drop(progress);
+    drop(out);
+    if let (Ok(_), Some(file)) = (&result, file) {
+        if let Err(e) = file.persist() {
+            eprintln!("despin: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    }
     match result {
         Ok(status) => Ok(mode.exit_code(&status)),
         // A reader that went away (`despin big.txt | head`) is not an error.
@@ -263,6 +303,62 @@ fn drive(
             eprintln!("despin: error writing output: {e}");
             Ok(ExitCode::from(2))
         }
+    }
+}
+
+/// The file `-o` names, written first as a temporary file beside it.
+struct OutputFile {
+    target: std::path::PathBuf,
+    temp: tempfile::NamedTempFile,
+}
+
+impl OutputFile {
+    fn create(target: &std::path::Path) -> Result<OutputFile> {
+        let dir = target
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or_else(|| ".".as_ref());
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".despin-{}-", std::process::id()))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| {
+                format!(
+                    "{}: cannot create a temporary file in {}",
+                    target.display(),
+                    dir.display()
+                )
+            })?;
+        mode::hold(&temp, &target.display().to_string())?;
+        Ok(OutputFile {
+            target: target.to_path_buf(),
+            temp,
+        })
+    }
+
+    /// Syncs the text and renames it over the target, which keeps its
+    /// permissions; a new file gets the usual 0644, not a temporary
+    /// file's 0600.
+    fn persist(self) -> Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let display = self.target.display().to_string();
+        let permissions = std::fs::metadata(&self.target).map_or_else(
+            |_| std::fs::Permissions::from_mode(0o644),
+            |m| m.permissions(),
+        );
+        self.temp
+            .as_file()
+            .set_permissions(permissions)
+            .with_context(|| format!("{display}: cannot set permissions"))?;
+        self.temp
+            .as_file()
+            .sync_all()
+            .with_context(|| format!("{display}: cannot write"))?;
+        self.temp
+            .persist(&self.target)
+            .map_err(|e| e.error)
+            .with_context(|| format!("{display}: cannot write"))?;
+        Ok(())
     }
 }
 
@@ -300,6 +396,8 @@ fn choose_mode(cli: &Cli) -> Box<dyn Mode> {
             stats: cli.output.stats,
         })
     } else {
-        Box::new(mode::Filter)
+        Box::new(mode::Filter {
+            to_file: cli.output.output_file.is_some(),
+        })
     }
 }

@@ -15,11 +15,12 @@ use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 use despin::document::{
-    is_utf16, looks_binary, scan_in_documents, DocumentReader, LineBatches, OpenSpans, Protection,
+    looks_binary, scan_in_documents, DocumentReader, LineBatches, OpenSpans, Protection,
     WHOLE_FILE_LIMIT,
 };
 use despin::{Repairer, Scan};
 
+use crate::cli::extract;
 use crate::cli::input::{Input, InputError};
 use crate::cli::mode::{BinaryPolicy, Chunk, Framing, Mode, Outcome, Record, Records};
 use crate::cli::progress;
@@ -209,27 +210,61 @@ fn process_inner(
             Source::Lines(LineBatches::new(input.open()?, LINE_BATCH), records)
         }
     };
-    let first = source.next().with_context(read_error)?;
-    if let Some(start) = first.as_ref().map(Piece::start) {
+    let mut first = source.next().with_context(read_error)?;
+    let start = first.as_ref().map_or(&[][..], Piece::start);
+    let extractable = matches!(source, Source::Documents(_))
+        .then(|| extract::Kind::sniff(start, input.path()))
+        .flatten();
+    let mut layout = None;
+    if let Some(kind) = extractable {
+        if let Err(instead) = mode.takes_extracted() {
+            if input.is_explicit() {
+                anyhow::bail!("{name}: {}: {instead}", kind.describe());
+            }
+            *note = Some(format!("{name}: {} skipped ({instead})", kind.describe()));
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        let mut piece = first.take();
+        while let Some(read) = piece {
+            read.write_raw(&mut bytes)?;
+            if bytes.len() as u64 > MAX_EXTRACTED_BYTES {
+                anyhow::bail!(
+                    "{name}: {} larger than {} MiB",
+                    kind.describe(),
+                    MAX_EXTRACTED_BYTES >> 20
+                );
+            }
+            piece = source.next().with_context(read_error)?;
+        }
+        let extracted = extract::extract(kind, &bytes)
+            .map_err(|e| anyhow::anyhow!("{name}: cannot read as {}: {e}", kind.describe()))?;
+        let text = extracted.text.as_bytes().to_vec();
+        let size = text.len() as u64;
+        source = Source::Documents(DocumentReader::for_input(
+            Box::new(std::io::Cursor::new(text)),
+            Some(size),
+            repairer,
+        ));
+        first = source.next().with_context(read_error)?;
+        layout = Some(extracted);
+    } else if let Some(start) = first.as_ref().map(Piece::start) {
         if looks_binary(start) {
             let policy = if input.is_explicit() {
                 mode.binary_policy()
             } else {
                 BinaryPolicy::Skip
             };
-            // UTF-16 text has NUL bytes too; say what it is.
-            let kind = if is_utf16(start) {
-                "UTF-16 file (only UTF-8 is repaired)"
-            } else {
-                "binary file"
-            };
             return match policy {
+                BinaryPolicy::Refuse => Err(anyhow::anyhow!(
+                    "{name}: binary file, not text (a NUL byte in its first 8 KiB); only text, PDF, DOCX and UTF-16 are read"
+                )),
                 BinaryPolicy::Skip => {
-                    *note = Some(format!("{name}: {kind} skipped"));
+                    *note = Some(format!("{name}: binary file skipped"));
                     Ok(None)
                 }
                 BinaryPolicy::PassThrough => {
-                    *note = Some(format!("{name}: {kind} passed through unchanged"));
+                    *note = Some(format!("{name}: binary file passed through unchanged"));
                     let mut piece = first;
                     while let Some(bytes) = piece {
                         bytes.write_raw(out)?;
@@ -240,13 +275,19 @@ fn process_inner(
             };
         }
     }
-    let mut sink = mode.begin(input, repairer, out)?;
-    let format = protection.format_of(input.path());
+    let mut sink = match &layout {
+        Some(layout) => mode.begin_extracted(input, layout, repairer, out)?,
+        None => mode.begin(input, repairer, out)?,
+    };
+    // Extracted text is plain text, whatever the file's name.
+    let format = match layout {
+        Some(_) => despin::document::Format::Txt,
+        None => protection.format_of(input.path()),
+    };
     // Protection follows constructs open across documents, so it is found
     // in input order, as each document is read; the scans then run in any
     // order. Each record is a document of its own, protected alone.
     let mut open = OpenSpans::default();
-    let mut first = first;
     let mut next = || -> Result<Option<Piece>> {
         let mut piece = match first.take() {
             Some(piece) => piece,
@@ -327,6 +368,9 @@ fn process_inner(
     }
     Ok(Some(sink.finish()?))
 }
+
+/// The largest PDF or DOCX read: its text is extracted from the whole file.
+const MAX_EXTRACTED_BYTES: u64 = 1 << 30;
 
 /// Bytes of record lines scanned as one piece of work.
 const LINE_BATCH: usize = 64 << 10;

@@ -6,6 +6,7 @@ use anyhow::Result;
 use despin::{DeepVerdict, Origin, Repairer};
 
 use super::{Chunk, Mode, Outcome, Sink};
+use crate::cli::extract::Layout;
 use crate::cli::input::Input;
 use crate::cli::report::{Finding, Report, Summary};
 
@@ -30,6 +31,7 @@ impl Mode for Check {
         Ok(Box::new(CheckSink {
             mode: self,
             repairer,
+            layout: None,
             path: input.display(),
             out,
             offset: 0,
@@ -39,6 +41,33 @@ impl Mode for Check {
             deep: None,
             outcome: Outcome::default(),
         }))
+    }
+
+    fn takes_extracted(&self) -> Result<(), &'static str> {
+        Ok(())
+    }
+
+    fn begin_extracted<'a>(
+        &'a self,
+        input: &'a Input,
+        layout: &'a Layout,
+        repairer: &'a Repairer,
+        out: &'a mut dyn Write,
+    ) -> Result<Box<dyn Sink + 'a>> {
+        let sink = CheckSink {
+            mode: self,
+            repairer,
+            layout: (!layout.places.is_empty()).then_some(layout),
+            path: input.display(),
+            out,
+            offset: 0,
+            line: 1,
+            column: 0,
+            words: 0,
+            deep: None,
+            outcome: Outcome::default(),
+        };
+        Ok(Box::new(sink))
     }
 
     /// A finding that is only reported (`--level`) is worth a look, not a
@@ -52,6 +81,8 @@ impl Mode for Check {
 struct CheckSink<'a> {
     mode: &'a Check,
     repairer: &'a Repairer,
+    /// Pages and paragraphs of extracted text, which locate its findings.
+    layout: Option<&'a Layout>,
     path: String,
     out: &'a mut dyn Write,
     /// Byte offset of the current chunk in the input.
@@ -115,9 +146,14 @@ impl Sink for CheckSink<'_> {
             };
             let reason =
                 crate::cli::reason::describe(&edit.origin, edit.fit, &found, evidence_line);
+            let place = self
+                .layout
+                .and_then(|layout| layout.place(self.offset as usize + edit.range.start));
             let finding = Finding {
                 kind: "finding",
                 path: &self.path,
+                page: place.and_then(|p| p.page),
+                paragraph: place.map(|p| p.paragraph),
                 line,
                 column: column + 1,
                 byte_start: self.offset + edit.range.start as u64,

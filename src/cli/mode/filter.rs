@@ -9,7 +9,11 @@ use super::{BinaryPolicy, Chunk, Mode, Outcome, Sink};
 use crate::cli::input::Input;
 
 /// Prints each input repaired.
-pub struct Filter;
+pub struct Filter {
+    /// The output is a file of its own (`-o`), not a stream that stands
+    /// for the input: extracted text may go there.
+    pub to_file: bool,
+}
 
 impl Mode for Filter {
     fn begin<'a>(
@@ -31,6 +35,15 @@ impl Mode for Filter {
     /// A pipeline must not lose data, so binary input is copied through.
     fn binary_policy(&self) -> BinaryPolicy {
         BinaryPolicy::PassThrough
+    }
+
+    /// A PDF's repaired text is a new file, not the PDF: only `-o` says so.
+    fn takes_extracted(&self) -> Result<(), &'static str> {
+        if self.to_file {
+            Ok(())
+        } else {
+            Err(super::NO_BYTES_TO_REWRITE)
+        }
     }
 }
 

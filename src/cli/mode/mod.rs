@@ -29,6 +29,7 @@ pub use interactive::Interactive;
 pub use jsonl::Jsonl;
 pub use mine::Mine;
 
+use crate::cli::extract::Layout;
 use crate::cli::input::Input;
 use crate::cli::run::Status;
 
@@ -93,7 +94,14 @@ pub enum BinaryPolicy {
     PassThrough,
     /// Leave the input alone, with a note.
     Skip,
+    /// An error: the input was named to be read as text, and a report
+    /// that said nothing about it would read as "clean".
+    Refuse,
 }
+
+/// What a mode that rewrites bytes says of a PDF, DOCX or UTF-16 input.
+pub const NO_BYTES_TO_REWRITE: &str =
+    "its text is extracted, so there are no bytes to rewrite: report with --check, or write the repaired text with -o FILE.txt (-o - prints it)";
 
 /// A way of delivering repairs.
 pub trait Mode: Sync {
@@ -116,7 +124,26 @@ pub trait Mode: Sync {
 
     /// How binary inputs named on the command line are treated.
     fn binary_policy(&self) -> BinaryPolicy {
-        BinaryPolicy::Skip
+        BinaryPolicy::Refuse
+    }
+
+    /// Whether the mode takes text extracted from a PDF, DOCX or UTF-16
+    /// input, which has no bytes of its own to rewrite; `Err` says what to
+    /// do instead.
+    fn takes_extracted(&self) -> Result<(), &'static str> {
+        Err(NO_BYTES_TO_REWRITE)
+    }
+
+    /// Opens the sink for an input's extracted text, which `layout` maps
+    /// back to pages and paragraphs.
+    fn begin_extracted<'a>(
+        &'a self,
+        input: &'a Input,
+        _layout: &'a Layout,
+        repairer: &'a Repairer,
+        out: &'a mut dyn Write,
+    ) -> Result<Box<dyn Sink + 'a>> {
+        self.begin(input, repairer, out)
     }
 
     /// How each input divides into documents.

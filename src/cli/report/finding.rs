@@ -11,6 +11,13 @@ pub struct Finding<'a> {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub path: &'a str,
+    /// Where extracted text (PDF, DOCX) stands in its source: the 1-based
+    /// page (PDF) and paragraph. Line, column and byte offsets are then
+    /// those of the extracted text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paragraph: Option<u32>,
     /// 1-based line.
     pub line: u64,
     /// 1-based column, in characters.
@@ -43,6 +50,19 @@ pub struct Finding<'a> {
     /// model finds the sentence with the replacement.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deep_gain: Option<f64>,
+}
+
+impl Finding<'_> {
+    /// "page 3, paragraph 2" for extracted text; `None` for text located
+    /// by line.
+    pub fn place(&self) -> Option<String> {
+        match (self.page, self.paragraph) {
+            (Some(page), Some(paragraph)) => Some(format!("page {page}, paragraph {paragraph}")),
+            (None, Some(paragraph)) => Some(format!("paragraph {paragraph}")),
+            (Some(page), None) => Some(format!("page {page}")),
+            (None, None) => None,
+        }
+    }
 }
 
 /// Totals for one input: the spin score is findings per 1,000 words.

@@ -18,12 +18,13 @@ pub struct Human;
 
 impl Report for Human {
     fn finding(&self, out: &mut dyn Write, f: &Finding<'_>) -> io::Result<()> {
+        match f.place() {
+            Some(place) => write!(out, "{}: {place}: ", visible::name(f.path))?,
+            None => write!(out, "{}:{}:{}: ", visible::name(f.path), f.line, f.column)?,
+        }
         write!(
             out,
-            "{}:{}:{}: {} -> {} [{}, {}{}]",
-            visible::name(f.path),
-            f.line,
-            f.column,
+            "{} -> {} [{}, {}{}]",
             visible::one_line(f.found),
             visible::one_line(f.replacement),
             f.dictionary,
@@ -99,6 +100,8 @@ struct SarifResult {
     replacement: String,
     applied: bool,
     reason: Option<String>,
+    /// Page and paragraph of extracted text, which has no lines to point at.
+    place: Option<(Option<u32>, Option<u32>, String)>,
 }
 
 impl Sarif {
@@ -127,6 +130,7 @@ impl Report for Sarif {
             replacement: f.replacement.to_string(),
             applied: f.applied,
             reason: f.reason.clone(),
+            place: f.place().map(|shown| (f.page, f.paragraph, shown)),
         };
         self.results
             .lock()
@@ -181,6 +185,26 @@ impl Report for Sarif {
                 let mut message = format!("'{}' -> '{}'", r.found, r.replacement);
                 if let Some(reason) = &r.reason {
                     message.push_str(&format!(" ({reason})"));
+                }
+                if let Some((page, paragraph, shown)) = &r.place {
+                    // A PDF or DOCX has no lines to point at or bytes to
+                    // replace: say where, and offer no fix.
+                    return json!({
+                        "ruleId": r.rule,
+                        "ruleIndex": index,
+                        "level": r.level,
+                        "message": { "text": format!("{message}, {shown}") },
+                        "locations": [{
+                            "physicalLocation": {
+                                "artifactLocation": { "uri": r.path },
+                            }
+                        }],
+                        "properties": {
+                            "applied": r.applied,
+                            "page": page,
+                            "paragraph": paragraph,
+                        },
+                    });
                 }
                 json!({
                     "ruleId": r.rule,

@@ -32,7 +32,9 @@ impl GuessReason {
         f64::from(self.score_milli) / 1000.0
     }
 
-    /// One line for people: the swaps, the term evidence, the document.
+    /// One short line for people: the swaps undone and why the result is
+    /// a term. The score is shown beside it, and where the term is
+    /// attested is in [`GuessReason::sources`].
     pub fn describe(&self) -> String {
         let swaps: Vec<String> = self
             .swaps
@@ -48,8 +50,22 @@ impl GuessReason {
                 }
             })
             .collect();
-        let mut sources = Vec::new();
-        for (bit, name) in [
+        let learned = self.swaps.iter().all(|(_, _, seen, _)| *seen > 0);
+        let mut text = format!(
+            "{} {}; '{}' is a known term",
+            if learned { "learned swap" } else { "swap" },
+            swaps.join(", "),
+            self.restored,
+        );
+        if self.in_document {
+            text.push_str(", and it also appears in this document");
+        }
+        text
+    }
+
+    /// Where the restored term is attested, in words.
+    pub fn attested(&self) -> Vec<&'static str> {
+        [
             (SOURCE_LISTED, "listed"),
             (SOURCE_WORDNET, "wordnet"),
             (SOURCE_GLOSSARY, "glossary"),
@@ -58,27 +74,11 @@ impl GuessReason {
             (SOURCE_DOCS, "software documentation"),
             (SOURCE_WEB, "web"),
             (SOURCE_DOCUMENT, "this document"),
-        ] {
-            if self.sources & bit != 0 {
-                sources.push(name);
-            }
-        }
-        let learned = self.swaps.iter().all(|(_, _, seen, _)| *seen > 0);
-        let mut text = format!(
-            "guess {:.2}: {} {}; '{}' is a known term ({})",
-            self.score(),
-            if learned { "learned swap" } else { "swap" },
-            swaps.join(", "),
-            self.restored,
-            sources.join(", ")
-        );
-        if self.in_document {
-            text.push_str(&format!(
-                "; '{}' also appears in this document",
-                self.restored
-            ));
-        }
-        text
+        ]
+        .into_iter()
+        .filter(|(bit, _)| self.sources & bit != 0)
+        .map(|(_, name)| name)
+        .collect()
     }
 }
 

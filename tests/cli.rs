@@ -994,6 +994,21 @@ fn guesses_show_their_score_and_reason() {
     assert!(guess.contains("\"score\":"), "{guess}");
     assert!(guess.contains("\"restored\":\"forest fire\""), "{guess}");
     assert!(guess.contains("learned swap woodland→forest"), "{guess}");
+    assert!(guess.contains("\"attested\":["), "{guess}");
+    // For people: the score in the brackets, one short reason after them.
+    let human = run_in(
+        dir.path(),
+        &["--check", "--level", "guess", "paper.txt"],
+        b"",
+    );
+    let line = stdout(&human)
+        .lines()
+        .find(|line| line.contains("woodland"))
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no guess in {}", stdout(&human)));
+    assert!(line.contains(" [guess 0."), "{line}");
+    assert!(!line.contains("guess, guess"), "{line}");
+    assert!(line.len() < 200, "{line}");
     // A diff says why in the hunk header, where patch tools ignore it.
     let diff = run_in(
         dir.path(),

@@ -172,6 +172,10 @@ impl Sink for CheckSink<'_> {
                     Origin::Guess(guess) => Some(guess.restored.as_str()),
                     _ => None,
                 },
+                attested: match &edit.origin {
+                    Origin::Guess(guess) => Some(guess.attested()),
+                    _ => None,
+                },
                 gain: edit.fit.map(|fit| fit.gain()),
                 lift: edit.fit.map(|fit| fit.lift()),
                 deep_gain: match &edit.origin {

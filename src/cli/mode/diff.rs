@@ -102,7 +102,11 @@ impl Sink for DiffSink<'_> {
         for edit in chunk.edits.iter().filter(|e| e.applied) {
             let range = offset + edit.range.start..offset + edit.range.end;
             let note = match &edit.origin {
-                Origin::Guess(reason) => Some(reason.describe()),
+                Origin::Guess(reason) => Some(format!(
+                    "guess {:.2}: {}",
+                    reason.score(),
+                    reason.describe()
+                )),
                 _ => None,
             };
             self.changes.push((range, edit.replacement.clone(), note));
@@ -380,11 +384,17 @@ fn write_hunk(
             .sum::<isize>();
     // Guesses say why in the hunk header's free text, which git and patch
     // ignore.
-    let notes: Vec<&str> = hunk
+    // A guess made three times in a hunk is said once.
+    let mut notes: Vec<&str> = Vec::new();
+    for note in hunk
         .iter()
         .flat_map(|block| &changes[block.changes.clone()])
         .filter_map(|(_, _, note)| note.as_deref())
-        .collect();
+    {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
     let heading = if notes.is_empty() {
         String::new()
     } else {

@@ -244,7 +244,7 @@ fn show(
         memchr::memchr(b'\n', &bytes[edit.range.end..]).map_or(bytes.len(), |i| edit.range.end + i);
     let line_no = memchr::memchr_iter(b'\n', &bytes[..edit.range.start]).count() + 1;
     let reason = match &edit.origin {
-        Origin::Guess(guess) => format!(" {}", guess.describe()),
+        Origin::Guess(guess) => format!(" guess {:.2}: {}", guess.score(), guess.describe()),
         _ => String::new(),
     };
     writeln!(

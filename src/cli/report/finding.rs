@@ -39,6 +39,9 @@ pub struct Finding<'a> {
     pub score: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restored: Option<&'a str>,
+    /// Where a guess's restored term is attested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attested: Option<Vec<&'static str>>,
     /// How much more the language model expects the replacement than the
     /// text, in its sentence (log10).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -22,13 +22,18 @@ impl Report for Human {
             Some(place) => write!(out, "{}: {place}: ", visible::name(f.path))?,
             None => write!(out, "{}:{}:{}: ", visible::name(f.path), f.line, f.column)?,
         }
+        // A guess is its own source: its score says more than its name
+        // twice.
+        let how = match f.score {
+            Some(score) => format!("{} {score:.2}", f.level),
+            None if f.dictionary == f.level => f.level.to_string(),
+            None => format!("{}, {}", f.dictionary, f.level),
+        };
         write!(
             out,
-            "{} -> {} [{}, {}{}]",
+            "{} -> {} [{how}{}]",
             visible::one_line(f.found),
             visible::one_line(f.replacement),
-            f.dictionary,
-            f.level,
             if f.applied { "" } else { ", not applied" }
         )?;
         match &f.reason {

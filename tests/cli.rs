@@ -2133,3 +2133,27 @@ fn manuscripts_as_pdf_and_docx_are_checked_with_page_and_paragraph() {
     );
     assert!(stdout(&output).contains("paper.docx: paragraph 3: irregular woodland"));
 }
+
+#[test]
+fn in_place_says_what_it_rewrote_and_l_lists_what_would_change() {
+    let dir = Dir::new();
+    dir.write(
+        "a.txt",
+        "We met this 7 days in counterfeit consciousness.\n",
+    );
+    dir.write("b.txt", "Nothing to repair here.\n");
+    dir.write("c.txt", "We met this 7 days.\n");
+    let output = run_in(dir.path(), &["-l", "a.txt", "b.txt", "c.txt"], b"");
+    assert_exit(&output, 1);
+    assert_eq!(stdout(&output), "a.txt\nc.txt\n");
+    let output = run_in(dir.path(), &["-l", "b.txt"], b"");
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "");
+    let output = run_in(dir.path(), &["-i", "a.txt", "b.txt"], b"");
+    assert_exit(&output, 0);
+    assert_eq!(stderr(&output), "despin: a.txt: 2 changes written\n");
+    let output = run_in(dir.path(), &["-i", "-q", "c.txt"], b"");
+    assert_exit(&output, 0);
+    assert_eq!(stderr(&output), "");
+    assert_eq!(dir.read("c.txt"), b"We met this week.\n");
+}

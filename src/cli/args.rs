@@ -67,8 +67,8 @@ pub struct Cli {
     #[arg(long, help_heading = "Inputs")]
     pub no_config: bool,
 
-    /// Print no notes on standard error (which settings file is in use);
-    /// errors are still printed.
+    /// Print no notes on standard error (which settings file is in use,
+    /// which files -i rewrote); errors are still printed.
     #[arg(short = 'q', long, help_heading = "Output")]
     pub quiet: bool,
 
@@ -91,6 +91,10 @@ pub struct ModeArgs {
     /// Report findings as PATH:LINE:COL (exit 1 when there is one).
     #[arg(long)]
     pub check: bool,
+    /// Print only the path of each input the repair would change, once,
+    /// as `grep -l` does (exit 1 when there is one).
+    #[arg(short = 'l', long)]
+    pub files_with_findings: bool,
     /// Review each change and accept or reject it, as `git add -p` does;
     /// accepted changes are written atomically.
     #[arg(short = 'I', long)]
@@ -107,12 +111,12 @@ pub struct OutputArgs {
         long,
         value_enum,
         default_value_t = Format::Human,
-        conflicts_with_all = ["diff", "in_place", "interactive", "jsonl"]
+        conflicts_with_all = ["diff", "in_place", "interactive", "jsonl", "files_with_findings"]
     )]
     pub format: Format,
     /// Add a per-file summary with the spin score (findings per 1,000
     /// words) to the report; implies --check.
-    #[arg(long, conflicts_with_all = ["diff", "in_place", "interactive", "jsonl"])]
+    #[arg(long, conflicts_with_all = ["diff", "in_place", "interactive", "jsonl", "files_with_findings"])]
     pub stats: bool,
     /// Write the repaired text to FILE instead of standard output ("-"
     /// prints it), atomically once every input is read. The text of a
@@ -121,7 +125,7 @@ pub struct OutputArgs {
         short = 'o',
         long = "output",
         value_name = "FILE",
-        conflicts_with_all = ["diff", "in_place", "interactive", "check", "format", "stats", "jsonl"]
+        conflicts_with_all = ["diff", "in_place", "interactive", "check", "format", "stats", "jsonl", "files_with_findings"]
     )]
     pub output_file: Option<PathBuf>,
     /// When to colour diffs.
@@ -221,7 +225,7 @@ pub struct JsonlArgs {
     /// Read JSON Lines and repair one string field of each object, keeping
     /// every other byte of the line. Each line is one document. The
     /// repaired lines go to standard output: no other mode goes with it.
-    #[arg(long, conflicts_with_all = ["diff", "in_place", "interactive", "check"])]
+    #[arg(long, conflicts_with_all = ["diff", "in_place", "interactive", "check", "files_with_findings"])]
     pub jsonl: bool,
     /// The field to repair.
     #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl")]

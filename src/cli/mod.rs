@@ -388,7 +388,12 @@ fn choose_mode(cli: &Cli) -> Box<dyn Mode> {
             visible: io::stdout().is_terminal(),
         })
     } else if cli.mode.in_place {
-        Box::new(mode::InPlace::default())
+        Box::new(mode::InPlace::new(cli.quiet))
+    } else if cli.mode.files_with_findings {
+        Box::new(mode::Check {
+            report: report::paths(),
+            stats: false,
+        })
     } else if cli.mode.check || cli.output.format != Format::Human || cli.output.stats {
         // A report format or a summary asks for a report.
         Box::new(mode::Check {

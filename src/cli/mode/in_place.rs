@@ -24,13 +24,21 @@ use super::{Chunk, Mode, Outcome, Sink};
 use crate::cli::input::Input;
 
 /// Rewrites each changed input file.
-#[derive(Default)]
 pub struct InPlace {
     /// Directories already cleared of stale temporary files in this run.
     swept: Mutex<HashSet<PathBuf>>,
+    /// Say nothing of the files rewritten (`-q`).
+    pub quiet: bool,
 }
 
 impl InPlace {
+    pub fn new(quiet: bool) -> InPlace {
+        InPlace {
+            swept: Mutex::default(),
+            quiet,
+        }
+    }
+
     /// Removes temporary files left in `dir` by despin runs that died.
     fn sweep(&self, dir: &Path) {
         let Ok(mut swept) = self.swept.lock() else {
@@ -90,6 +98,8 @@ impl Mode for InPlace {
         let dir = target.parent().unwrap_or_else(|| Path::new("."));
         self.sweep(dir);
         Ok(Box::new(InPlaceSink {
+            quiet: self.quiet,
+            written: 0,
             display: path.display().to_string(),
             target,
             temp: None,
@@ -105,6 +115,9 @@ impl Mode for InPlace {
 }
 
 struct InPlaceSink {
+    quiet: bool,
+    /// Edits written into the new file.
+    written: usize,
     display: String,
     target: PathBuf,
     temp: Option<BufWriter<NamedTempFile>>,
@@ -145,6 +158,7 @@ impl Sink for InPlaceSink {
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
         self.outcome.changed |= chunk.changes();
         self.outcome.findings += chunk.edits.len();
+        self.written += chunk.edits.iter().filter(|e| e.applied).count();
         self.chunks += 1;
         if self.chunks == 1 && !chunk.changes() {
             // Most files are one unchanged chunk: avoid a temporary file.
@@ -173,6 +187,15 @@ impl Sink for InPlaceSink {
             .map_err(|e| e.into_error())
             .with_context(|| format!("{display}: cannot write"))?;
         super::persist(file, &this.target, display)?;
+        // One line per file rewritten, as codespell's FIXED: says it, so a
+        // person sees what a run over a tree changed.
+        if !this.quiet {
+            eprintln!(
+                "despin: {display}: {} change{} written",
+                this.written,
+                if this.written == 1 { "" } else { "s" }
+            );
+        }
         Ok(this.outcome)
     }
 }

@@ -70,6 +70,26 @@ impl Report for Human {
     }
 }
 
+/// `-l`: the path of each input with a finding, once, as `grep -l` prints.
+pub struct Paths;
+
+impl Report for Paths {
+    fn finding(&self, _out: &mut dyn Write, _f: &Finding<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn summary(&self, out: &mut dyn Write, s: &Summary<'_>) -> io::Result<()> {
+        if s.findings > 0 {
+            writeln!(out, "{}", visible::name(s.path))?;
+        }
+        Ok(())
+    }
+
+    fn wants_summaries(&self) -> bool {
+        true
+    }
+}
+
 /// JSON Lines: one object per finding or summary, with a `type` field.
 pub struct Json;
 

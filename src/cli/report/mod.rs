@@ -13,6 +13,11 @@ pub use finding::{spin_score, Finding, Report, Summary};
 use crate::cli::args::Format;
 use formats::{Human, Json, Sarif};
 
+/// The report of `-l`: paths only.
+pub fn paths() -> Box<dyn Report> {
+    Box::new(formats::Paths)
+}
+
 /// The report for a format.
 pub fn for_format(format: Format) -> Box<dyn Report> {
     match format {

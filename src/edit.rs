@@ -492,3 +492,140 @@ mod tests {
         assert_eq!(out, b"xb\xffcd");
     }
 }
+
+/// Makes the article before each edit agree with its replacement: "an
+/// irregular woodland" becomes "a random forest", not "an random forest".
+///
+/// Only an article that agreed with the replaced text is changed, within
+/// the same edit, whose span then starts at the article; one in
+/// `protected` (sorted ranges), or in the span of the edit before, stays.
+pub fn agree_articles(input: &[u8], edits: &mut [Edit], protected: &[Range<usize>]) {
+    let mut previous_end = 0;
+    for edit in edits.iter_mut() {
+        let end_before = std::mem::replace(&mut previous_end, edit.range.end);
+        let Some(article) = article_before(input, edit.range.start, end_before) else {
+            continue;
+        };
+        if protected
+            .iter()
+            .any(|p| p.start < edit.range.start && article.start < p.end)
+        {
+            continue;
+        }
+        let Ok(found) = std::str::from_utf8(&input[edit.range.clone()]) else {
+            continue;
+        };
+        let written = &input[article.clone()];
+        let written_an = written.len() == 2;
+        let (Some(found_an), Some(wanted_an)) = (takes_an(found), takes_an(&edit.replacement))
+        else {
+            continue;
+        };
+        if found_an != written_an || wanted_an == written_an {
+            continue;
+        }
+        // The article keeps its case: "An", and "AN" in upper-case text.
+        let capital = written[0].is_ascii_uppercase();
+        let shouting = written == b"AN"
+            || (written == b"A"
+                && found.chars().filter(|c| c.is_alphabetic()).count() > 1
+                && found
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(char::is_uppercase));
+        let mut replacement = match (wanted_an, capital, shouting) {
+            (true, _, true) => "AN",
+            (false, true, _) => "A",
+            (true, true, false) => "An",
+            (true, false, _) => "an",
+            (false, false, _) => "a",
+        }
+        .to_string();
+        replacement
+            .push_str(std::str::from_utf8(&input[article.end..edit.range.start]).unwrap_or(" "));
+        replacement.push_str(&edit.replacement);
+        edit.replacement = replacement;
+        edit.range.start = article.start;
+    }
+}
+
+/// The span of an "a" or "an" that ends, with the spaces after it, at
+/// `start`, and starts at or after `not_before`.
+fn article_before(input: &[u8], start: usize, not_before: usize) -> Option<Range<usize>> {
+    let before = &input[not_before..start];
+    let gap = before
+        .iter()
+        .rev()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count();
+    // A blank line between them is no article of this word.
+    if gap == 0
+        || before[before.len() - gap..]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            > 1
+    {
+        return None;
+    }
+    let word_end = before.len() - gap;
+    let word_start = before[..word_end]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphanumeric() && *b != b'\'' && *b < 0x80)
+        .map_or(0, |i| i + 1);
+    let word = &before[word_start..word_end];
+    let is_article = word.eq_ignore_ascii_case(b"a") || word.eq_ignore_ascii_case(b"an");
+    is_article.then(|| not_before + word_start..not_before + word_end)
+}
+
+/// Whether a phrase takes "an" (it starts with a vowel sound), from its
+/// spelling; `None` when the spelling does not say (a number, a symbol).
+fn takes_an(phrase: &str) -> Option<bool> {
+    let word: String = phrase.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let first = word.chars().next()?;
+    if !first.is_ascii_alphabetic() {
+        return None;
+    }
+    // An initialism is read letter by letter: "an SVM", "a CNN".
+    if word.len() > 1 && word.chars().all(|c| c.is_ascii_uppercase()) {
+        return Some("AEFHILMNORSX".contains(first));
+    }
+    let lower = word.to_ascii_lowercase();
+    const CONSONANT_SOUND: [&str; 8] = ["uni", "use", "usu", "uti", "eu", "one", "once", "ubiq"];
+    const SILENT_H: [&str; 4] = ["hour", "honest", "honor", "heir"];
+    if CONSONANT_SOUND.iter().any(|p| lower.starts_with(p)) {
+        return Some(false);
+    }
+    if SILENT_H.iter().any(|p| lower.starts_with(p)) {
+        return Some(true);
+    }
+    Some(matches!(
+        first.to_ascii_lowercase(),
+        'a' | 'e' | 'i' | 'o' | 'u'
+    ))
+}
+
+#[cfg(test)]
+mod article_tests {
+    use super::takes_an;
+
+    #[test]
+    fn the_first_sound_decides_the_article() {
+        for (phrase, an) in [
+            ("apple", true),
+            ("random forest", false),
+            ("unique result", false),
+            ("unusual result", true),
+            ("user", false),
+            ("hour", true),
+            ("house", false),
+            ("SVM", true),
+            ("CNN", false),
+            ("European", false),
+            ("one-off", false),
+        ] {
+            assert_eq!(takes_an(phrase), Some(an), "{phrase}");
+        }
+        assert_eq!(takes_an("1990s"), None);
+    }
+}

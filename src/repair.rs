@@ -388,6 +388,7 @@ impl Repairer {
             }
             scan.edits = edit::compose(input, std::mem::take(&mut scan.edits), &again.edits);
         }
+        edit::agree_articles(input, &mut scan.edits, &protected);
         scan
     }
 

@@ -2055,10 +2055,10 @@ fn manuscripts_as_pdf_and_docx_are_checked_with_page_and_paragraph() {
         stdout(&output),
         "paper.pdf: page 1, paragraph 1: counterfeit consciousness -> artificial intelligence [science, sure]\n\
          paper.pdf: page 1, paragraph 1: flag to commotion -> signal to noise [science, sure]\n\
-         paper.pdf: page 2, paragraph 1: irregular woodland -> random forest [science, sure]\n\
+         paper.pdf: page 2, paragraph 1: an irregular woodland -> a random forest [science, sure]\n\
          paper.docx: paragraph 1: counterfeit consciousness -> artificial intelligence [science, sure]\n\
          paper.docx: paragraph 1: flag to commotion -> signal to noise [science, sure]\n\
-         paper.docx: paragraph 3: irregular woodland -> random forest [science, sure]\n"
+         paper.docx: paragraph 3: an irregular woodland -> a random forest [science, sure]\n"
     );
     // The text itself: hyphenation undone where the typesetter made it,
     // the ligature undone, and the second column not run into the first.
@@ -2131,7 +2131,7 @@ fn manuscripts_as_pdf_and_docx_are_checked_with_page_and_paragraph() {
         "{}",
         stderr(&output)
     );
-    assert!(stdout(&output).contains("paper.docx: paragraph 3: irregular woodland"));
+    assert!(stdout(&output).contains("paper.docx: paragraph 3: an irregular woodland"));
 }
 
 #[test]

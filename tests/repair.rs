@@ -403,3 +403,31 @@ fn a_second_scan_keeps_protected_text_where_it_was() {
         "We met this week, in person. [this 7 days] in person"
     );
 }
+
+#[test]
+fn the_article_agrees_with_the_replacement() {
+    assert_repair(
+        "We trained an irregular woodland on it.",
+        "We trained a random forest on it.",
+    );
+    assert_repair(
+        "An irregular woodland was trained.",
+        "A random forest was trained.",
+    );
+    assert_repair(
+        "It is a counterfeit consciousness system.",
+        "It is an artificial intelligence system.",
+    );
+    // Across a line break, the break is kept.
+    assert_repair(
+        "We trained an\nirregular woodland.",
+        "We trained a\nrandom forest.",
+    );
+    // An article that did not agree with the text is the writer's: left.
+    assert_repair(
+        "We trained a irregular woodland.",
+        "We trained a random forest.",
+    );
+    // A word that merely ends in "a" is no article.
+    assert_repair("Data irregular woodland.", "Data random forest.");
+}

@@ -2157,3 +2157,63 @@ fn in_place_says_what_it_rewrote_and_l_lists_what_would_change() {
     assert_eq!(stderr(&output), "");
     assert_eq!(dir.read("c.txt"), b"We met this week.\n");
 }
+
+#[test]
+fn each_input_gets_the_settings_file_above_it() {
+    let dir = Dir::new();
+    dir.write(
+        "one/despin.toml",
+        "dictionaries = [\"one.tsv\"]\nspin-threshold = 4.5\ntype = \"md\"\n",
+    );
+    dir.write("one/one.tsv", "blue sky\tclear sky\tsure\n");
+    dir.write("one/sub/doc.txt", "A blue sky and a green field.\n");
+    dir.write("two/despin.toml", "dictionaries = [\"two.tsv\"]\n");
+    dir.write("two/two.tsv", "green field\tgrassy meadow\tsure\n");
+    dir.write("two/doc.txt", "A blue sky and a green field.\n");
+    // Run from outside both projects: each file gets its own.
+    let shown = stdout(&run_in(
+        dir.path(),
+        &["--print-config", "one/sub/doc.txt"],
+        b"",
+    ));
+    assert!(shown.contains("one/despin.toml"), "{shown}");
+    assert!(shown.contains("spin-threshold = 4.5    # "), "{shown}");
+    assert!(shown.contains("type = md    # "), "{shown}");
+    let output = run_in(
+        dir.path(),
+        &["--check", "-q", "one/sub/doc.txt", "two/doc.txt"],
+        b"",
+    );
+    assert_exit(&output, 1);
+    assert_eq!(
+        stdout(&output),
+        "one/sub/doc.txt:1:3: blue sky -> clear sky [one, sure]\n\
+         two/doc.txt:1:18: green field -> grassy meadow [two, sure]\n"
+    );
+    // --config names one file for every input.
+    let output = run_in(
+        dir.path(),
+        &[
+            "--check",
+            "-q",
+            "--config",
+            "two/despin.toml",
+            "one/sub/doc.txt",
+        ],
+        b"",
+    );
+    assert_eq!(
+        stdout(&output),
+        "one/sub/doc.txt:1:18: green field -> grassy meadow [two, sure]\n"
+    );
+    // A flag still wins over the file.
+    let shown = stdout(&run_in(
+        dir.path(),
+        &["--print-config", "--spin-threshold", "2", "one/sub/doc.txt"],
+        b"",
+    ));
+    assert!(
+        shown.contains("spin-threshold = 2    # command line"),
+        "{shown}"
+    );
+}

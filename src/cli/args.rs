@@ -12,7 +12,7 @@ use despin::Level;
 ///
 /// With no mode flag despin is a filter: it prints the repaired text of each
 /// PATH, or of standard input when there is none or PATH is "-".
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(name = "despin", version, args_conflicts_with_subcommands = true)]
 #[command(after_help = "Exit status: 0 nothing found, 1 found (--check, --diff), 2 error.")]
 pub struct Cli {
@@ -67,6 +67,16 @@ pub struct Cli {
     #[arg(long, help_heading = "Inputs")]
     pub no_config: bool,
 
+    /// Use this settings file for every input, instead of the despin.toml
+    /// found above each.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "no_config",
+        help_heading = "Inputs"
+    )]
+    pub config: Option<PathBuf>,
+
     /// Print no notes on standard error (which settings file is in use,
     /// which files -i rewrote); errors are still printed.
     #[arg(short = 'q', long, help_heading = "Output")]
@@ -78,7 +88,7 @@ pub struct Cli {
 }
 
 /// How the repair is delivered.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[group(multiple = false)]
 #[command(next_help_heading = "Modes")]
 pub struct ModeArgs {
@@ -102,7 +112,7 @@ pub struct ModeArgs {
 }
 
 /// What reports look like.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Format of the --check report; a format other than human implies
@@ -147,7 +157,7 @@ pub struct DictionaryArgs {
 }
 
 /// Which levels are applied and reported.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Levels")]
 pub struct LevelArgs {
     /// Also apply `likely` entries (by default only `sure` ones are applied).
@@ -219,7 +229,7 @@ pub struct LevelArgs {
 }
 
 /// JSON Lines input, for pipelines (Spark's `rdd.pipe`, Hadoop Streaming).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "JSON Lines")]
 pub struct JsonlArgs {
     /// Read JSON Lines and repair one string field of each object, keeping
@@ -236,7 +246,7 @@ pub struct JsonlArgs {
 }
 
 /// The guesser: repairs that no dictionary lists.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Guesses")]
 pub struct GuessArgs {
     /// Score (0 to 1) a guess needs to be applied in a document with enough
@@ -319,7 +329,7 @@ pub enum ColorChoice {
 }
 
 /// Subcommands.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Inspect, validate and compile dictionaries.
     #[command(subcommand)]
@@ -337,7 +347,7 @@ pub enum Command {
 }
 
 /// `despin mine ...`
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct MineArgs {
     /// Files or directories of suspected documents (each file is one
     /// document).
@@ -357,7 +367,7 @@ pub struct MineArgs {
 }
 
 /// `despin dict ...`
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum DictCommand {
     /// Validate TSV dictionaries: syntax, duplicates, self-maps, cycles and
     /// phrases with two originals (exit 1 when a problem is found).
@@ -395,7 +405,8 @@ pub enum DictCommand {
 }
 
 /// A file format for `--type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FileType {
     /// Plain text: everything is prose.
     Txt,

@@ -34,6 +34,24 @@ pub struct FileConfig {
     pub deep: Option<bool>,
     pub guess: Option<bool>,
     pub guess_threshold: Option<f64>,
+    /// A guess model, relative to the file.
+    pub guess_model: Option<PathBuf>,
+    pub spin_threshold: Option<f64>,
+    pub spin_min_findings: Option<usize>,
+    pub promote: Option<bool>,
+    /// A compiled language model, relative to the file.
+    pub lm: Option<PathBuf>,
+    /// The neural model for `deep`, relative to the file.
+    pub model: Option<PathBuf>,
+    pub deep_document_bar: Option<f64>,
+    pub deep_choose_bar: Option<f64>,
+    pub context_penalty: Option<f64>,
+    pub context_breadth_weight: Option<f64>,
+    pub context_gate: Option<f64>,
+    /// The format inputs are read as (`type = "md"`).
+    #[serde(rename = "type")]
+    pub file_type: Option<crate::cli::args::FileType>,
+    pub jobs: Option<usize>,
     /// Globs of paths to skip when walking directories.
     pub exclude: Option<Vec<String>>,
     pub ignore_regex: Option<Vec<String>>,
@@ -96,6 +114,18 @@ impl FileConfig {
             || self.deep.is_some()
             || self.guess.is_some()
             || self.guess_threshold.is_some()
+            || self.guess_model.is_some()
+            || self.spin_threshold.is_some()
+            || self.spin_min_findings.is_some()
+            || self.promote.is_some()
+            || self.lm.is_some()
+            || self.model.is_some()
+            || self.deep_document_bar.is_some()
+            || self.deep_choose_bar.is_some()
+            || self.context_penalty.is_some()
+            || self.context_breadth_weight.is_some()
+            || self.context_gate.is_some()
+            || self.file_type.is_some()
     }
 }
 
@@ -234,6 +264,131 @@ pub fn apply(
         "guess_threshold",
         config.guess_threshold.is_some(),
         cli.guesses.guess_threshold.to_string(),
+    );
+
+    // The settings that are a plain value of one flag.
+    let number = |setting: &'static str,
+                  id: &str,
+                  in_file: Option<f64>,
+                  target: &mut f64,
+                  source: &mut dyn FnMut(&'static str, &str, bool, String)| {
+        if let (false, Some(value)) = (from_flag(id), in_file) {
+            *target = value;
+        }
+        source(setting, id, in_file.is_some(), target.to_string());
+    };
+    number(
+        "spin-threshold",
+        "spin_threshold",
+        config.spin_threshold,
+        &mut cli.levels.spin_threshold,
+        &mut source,
+    );
+    number(
+        "deep-document-bar",
+        "deep_document_bar",
+        config.deep_document_bar,
+        &mut cli.levels.deep_document_bar,
+        &mut source,
+    );
+    number(
+        "deep-choose-bar",
+        "deep_choose_bar",
+        config.deep_choose_bar,
+        &mut cli.levels.deep_choose_bar,
+        &mut source,
+    );
+    number(
+        "context-penalty",
+        "context_penalty",
+        config.context_penalty,
+        &mut cli.levels.context_penalty,
+        &mut source,
+    );
+    number(
+        "context-breadth-weight",
+        "context_breadth_weight",
+        config.context_breadth_weight,
+        &mut cli.levels.context_breadth_weight,
+        &mut source,
+    );
+    number(
+        "context-gate",
+        "context_gate",
+        config.context_gate,
+        &mut cli.levels.context_gate,
+        &mut source,
+    );
+
+    if let (false, Some(n)) = (from_flag("spin_min_findings"), config.spin_min_findings) {
+        cli.levels.spin_min_findings = n;
+    }
+    source(
+        "spin-min-findings",
+        "spin_min_findings",
+        config.spin_min_findings.is_some(),
+        cli.levels.spin_min_findings.to_string(),
+    );
+    if let (false, Some(on)) = (from_flag("no_promote"), config.promote) {
+        cli.levels.no_promote = !on;
+    }
+    source(
+        "promote",
+        "no_promote",
+        config.promote.is_some(),
+        (!cli.levels.no_promote).to_string(),
+    );
+
+    // Files named in the settings file are relative to it.
+    let file_setting =
+        |setting: &'static str,
+         id: &str,
+         in_file: &Option<PathBuf>,
+         target: &mut Option<PathBuf>,
+         source: &mut dyn FnMut(&'static str, &str, bool, String)| {
+            if let (false, Some(path)) = (from_flag(id), in_file) {
+                *target = Some(base.join(path));
+            }
+            let shown = target
+                .as_ref()
+                .map_or("none".to_string(), |p| p.display().to_string());
+            source(setting, id, in_file.is_some(), shown);
+        };
+    file_setting(
+        "guess-model",
+        "guess_model",
+        &config.guess_model,
+        &mut cli.guesses.guess_model,
+        &mut source,
+    );
+    file_setting("lm", "lm", &config.lm, &mut cli.levels.lm, &mut source);
+    file_setting(
+        "model",
+        "model",
+        &config.model,
+        &mut cli.levels.model,
+        &mut source,
+    );
+
+    if let (false, Some(file_type)) = (from_flag("file_type"), config.file_type) {
+        cli.file_type = Some(file_type);
+    }
+    source(
+        "type",
+        "file_type",
+        config.file_type.is_some(),
+        cli.file_type.map_or("by extension".to_string(), |t| {
+            format!("{t:?}").to_lowercase()
+        }),
+    );
+    if let (false, Some(jobs)) = (from_flag("jobs"), config.jobs) {
+        cli.jobs = Some(jobs);
+    }
+    source(
+        "jobs",
+        "jobs",
+        config.jobs.is_some(),
+        cli.jobs.map_or("all cores".to_string(), |j| j.to_string()),
     );
 
     if let (false, Some(patterns)) = (from_flag("ignore_regex"), &config.ignore_regex) {

@@ -54,7 +54,7 @@ fn run_main() -> ExitCode {
             .error(clap::error::ErrorKind::ArgumentConflict, message)
             .exit();
     }
-    match settle(cli, &matches).and_then(|(cli, settings)| run_cli(&cli, &settings)) {
+    match run_cli(&cli, &matches) {
         Ok(code) => code,
         // `despin dict stats | head` closed early: not an error.
         Err(error)
@@ -95,39 +95,79 @@ fn pointless_flag(cli: &Cli, matches: &clap::ArgMatches) -> Option<String> {
     None
 }
 
-/// Applies `despin.toml` under the flags.
-fn settle(mut cli: Cli, matches: &clap::ArgMatches) -> Result<(Cli, config::Effective)> {
-    let cwd = std::env::current_dir().context("cannot find the current directory")?;
-    let file = if cli.no_config {
-        None
-    } else {
-        match config::find(&cwd) {
-            config::Found::Use(path) => Some(path),
-            config::Found::Untrusted(path, why) => {
-                eprintln!("despin: {}: not used: {why}", path.display());
-                None
+/// The settings file for inputs under `start`: the one `--config` names,
+/// none with `--no-config`, else the nearest `despin.toml` above it that
+/// can be trusted. `untrusted` collects the files passed over, to say so
+/// once each.
+fn settings_file(
+    cli: &Cli,
+    start: &std::path::Path,
+    untrusted: &mut Vec<(std::path::PathBuf, &'static str)>,
+) -> Option<std::path::PathBuf> {
+    if let Some(file) = &cli.config {
+        return Some(file.clone());
+    }
+    if cli.no_config {
+        return None;
+    }
+    match config::find(start) {
+        config::Found::Use(path) => Some(path),
+        config::Found::Untrusted(path, why) => {
+            if !untrusted.iter().any(|(seen, _)| *seen == path) {
+                untrusted.push((path, why));
             }
-            config::Found::None => None,
+            None
         }
-    };
-    let loaded = match &file {
-        Some(path) => Some((path.as_path(), config::read(path)?)),
-        None => None,
-    };
-    if let Some((path, config)) = &loaded {
-        if config.changes_repairs() && !cli.quiet && !cli.print_config {
-            eprintln!("despin: using settings from {}", path.display());
-        }
+        config::Found::None => None,
     }
-    let settings = config::apply(&mut cli, matches, loaded)?;
-    if cli.print_config {
-        print!("{}", config::render(&settings, file.as_deref()));
-        std::process::exit(0);
-    }
-    Ok((cli, settings))
 }
 
-fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
+/// The command-line paths in order, grouped by the settings file that
+/// applies to each, as typos finds its `typos.toml`: from the path's
+/// directory upward. Standard input's is the current directory's.
+fn settings_groups(
+    cli: &Cli,
+) -> Result<Vec<(Option<std::path::PathBuf>, Vec<std::path::PathBuf>)>> {
+    let cwd = std::env::current_dir().context("cannot find the current directory")?;
+    let mut untrusted = Vec::new();
+    let mut groups: Vec<(Option<std::path::PathBuf>, Vec<std::path::PathBuf>)> = Vec::new();
+    if cli.paths.is_empty() {
+        groups.push((settings_file(cli, &cwd, &mut untrusted), Vec::new()));
+    }
+    for path in &cli.paths {
+        let start = if path.as_os_str() == "-" {
+            cwd.clone()
+        } else {
+            let absolute = cwd.join(path);
+            if absolute.is_dir() {
+                absolute
+            } else {
+                absolute
+                    .parent()
+                    .map_or_else(|| cwd.clone(), |p| p.to_path_buf())
+            }
+        };
+        let file = settings_file(cli, &start, &mut untrusted);
+        match groups.last_mut() {
+            Some((last, paths)) if *last == file => paths.push(path.clone()),
+            _ => groups.push((file, vec![path.clone()])),
+        }
+    }
+    for (path, why) in untrusted {
+        eprintln!("despin: {}: not used: {why}", path.display());
+    }
+    Ok(groups)
+}
+
+/// The inputs that share one settings file, with the repairer those
+/// settings make.
+pub struct Batch {
+    inputs: Vec<Result<input::Input, input::InputError>>,
+    repairer: Repairer,
+    protection: despin::document::Protection,
+}
+
+fn run_cli(cli: &Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Dict(command)) => return dict::run(command),
         Some(Command::Mine(args)) => {
@@ -139,14 +179,12 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
             );
             // Code and markup are no evidence here either.
             let protection = despin::document::Protection::default();
-            return drive(
+            let batch = Batch {
                 inputs,
-                &repairer,
-                &protection,
-                &mode::Mine::new(args),
-                None,
-                None,
-            );
+                repairer,
+                protection,
+            };
+            return drive(vec![batch], &mode::Mine::new(args), None, None);
         }
         Some(Command::Completions { shell }) => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -160,6 +198,61 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
         }
         None => {}
     }
+    let groups = settings_groups(cli)?;
+    let several = groups.len() > 1;
+    let mut batches = Vec::new();
+    let mut settled = None;
+    for (file, paths) in groups {
+        let mut cli = cli.clone();
+        cli.paths = paths;
+        let loaded = match &file {
+            Some(path) => Some((path.as_path(), config::read(path)?)),
+            None => None,
+        };
+        if let Some((path, config)) = &loaded {
+            if config.changes_repairs() && !cli.quiet && !cli.print_config {
+                eprintln!("despin: using settings from {}", path.display());
+            }
+        }
+        let settings = config::apply(&mut cli, matches, loaded)?;
+        if cli.print_config {
+            if several {
+                let shown: Vec<String> =
+                    cli.paths.iter().map(|p| p.display().to_string()).collect();
+                println!("# for {}", shown.join(" "));
+            }
+            print!("{}", config::render(&settings, file.as_deref()));
+            continue;
+        }
+        let repairer = build_repairer(&cli)?;
+        let protection = despin::document::Protection::new(&cli.ignore_regex)?
+            .with_format(cli.file_type.map(Into::into));
+        let inputs = input::discover(
+            &cli.paths,
+            &input::Skip::new(settings.exclude.clone(), &cli.dictionaries.dicts),
+        );
+        batches.push(Batch {
+            inputs,
+            repairer,
+            protection,
+        });
+        settled.get_or_insert(cli);
+    }
+    let Some(settled) = settled else {
+        // --print-config printed every group's settings.
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mode = choose_mode(&settled);
+    drive(
+        batches,
+        mode.as_ref(),
+        settled.jobs,
+        settled.output.output_file.as_deref(),
+    )
+}
+
+/// The repairer that the settings in `cli` describe.
+fn build_repairer(cli: &Cli) -> Result<Repairer> {
     let options = Options {
         apply: Some(if cli.levels.aggressive {
             Level::Likely
@@ -194,21 +287,7 @@ fn run_cli(cli: &Cli, settings: &config::Effective) -> Result<ExitCode> {
     } else {
         repairer
     };
-    let mode = choose_mode(cli);
-    let protection = despin::document::Protection::new(&cli.ignore_regex)?
-        .with_format(cli.file_type.map(Into::into));
-    let inputs = input::discover(
-        &cli.paths,
-        &input::Skip::new(settings.exclude.clone(), &cli.dictionaries.dicts),
-    );
-    drive(
-        inputs,
-        &repairer,
-        &protection,
-        mode.as_ref(),
-        cli.jobs,
-        cli.output.output_file.as_deref(),
-    )
+    Ok(repairer)
 }
 
 /// Uses the guess model in `path`, when one is given, instead of the
@@ -244,13 +323,11 @@ fn with_language_model(repairer: Repairer, path: Option<&std::path::Path>) -> Re
     Ok(repairer.with_language_model(std::sync::Arc::new(model)))
 }
 
-/// Runs every input through `mode` on `jobs` threads (all cores when not
-/// given), and ends the mode: the one driver of every mode. What the mode
-/// prints goes to standard output, or to `output_file` (`-o`).
+/// Runs every batch's inputs through `mode` on `jobs` threads (all cores
+/// when not given), and ends the mode: the one driver of every mode. What
+/// the mode prints goes to standard output, or to `output_file` (`-o`).
 fn drive(
-    inputs: Vec<Result<input::Input, input::InputError>>,
-    repairer: &Repairer,
-    protection: &despin::document::Protection,
+    batches: Vec<Batch>,
     mode: &dyn Mode,
     jobs: Option<usize>,
     output_file: Option<&std::path::Path>,
@@ -277,7 +354,25 @@ fn drive(
     // A review asks on the terminal: no progress line over its questions.
     let progress = (!mode.one_at_a_time()).then(progress::Progress::start);
     let result = pool
-        .install(|| run::run(inputs, repairer, protection, mode, jobs, &mut out))
+        .install(|| {
+            let mut status = run::Status::default();
+            for batch in batches {
+                let done = run::run(
+                    batch.inputs,
+                    &batch.repairer,
+                    &batch.protection,
+                    mode,
+                    jobs,
+                    &mut out,
+                )?;
+                status.found |= done.found;
+                status.errored |= done.errored;
+                if mode.stopped() {
+                    break;
+                }
+            }
+            Ok::<_, io::Error>(status)
+        })
         .and_then(|status| {
             mode.end(&mut out)
                 .map_err(|e| match e.downcast::<io::Error>() {

@@ -69,6 +69,31 @@ ls -a | grep -q '\.despin-.*\.tmp' && { echo "interactive: temporary file left" 
 [ -n "$capture" ] && screen -e > "$capture"
 echo "interactive: passed"
 
+# Ctrl-C ends the review as q does: what was accepted is written.
+tmux kill-session -t "$session"
+printf 'One.\nWe met this 7 days.\nThe flag\nto commotion and this 7 days.\n' > story.txt
+tmux new-session -d -s "$session" -x 100 -y 60 \
+  "$despin -I --color never story.txt; echo \"exit status \$?\"; sleep 60"
+wait_for 'Apply this change' 1
+tmux send-keys -t "$session" y Enter          # this 7 days -> this week
+wait_for 'Apply this change' 2
+# A change across a line break shows both its lines with - and +.
+screen | grep -q -- '^-to commotion and this 7 days.$' || { echo "interrupt: second line unsigned" >&2; screen >&2; exit 1; }
+screen | grep -q -- '^+to noise and this 7 days.$' || { echo "interrupt: second line unsigned" >&2; screen >&2; exit 1; }
+tmux send-keys -t "$session" C-c
+wait_for 'exit status' 1
+expected=$'One.\nWe met this week.\nThe flag\nto commotion and this 7 days.'
+actual=$(cat story.txt)
+if [ "$actual" != "$expected" ]; then
+  echo "interrupt: the accepted change was not written:" >&2
+  cat story.txt >&2
+  exit 1
+fi
+screen | grep -q 'story.txt: 1 of 3 changes applied' || { echo "interrupt: no summary" >&2; screen >&2; exit 1; }
+screen | grep -q 'exit status 130' || { echo "interrupt: bad exit status" >&2; screen >&2; exit 1; }
+ls -a | grep -q '\.despin-.*\.tmp' && { echo "interrupt: temporary file left" >&2; exit 1; }
+echo "interrupt: passed"
+
 # The progress line: shown on a terminal once a run passes one second,
 # never when standard error is redirected.
 tmux kill-session -t "$session"

@@ -69,6 +69,66 @@ enum Decision {
     Quit,
 }
 
+/// The file under review and the changes accepted so far, where an
+/// interrupt can find them: Ctrl-C writes them, as `q` does, instead of
+/// throwing the review away.
+struct Accepted {
+    target: PathBuf,
+    display: String,
+    bytes: std::sync::Arc<Vec<u8>>,
+    edits: Vec<Edit>,
+    /// How many changes the file has.
+    total: usize,
+}
+
+static ACCEPTED: Mutex<Option<Accepted>> = Mutex::new(None);
+
+/// Writes the accepted changes of the file under review, if any, and says
+/// how many.
+fn write_accepted(accepted: Accepted, out: &mut dyn Write) -> Result<()> {
+    let of = accepted.total;
+    if !accepted.edits.is_empty() {
+        let repaired = despin::edit::applied(&accepted.bytes, &accepted.edits);
+        replace_atomically(&accepted.target, &accepted.display, &repaired)?;
+    }
+    writeln!(
+        out,
+        "{}: {} of {} change{} applied",
+        accepted.display,
+        accepted.edits.len(),
+        of,
+        if of == 1 { "" } else { "s" }
+    )?;
+    Ok(())
+}
+
+/// On SIGINT (Ctrl-C) the review ends as at `q`: what was accepted in the
+/// file under review is written, atomically, and despin exits with 130,
+/// as a shell reports an interrupted command.
+fn write_accepted_on_interrupt() {
+    let installed = ctrlc::set_handler(|| {
+        // The review holds the lock only while it records a decision or
+        // writes the file; wait for that, then take what is accepted.
+        let accepted = ACCEPTED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        let mut stdout = io::stdout();
+        let _ = writeln!(stdout);
+        if let Some(accepted) = accepted {
+            if let Err(e) = write_accepted(accepted, &mut stdout) {
+                eprintln!("despin: {e:#}");
+            }
+        }
+        let _ = stdout.flush();
+        eprintln!("despin: interrupted");
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        eprintln!("despin: cannot catch Ctrl-C, so it would discard accepted changes: {e}");
+    }
+}
+
 /// Reviews every change of each input file, one file at a time.
 pub struct Interactive {
     style: &'static Style,
@@ -87,6 +147,7 @@ impl Interactive {
         } else {
             &PLAIN
         };
+        write_accepted_on_interrupt();
         Interactive {
             style,
             keys: Mutex::new(BufReader::new(io::stdin())),
@@ -169,7 +230,25 @@ impl Sink for Review<'_> {
             .keys
             .lock()
             .expect("no review panicked holding the keys");
-        let mut accepted: Vec<Edit> = Vec::new();
+        let accept = |edit: Edit| {
+            if let Some(accepted) = ACCEPTED
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .as_mut()
+            {
+                accepted.edits.push(edit);
+            }
+        };
+        let bytes = std::sync::Arc::new(bytes);
+        *ACCEPTED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Accepted {
+            target,
+            display: display.clone(),
+            bytes: bytes.clone(),
+            edits: Vec::new(),
+            total: edits.len(),
+        });
         let mut rest: Option<bool> = None;
         for (i, edit) in edits.iter().enumerate() {
             let decision = match rest {
@@ -195,11 +274,11 @@ impl Sink for Review<'_> {
                     if let Some(replacement) = replacement {
                         edit.replacement = replacement;
                     }
-                    accepted.push(edit);
+                    accept(edit);
                 }
                 Decision::Skip => {}
                 Decision::ApplyRest => {
-                    accepted.push(edit.clone());
+                    accept(edit.clone());
                     rest = Some(true);
                 }
                 Decision::SkipRest => rest = Some(false),
@@ -209,19 +288,17 @@ impl Sink for Review<'_> {
                 }
             }
         }
-        if !accepted.is_empty() {
-            let repaired = despin::edit::applied(&bytes, &accepted);
-            replace_atomically(&target, &display, &repaired)?;
-        }
-        writeln!(
-            out,
-            "{display}: {} of {} change{} applied",
-            accepted.len(),
-            edits.len(),
-            if edits.len() == 1 { "" } else { "s" }
-        )?;
+        // The lock is held while the file is written, so an interrupt now
+        // waits for the write instead of cutting it short.
+        let mut slot = ACCEPTED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let accepted = slot.take().expect("the review's file is recorded");
+        let changed = !accepted.edits.is_empty();
+        write_accepted(accepted, out)?;
+        drop(slot);
         Ok(Outcome {
-            changed: !accepted.is_empty(),
+            changed,
             findings: edits.len(),
         })
     }
@@ -325,14 +402,20 @@ fn write_side(
     tail: &[u8],
 ) -> io::Result<()> {
     // The review is read on a terminal: control bytes of the text show as
-    // escapes rather than act.
-    let text = |b: &[u8]| String::from_utf8_lossy(&visible::terminal_line(b)).into_owned();
+    // escapes rather than act. A change across a line break shows each of
+    // its lines with the sign, as a diff does.
+    let text = |b: &[u8], style: &str| {
+        b.split(|&byte| byte == b'\n')
+            .map(|line| String::from_utf8_lossy(&visible::terminal_line(line)).into_owned())
+            .collect::<Vec<_>>()
+            .join(&format!("{reset}\n{color}{sign}{style}"))
+    };
     writeln!(
         out,
         "{color}{sign}{}{word}{}{reset}{color}{}{reset}",
-        text(head),
-        text(changed),
-        text(tail)
+        text(head, ""),
+        text(changed, word),
+        text(tail, "")
     )
 }
 

@@ -2217,3 +2217,60 @@ fn each_input_gets_the_settings_file_above_it() {
         "{shown}"
     );
 }
+
+/// `--annotate` uses the schema of `--format json`, and its offsets point
+/// into the record as written: the repaired text.
+#[test]
+fn annotations_share_the_json_schema_and_point_into_the_output() {
+    let text = "Ünïcode: this 7 days, a counterfeit consciousness; and the authors stated it.";
+    let input = format!(
+        "{}\n\n{}\n",
+        serde_json::json!({ "text": "plain" }),
+        serde_json::json!({ "id": 7, "text": text })
+    );
+    let output = run(
+        &["--jsonl", "--annotate", "--level", "likely"],
+        input.as_bytes(),
+    );
+    assert_exit(&output, 0);
+    let printed = stdout(&output);
+    let lines: Vec<&str> = printed.lines().collect();
+    let record: serde_json::Value = serde_json::from_str(lines[2]).unwrap();
+    let repaired = record["text"].as_str().unwrap();
+    let findings = record["despin"]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3, "{findings:?}");
+    let checked = run(
+        &["--check", "--format", "json", "--level", "likely", "-"],
+        text.as_bytes(),
+    );
+    let json: Vec<serde_json::Value> = stdout(&checked)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for (annotated, reported) in findings.iter().zip(&json) {
+        let keys = |v: &serde_json::Value| {
+            let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(keys(annotated), keys(reported));
+        assert_eq!(annotated["line"], 3, "the record's line in the input");
+        let start = annotated["byte_start"].as_u64().unwrap() as usize;
+        let end = annotated["byte_end"].as_u64().unwrap() as usize;
+        let shown = if annotated["applied"] == true {
+            &annotated["replacement"]
+        } else {
+            &annotated["found"]
+        };
+        assert_eq!(&repaired[start..end], shown.as_str().unwrap());
+        let column = annotated["column"].as_u64().unwrap() as usize;
+        assert_eq!(
+            repaired
+                .chars()
+                .skip(column - 1)
+                .take(4)
+                .collect::<String>(),
+            shown.as_str().unwrap().chars().take(4).collect::<String>()
+        );
+    }
+}

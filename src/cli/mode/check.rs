@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use despin::{DeepVerdict, Origin, Repairer};
+use despin::{DeepVerdict, Repairer};
 
 use super::{Chunk, Mode, Outcome, Sink};
 use crate::cli::extract::Layout;
@@ -149,43 +149,17 @@ impl Sink for CheckSink<'_> {
             let place = self
                 .layout
                 .and_then(|layout| layout.place(self.offset as usize + edit.range.start));
-            let finding = Finding {
-                kind: "finding",
-                path: &self.path,
-                page: place.and_then(|p| p.page),
-                paragraph: place.map(|p| p.paragraph),
-                line,
-                column: column + 1,
-                byte_start: self.offset + edit.range.start as u64,
-                byte_end: self.offset + edit.range.end as u64,
-                found: &found,
-                replacement: &edit.replacement,
-                dictionary: self.repairer.source_name(edit),
-                level: edit.level.as_str(),
-                applied: edit.applied,
+            let mut finding = Finding::new(
+                &self.path,
+                edit,
+                &found,
+                self.repairer,
                 reason,
-                score: match &edit.origin {
-                    Origin::Guess(guess) => Some(guess.score()),
-                    _ => None,
-                },
-                restored: match &edit.origin {
-                    Origin::Guess(guess) => Some(guess.restored.as_str()),
-                    _ => None,
-                },
-                attested: match &edit.origin {
-                    Origin::Guess(guess) => Some(guess.attested()),
-                    _ => None,
-                },
-                gain: edit.fit.map(|fit| fit.gain()),
-                lift: edit.fit.map(|fit| fit.lift()),
-                deep_gain: match &edit.origin {
-                    Origin::Context(reason) => reason
-                        .deep
-                        .as_ref()
-                        .map(|deep| f64::from(deep.gain_milli) / 1000.0),
-                    _ => None,
-                },
-            };
+                (line, column + 1),
+                self.offset + edit.range.start as u64..self.offset + edit.range.end as u64,
+            );
+            finding.page = place.and_then(|p| p.page);
+            finding.paragraph = place.map(|p| p.paragraph);
             self.mode.report.finding(self.out, &finding)?;
             self.outcome.findings += 1;
         }

@@ -19,6 +19,7 @@ use serde_json::value::RawValue;
 
 use super::{BinaryPolicy, Chunk, Framing, Mode, Outcome, Records, Sink};
 use crate::cli::input::Input;
+use crate::cli::report::Finding;
 
 /// What `--jsonl` does with each line.
 pub struct Jsonl {
@@ -58,13 +59,15 @@ impl Records for Jsonl {
 impl Mode for Jsonl {
     fn begin<'a>(
         &'a self,
-        _input: &'a Input,
+        input: &'a Input,
         repairer: &'a Repairer,
         out: &'a mut dyn Write,
     ) -> Result<Box<dyn Sink + 'a>> {
         Ok(Box::new(JsonlSink {
             mode: self,
             repairer,
+            path: input.display(),
+            line_number: 0,
             out,
             outcome: Outcome::default(),
         }))
@@ -101,6 +104,9 @@ impl Mode for Jsonl {
 struct JsonlSink<'a> {
     mode: &'a Jsonl,
     repairer: &'a Repairer,
+    path: String,
+    /// The 1-based line of the input the current record is on.
+    line_number: u64,
     out: &'a mut dyn Write,
     outcome: Outcome,
 }
@@ -112,6 +118,7 @@ impl Sink for JsonlSink<'_> {
             .as_ref()
             .expect("JSON Lines mode reads records");
         let line = record.line;
+        self.line_number += 1;
         self.mode.lines.fetch_add(1, Ordering::Relaxed);
         let Some(value) = record.value.clone() else {
             // Blank lines are not records, and not worth a warning.
@@ -147,7 +154,14 @@ impl Sink for JsonlSink<'_> {
             self.out.write_all(&rest[..close])?;
             self.out.write_all(b",\"despin\":")?;
             let text = std::str::from_utf8(chunk.bytes).expect("a record's text is a string");
-            let annotation = annotate(text, chunk.edits, chunk.words, self.repairer);
+            let annotation = annotate(
+                &self.path,
+                self.line_number,
+                text,
+                chunk.edits,
+                chunk.words,
+                self.repairer,
+            );
             serde_json::to_writer(&mut *self.out, &annotation)?;
             self.out.write_all(&rest[close..])?;
         } else {
@@ -162,50 +176,70 @@ impl Sink for JsonlSink<'_> {
     }
 }
 
-/// The `despin` object that `--annotate` adds.
+/// The `despin` object that `--annotate` adds: the findings in the schema
+/// of `--format json`, the words and the spin score.
 #[derive(Serialize)]
 struct Annotation<'a> {
-    findings: Vec<AnnotatedFinding<'a>>,
+    findings: Vec<Finding<'a>>,
     words: usize,
     spin_score: f64,
 }
 
-#[derive(Serialize)]
-struct AnnotatedFinding<'a> {
-    /// Byte offsets in the field's text.
-    start: usize,
-    end: usize,
-    found: &'a str,
-    replacement: &'a str,
-    source: &'a str,
-    level: &'static str,
-    applied: bool,
-}
-
+/// The findings of one record. `line` is the record's line in the input;
+/// each finding's column and byte offsets point into the field's value as
+/// this output record holds it, the repaired text, where an applied
+/// finding's span is its replacement.
 fn annotate<'a>(
+    path: &'a str,
+    line: u64,
     text: &'a str,
     edits: &'a [Edit],
     words: usize,
     repairer: &'a Repairer,
 ) -> Annotation<'a> {
-    let findings: Vec<AnnotatedFinding<'a>> = edits
-        .iter()
-        .map(|e| AnnotatedFinding {
-            start: e.range.start,
-            end: e.range.end,
-            found: &text[e.range.clone()],
-            replacement: &e.replacement,
-            source: repairer.source_name(e),
-            level: e.level.as_str(),
-            applied: e.applied,
-        })
-        .collect();
+    let mut shift: isize = 0;
+    let mut findings = Vec::with_capacity(edits.len());
+    for edit in edits {
+        let found = &text[edit.range.clone()];
+        let start = (edit.range.start as isize + shift) as usize;
+        let written = if edit.applied {
+            edit.replacement.len()
+        } else {
+            found.len()
+        };
+        let column = repaired_column(text, edits, edit.range.start);
+        let reason = crate::cli::reason::describe(&edit.origin, edit.fit, found, |_| line);
+        findings.push(Finding::new(
+            path,
+            edit,
+            found,
+            repairer,
+            reason,
+            (line, column),
+            start as u64..(start + written) as u64,
+        ));
+        if edit.applied {
+            shift += edit.replacement.len() as isize - found.len() as isize;
+        }
+    }
     let spin_score = crate::cli::report::spin_score(findings.len(), words);
     Annotation {
         findings,
         words,
         spin_score,
     }
+}
+
+/// The 1-based character column, in the repaired text, of the place that
+/// is byte `at` of `text` before the applied `edits` (sorted) before it.
+fn repaired_column(text: &str, edits: &[Edit], at: usize) -> u64 {
+    let mut column = 0;
+    let mut last = 0;
+    for edit in edits.iter().filter(|e| e.applied && e.range.end <= at) {
+        column += text[last..edit.range.start].chars().count() + edit.replacement.chars().count();
+        last = edit.range.end;
+    }
+    (column + text[last..at].chars().count() + 1) as u64
 }
 
 /// A line without its ending (`\n` or `\r\n`), and the ending.

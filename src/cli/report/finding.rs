@@ -55,7 +55,55 @@ pub struct Finding<'a> {
     pub deep_gain: Option<f64>,
 }
 
-impl Finding<'_> {
+impl<'a> Finding<'a> {
+    /// The finding of `edit`, whose text is `found`, at `line` and
+    /// `column` (1-based, in characters) and `bytes` of the text the
+    /// report points into; every report and annotation builds it here,
+    /// so all of them carry the same fields.
+    pub fn new(
+        path: &'a str,
+        edit: &'a despin::Edit,
+        found: &'a str,
+        repairer: &'a despin::Repairer,
+        reason: Option<String>,
+        (line, column): (u64, u64),
+        bytes: std::ops::Range<u64>,
+    ) -> Finding<'a> {
+        use despin::Origin;
+        let guess = match &edit.origin {
+            Origin::Guess(guess) => Some(guess),
+            _ => None,
+        };
+        Finding {
+            kind: "finding",
+            path,
+            page: None,
+            paragraph: None,
+            line,
+            column,
+            byte_start: bytes.start,
+            byte_end: bytes.end,
+            found,
+            replacement: &edit.replacement,
+            dictionary: repairer.source_name(edit),
+            level: edit.level.as_str(),
+            applied: edit.applied,
+            reason,
+            score: guess.map(|g| g.score()),
+            restored: guess.map(|g| g.restored.as_str()),
+            attested: guess.map(|g| g.attested()),
+            gain: edit.fit.map(|fit| fit.gain()),
+            lift: edit.fit.map(|fit| fit.lift()),
+            deep_gain: match &edit.origin {
+                Origin::Context(reason) => reason
+                    .deep
+                    .as_ref()
+                    .map(|deep| f64::from(deep.gain_milli) / 1000.0),
+                _ => None,
+            },
+        }
+    }
+
     /// "page 3, paragraph 2" for extracted text; `None` for text located
     /// by line.
     pub fn place(&self) -> Option<String> {

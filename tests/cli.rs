@@ -1302,11 +1302,22 @@ fn html_report_is_one_self_contained_page() {
     for external in ["src=\"http", "href=\"http", "<link", "@import"] {
         assert!(!page.contains(external), "{external}");
     }
-    // The finding is highlighted, with its original in a tooltip.
+    // The finding is highlighted as a word diff, accepted as despin
+    // applies it, with a toggle, and its original in a tooltip.
     assert!(
-        page.contains("<mark id=\"f-0-0\" class=\"sure\" tabindex=\"0\""),
+        page.contains("<mark id=\"f-0-0\" class=\"sure applied accepted\" tabindex=\"0\""),
         "{page}"
     );
+    assert!(
+        page.contains("<del>this 7 days</del><ins>this week</ins>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<input type=\"checkbox\" class=\"accept\" id=\"accept-0-0\" data-mark=\"f-0-0\" checked>"),
+        "{page}"
+    );
+    assert!(page.contains("class=\"save\">Save repaired text</button>"));
+    assert!(page.contains("@media print"));
     assert!(page.contains("→ this week (news, sure, applied)"), "{page}");
     // The document's own markup is text, never markup.
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));

@@ -1,12 +1,15 @@
 //! `--format html`: one self-contained page for an editor screening many
-//! documents.
+//! documents, and restoring them.
 //!
-//! The page has no external assets: the style and the few lines of script
-//! (sorting the table, moving between findings) are inline, so it can be
-//! mailed or archived as one file. A summary table ranks the documents by
-//! spin score; below it, each document's text shows every finding
-//! highlighted, with its proposed original and reason on hover or focus,
-//! and a list of the findings reachable from the keyboard.
+//! The page has no external assets: the style and the script (sorting the
+//! table, moving between findings, accepting and rejecting them, saving)
+//! are inline, so it can be mailed or archived as one file and works
+//! offline. A summary table ranks the documents by spin score; below it,
+//! each document's text shows every finding as a word diff, the text
+//! struck through and the original after it, with its reason on hover or
+//! focus. Each finding has a toggle, set to what despin applies; the page
+//! saves the text with the choices made, and exports the findings as CSV.
+//! Printed, every replacement stays visible.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -88,8 +91,27 @@ impl Report for Html {
     }
 
     fn end(&self, out: &mut dyn Write) -> io::Result<()> {
-        let page = self.with(|documents| render(documents));
+        let page = self.with(|documents| {
+            // Paths as a person in the working directory writes them.
+            let cwd = std::env::current_dir().ok();
+            let relative: BTreeMap<String, &Document> = documents
+                .iter()
+                .map(|(path, document)| (relative_to(cwd.as_deref(), path), document))
+                .collect();
+            render(&relative)
+        });
         out.write_all(page.as_bytes())
+    }
+}
+
+/// `path` relative to `cwd` when it lies under it.
+fn relative_to(cwd: Option<&std::path::Path>, path: &str) -> String {
+    let Some(cwd) = cwd else {
+        return path.to_string();
+    };
+    match std::path::Path::new(path).strip_prefix(cwd) {
+        Ok(rest) if std::path::Path::new(path).is_absolute() => rest.display().to_string(),
+        _ => path.to_string(),
     }
 }
 
@@ -106,6 +128,9 @@ fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // HTML turns a raw CR LF into LF; a reference survives, so a
+            // saved text keeps its line endings.
+            '\r' => out.push_str("&#13;"),
             c => out.push(c),
         }
     }
@@ -125,7 +150,7 @@ fn counts<'a>(keys: impl Iterator<Item = &'a str>) -> String {
         .join(", ")
 }
 
-fn render(documents: &BTreeMap<String, Document>) -> String {
+fn render(documents: &BTreeMap<String, &Document>) -> String {
     let mut page = String::new();
     let total: usize = documents.values().map(|d| d.findings.len()).sum();
     let _ = write!(
@@ -134,7 +159,14 @@ fn render(documents: &BTreeMap<String, Document>) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>despin report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <header><h1>despin report</h1><p>{} document{}, {total} finding{}. \
-         Click a column to sort; hover or focus a highlighted phrase for its original.</p></header>\n",
+         Click a column to sort; hover or focus a highlighted phrase for why. \
+         Tick or untick a finding to accept or reject it, then save the repaired text.</p>\n\
+         <p class=\"legend\">Legend: <mark class=\"sure applied accepted\"><del>spun</del><ins>original</ins></mark> sure \
+         <mark class=\"likely applied accepted\"><del>spun</del><ins>original</ins></mark> likely \
+         <mark class=\"suggest\"><del>spun</del><ins>original</ins></mark> suggested \
+         <mark class=\"guess\"><del>spun</del><ins>original</ins></mark> guessed. \
+         A solid underline marks what despin applies; a struck-through phrase is followed by the original that replaces it, \
+         and a phrase that is not struck through is kept.</p></header>\n",
         documents.len(),
         if documents.len() == 1 { "" } else { "s" },
         if total == 1 { "" } else { "s" },
@@ -153,7 +185,7 @@ fn render(documents: &BTreeMap<String, Document>) -> String {
     let mut ranked: Vec<(usize, &String, &Document)> = documents
         .iter()
         .enumerate()
-        .map(|(i, (path, d))| (i, path, d))
+        .map(|(i, (path, d))| (i, path, *d))
         .collect();
     ranked.sort_by(|a, b| spin_score(b.2).total_cmp(&spin_score(a.2)));
     for (i, path, document) in &ranked {
@@ -185,29 +217,42 @@ fn render(documents: &BTreeMap<String, Document>) -> String {
 }
 
 fn render_document(page: &mut String, i: usize, path: &str, document: &Document) {
-    let _ =
-        write!(
+    let _ = write!(
         page,
-        "<section id=\"doc-{i}\" aria-labelledby=\"title-{i}\">\n<h2 id=\"title-{i}\">{}</h2>\n\
+        "<section id=\"doc-{i}\" aria-labelledby=\"title-{i}\" data-name=\"{}\">\n\
+         <h2 id=\"title-{i}\">{}</h2>\n\
          <p>{} finding{}, spin score {:.2} per 1,000 words.</p>\n",
         escape(path),
+        escape(path),
         document.findings.len(),
-        if document.findings.len() == 1 { "" } else { "s" },
+        if document.findings.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
         spin_score(document),
     );
     if !document.findings.is_empty() {
-        page.push_str("<ol class=\"findings\">\n");
+        page.push_str(
+            "<p class=\"actions\"><button type=\"button\" class=\"save\">Save repaired text</button> \
+             <button type=\"button\" class=\"csv\">Export findings as CSV</button></p>\n\
+             <ol class=\"findings\">\n",
+        );
         for (j, f) in document.findings.iter().enumerate() {
             let found = String::from_utf8_lossy(&document.text[f.start..f.end]);
             let _ = writeln!(
                 page,
-                "<li><a href=\"#f-{i}-{j}\">line {}: {} → {}</a> <span class=\"level {}\">{}, {}</span></li>",
+                "<li><input type=\"checkbox\" class=\"accept\" id=\"accept-{i}-{j}\" data-mark=\"f-{i}-{j}\"{}> \
+                 <label for=\"accept-{i}-{j}\">accept</label> \
+                 <a href=\"#f-{i}-{j}\">line {}: {} → {}</a> <span class=\"level {}\">{}, {}, {}</span></li>",
+                if f.applied { " checked" } else { "" },
                 f.line,
                 escape(&found),
                 escape(&f.replacement),
                 f.level,
                 escape(&f.dictionary),
                 f.level,
+                if f.applied { "applied" } else { "reported" },
             );
         }
         page.push_str("</ol>\n");
@@ -232,12 +277,22 @@ fn render_document(page: &mut String, i: usize, path: &str, document: &Document)
             tip.push_str(": ");
             tip.push_str(reason);
         }
+        let state = if f.applied { " applied accepted" } else { "" };
         let _ = write!(
             page,
-            "<mark id=\"f-{i}-{j}\" class=\"{}\" tabindex=\"0\" aria-describedby=\"tip-{i}-{j}\">{}\
+            "<mark id=\"f-{i}-{j}\" class=\"{}{state}\" tabindex=\"0\" aria-describedby=\"tip-{i}-{j}\" \
+             data-found=\"{}\" data-replacement=\"{}\" data-line=\"{}\" data-dictionary=\"{}\" data-level=\"{}\" \
+             data-reason=\"{}\"><del>{}</del><ins>{}</ins>\
              <span class=\"tip\" role=\"tooltip\" id=\"tip-{i}-{j}\">{}</span></mark>",
             f.level,
             escape(&found),
+            escape(&f.replacement),
+            f.line,
+            escape(&f.dictionary),
+            f.level,
+            escape(f.reason.as_deref().unwrap_or("")),
+            escape(&found),
+            escape(&f.replacement),
             escape(&tip),
         );
         at = f.end;
@@ -267,6 +322,21 @@ mark .tip { display: none; position: absolute; left: 0; top: 1.6em; z-index: 2; 
 mark:hover .tip, mark:focus .tip { display: block; }
 .findings { columns: 2; font-size: 14px; }
 .level { color: #666; font-size: 12px; }
+mark.applied { border-bottom: 2px solid #555; }
+mark del { color: #a61e1e; }
+mark ins { text-decoration: none; font-weight: 600; margin-left: .25em; }
+mark:not(.accepted) del { text-decoration: none; color: inherit; }
+mark:not(.accepted) ins { display: none; }
+.legend mark { cursor: default; }
+.actions button { font: inherit; margin-right: .5em; }
+@media print {
+  .actions, .findings input, .findings label, mark .tip { display: none !important; }
+  mark { background: none; border-bottom: 1px solid #000; }
+  /* Every replacement is on paper, accepted or not. */
+  mark:not(.accepted) ins { display: inline; font-style: italic; }
+  mark:not(.accepted) ins::before { content: "[→ "; }
+  mark:not(.accepted) ins::after { content: "]"; }
+}
 "#;
 
 const SCRIPT: &str = r#"
@@ -296,8 +366,66 @@ const SCRIPT: &str = r#"
       if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sortBy(index); }
     });
   });
+  // Accepting and rejecting: a finding's toggle decides whether its
+  // original replaces the text in what is saved.
+  document.querySelectorAll("input.accept").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var mark = document.getElementById(box.getAttribute("data-mark"));
+      if (mark) { mark.classList.toggle("accepted", box.checked); }
+    });
+  });
+  function repairedText(section) {
+    var out = "";
+    section.querySelector("pre.text").childNodes.forEach(function (node) {
+      if (node.nodeType === 3) {
+        out += node.nodeValue;
+      } else if (node.tagName === "MARK") {
+        out += node.classList.contains("accepted") ? node.dataset.replacement : node.dataset.found;
+      }
+    });
+    return out;
+  }
+  function download(name, text, type) {
+    var url = URL.createObjectURL(new Blob([text], { type: type }));
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+  function baseName(section) {
+    return section.dataset.name.split("/").pop().replace(/\.[^.]*$/, "");
+  }
+  function csvField(value) {
+    value = String(value);
+    return /[",\r\n]/.test(value) ? "\"" + value.replace(/"/g, "\"\"") + "\"" : value;
+  }
+  document.querySelectorAll("section").forEach(function (section) {
+    var save = section.querySelector("button.save");
+    if (save) {
+      save.addEventListener("click", function () {
+        download(baseName(section) + ".repaired.txt", repairedText(section), "text/plain;charset=utf-8");
+      });
+    }
+    var csv = section.querySelector("button.csv");
+    if (csv) {
+      csv.addEventListener("click", function () {
+        var rows = [["document", "line", "found", "replacement", "dictionary", "level", "applied", "accepted", "reason"]];
+        section.querySelectorAll("pre.text mark").forEach(function (mark) {
+          rows.push([section.dataset.name, mark.dataset.line, mark.dataset.found, mark.dataset.replacement,
+            mark.dataset.dictionary, mark.dataset.level, mark.classList.contains("applied"),
+            mark.classList.contains("accepted"), mark.dataset.reason]);
+        });
+        download(baseName(section) + ".findings.csv",
+          rows.map(function (row) { return row.map(csvField).join(","); }).join("\r\n") + "\r\n",
+          "text/csv;charset=utf-8");
+      });
+    }
+  });
   // n and p move between highlighted findings.
-  var marks = Array.prototype.slice.call(document.querySelectorAll("mark"));
+  var marks = Array.prototype.slice.call(document.querySelectorAll("pre.text mark"));
   document.addEventListener("keydown", function (event) {
     if (event.target.tagName === "INPUT" || marks.length === 0) { return; }
     var current = marks.indexOf(document.activeElement);

@@ -2285,3 +2285,104 @@ fn annotations_share_the_json_schema_and_point_into_the_output() {
         );
     }
 }
+
+/// The README's figures come from the binary: the founding example's
+/// findings and diff, the defaults and the exit statuses it states.
+#[test]
+fn the_readme_says_what_the_binary_does() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let findings = stdout(&run(&["--check", EXAMPLE], b"")).lines().count();
+    assert!(
+        readme.contains(&format!("lists the {findings} findings that the repair")),
+        "the README's count of the example's findings is not {findings}"
+    );
+    // Every line of the example diff, less what "…" leaves out, is in the
+    // real diff, in order.
+    let diff = stdout(&run(&["--diff", EXAMPLE], b""));
+    let block = readme
+        .split("```diff\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README shows a diff");
+    let mut at = 0;
+    for line in block
+        .lines()
+        .filter(|l| l.starts_with(['-', '+']) || l.starts_with("@@"))
+    {
+        for piece in line
+            .split('…')
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && p.len() > 1)
+        {
+            let piece = piece.trim_start_matches(['-', '+']);
+            let found = diff[at..].find(piece).unwrap_or_else(|| {
+                panic!("README diff: {piece:?} is not in the real diff (after byte {at})")
+            });
+            at += found;
+        }
+    }
+    // Defaults the README names, as the binary reports them.
+    let config = stdout(&run(&["--print-config", "--no-config"], b""));
+    for (setting, stated) in [
+        ("guess-threshold", "guess-threshold = 0.55"),
+        ("spin-threshold", "spin-threshold = 1.0"),
+    ] {
+        let value = stated.split(" = ").nth(1).unwrap();
+        assert!(readme.contains(stated), "{stated}");
+        let shown = config
+            .lines()
+            .find(|l| l.starts_with(&format!("{setting} = ")))
+            .unwrap_or_else(|| panic!("{setting} in {config}"));
+        assert_eq!(
+            shown
+                .split(" = ")
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse::<f64>()
+                .unwrap(),
+            value.parse::<f64>().unwrap(),
+            "{setting}"
+        );
+    }
+    let help = stdout(&run(&["--help"], b""));
+    for (flag, stated) in [
+        ("--context-penalty", "(`--context-penalty`, 3)"),
+        (
+            "--context-breadth-weight",
+            "(`--context-breadth-weight`, 1)",
+        ),
+        (
+            "--spin-min-findings",
+            "at least 3 `sure` dictionary findings",
+        ),
+    ] {
+        assert!(readme.contains(stated), "{stated}");
+        let number = stated
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>();
+        let line = help
+            .split(&format!("{flag} <"))
+            .nth(1)
+            .and_then(|rest| rest.split("[default: ").nth(1))
+            .and_then(|rest| rest.split(']').next())
+            .unwrap_or_else(|| panic!("{flag} has no default in --help"));
+        assert_eq!(line, number, "{flag}");
+    }
+    // `dict check`: 1 on a problem, 2 on a syntax error.
+    assert!(readme.contains("exit 1 on a problem, 2 on a syntax error"));
+    let dir = Dir::new();
+    dir.write("twice.tsv", "a b\tc\tsure\na b\td\tsure\n");
+    dir.write("broken.tsv", "a b\n");
+    assert_exit(&run_in(dir.path(), &["dict", "check", "twice.tsv"], b""), 1);
+    assert_exit(
+        &run_in(dir.path(), &["dict", "check", "broken.tsv"], b""),
+        2,
+    );
+    // No hook points at a repository or tag that does not exist.
+    assert!(!readme.contains("rev: v0.1.0"));
+}

@@ -8,13 +8,65 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use despin::Level;
 
+/// Examples, for `--help` and the man page.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "despin --check paper.txt",
+        "list the tortured phrases, each with its place",
+    ),
+    (
+        "despin --check --stats manuscripts/",
+        "the same for a tree, with a spin score per file",
+    ),
+    (
+        "despin --check paper.pdf paper.docx",
+        "manuscripts: findings by page and paragraph",
+    ),
+    (
+        "despin --format html manuscripts/ > report.html",
+        "a report to review and restore in a browser",
+    ),
+    (
+        "despin --diff story.txt",
+        "the repairs as a diff, for git apply",
+    ),
+    (
+        "despin -I story.txt",
+        "accept or reject each repair, then write the file",
+    ),
+    ("despin -i story.txt", "apply the repairs in place"),
+    (
+        "despin -o paper.txt paper.pdf",
+        "write a PDF's repaired text to a new file",
+    ),
+    (
+        "cat corpus.txt | despin > clean.txt",
+        "clean a corpus in a pipeline",
+    ),
+    (
+        "despin --jsonl --annotate < in.jsonl > out.jsonl",
+        "repair each record's \"text\" field",
+    ),
+];
+
+/// What `--help` (not `-h`) ends with: the examples and the exit status.
+fn after_long_help() -> String {
+    let mut text = String::from("Examples:\n");
+    for (command, _) in EXAMPLES {
+        text.push_str(&format!("  {command}\n"));
+    }
+    text.push_str("\nExit status: 0 nothing found, 1 found (--check, --diff, -l), 2 error.");
+    text
+}
+
 /// Repair machine-paraphrased ("spun") English.
 ///
 /// With no mode flag despin is a filter: it prints the repaired text of each
 /// PATH, or of standard input when there is none or PATH is "-".
 #[derive(Debug, Clone, Parser)]
 #[command(name = "despin", version, args_conflicts_with_subcommands = true)]
-#[command(after_help = "Exit status: 0 nothing found, 1 found (--check, --diff), 2 error.")]
+#[command(after_help = "Exit status: 0 nothing found, 1 found (--check, --diff, -l), 2 error.")]
+#[command(after_long_help = after_long_help())]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -192,8 +192,7 @@ fn run_cli(cli: &Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Man) => {
-            let command = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(command).render(&mut io::stdout())?;
+            man_page(&mut io::stdout())?;
             return Ok(ExitCode::SUCCESS);
         }
         None => {}
@@ -288,6 +287,43 @@ fn build_repairer(cli: &Cli) -> Result<Repairer> {
         repairer
     };
     Ok(repairer)
+}
+
+/// The man page: clap's sections from the flag definitions, then EXAMPLES
+/// and FILES.
+fn man_page(out: &mut dyn io::Write) -> io::Result<()> {
+    // The help's closing lines are the sections below.
+    let command = <Cli as clap::CommandFactory>::command()
+        .after_help(None::<&'static str>)
+        .after_long_help(None::<&'static str>);
+    clap_mangen::Man::new(command).render(out)?;
+    let roff = |text: &str| text.replace('\\', "\\\\").replace('-', "\\-");
+    writeln!(
+        out,
+        ".SH \"EXIT STATUS\"\n0 nothing found, 1 found (\\-\\-check, \\-\\-diff, \\-l), 2 an error (after the other inputs are processed)."
+    )?;
+    writeln!(out, ".SH EXAMPLES")?;
+    for (command, what) in args::EXAMPLES {
+        writeln!(out, ".TP\n\\fB{}\\fR\n{}", roff(command), roff(what))?;
+    }
+    writeln!(out, ".SH FILES")?;
+    for (file, what) in [
+        (
+            "despin.toml",
+            "Settings: the nearest one above each input, up to the repository root or the home directory (see --print-config, --config, --no-config).",
+        ),
+        (
+            "~/.cache/despin/gemma-3-270m-q4_k_m.gguf",
+            "The neural model of --deep, fetched by tools/fetch-model.sh; DESPIN_MODEL or --model name another.",
+        ),
+        (
+            ".despin-PID-XXXXXX.tmp",
+            "A temporary file of -i, -I or -o beside its target; a run killed mid-write may leave one, which the next run in that directory removes.",
+        ),
+    ] {
+        writeln!(out, ".TP\n\\fI{}\\fR\n{}", roff(file), roff(what))?;
+    }
+    Ok(())
 }
 
 /// Uses the guess model in `path`, when one is given, instead of the

@@ -2,6 +2,8 @@
 # Compares despin with typos, codespell and `wc -w` on one generated file.
 #
 # Usage: benches/compare.sh [SIZE_MB] [RUNS]     (default 100 MB, 3 runs)
+#        benches/compare.sh --genres [SIZE_MB] [RUNS]
+#                              every genre, clean and spun (benches/genres.sh)
 #
 # The corpus is never-spun prose from tests/fixtures/clean, cycled to the
 # size, with a spun phrase from the default dictionaries about every 1,000
@@ -14,6 +16,10 @@
 # loading a compiled user dictionary of 1 million entries. Never part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--genres" ]; then
+  shift
+  exec bash benches/genres.sh "$@"
+fi
 size_mb=${1:-100}
 runs=${2:-3}
 work=benches/work

@@ -79,15 +79,17 @@ impl Thesaurus {
         word: &str,
         model: &dyn LanguageModel,
     ) -> std::rc::Rc<Vec<Candidate>> {
+        use rustc_hash::FxHashMap as HashMap;
         use std::cell::RefCell;
-        use std::collections::HashMap;
         use std::rc::Rc;
-        /// Words remembered per thread before the memory is emptied.
-        const REMEMBERED: usize = 1 << 16;
+        /// Words remembered per thread before the memory is emptied: a
+        /// word's candidates take about a kilobyte, so this bounds the
+        /// memory per thread at some 16 MB.
+        const REMEMBERED: usize = 1 << 14;
         /// The owner's address, and each word's candidates.
         type Memory = (usize, HashMap<String, Rc<Vec<Candidate>>>);
         thread_local! {
-            static MEMORY: RefCell<Memory> = RefCell::new((0, HashMap::new()));
+            static MEMORY: RefCell<Memory> = RefCell::new((0, HashMap::default()));
         }
         // Whose candidates are remembered: the model's address.
         let owner = model as *const dyn LanguageModel as *const u8 as usize;

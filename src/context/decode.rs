@@ -161,23 +161,27 @@ fn propose_in(
         if candidates.is_empty() {
             continue;
         }
-        // The window as written, scored once for all candidates.
-        let mut window: Vec<&str> = Vec::with_capacity(before.len() + after.len() + 4);
-        window.extend_from_slice(&before);
-        window.push(&word);
-        window.extend_from_slice(&after);
-        let written_score = model.log_prob(&window, before.len());
-        for candidate in candidates.iter() {
-            let replacement: Vec<&str> = candidate.word.split(' ').collect();
-            window.truncate(before.len());
-            window.extend_from_slice(&replacement);
-            window.extend_from_slice(&after);
-            let gain = model.log_prob(&window, before.len()) - written_score;
+        // The window as written and with each candidate, scored together:
+        // they share their neighbours.
+        let replacements: Vec<Vec<&str>> = candidates
+            .iter()
+            .map(|candidate| candidate.word.split(' ').collect())
+            .collect();
+        let mut middles: Vec<&[&str]> = Vec::with_capacity(replacements.len() + 1);
+        let written_words = [word.as_str()];
+        middles.push(&written_words);
+        middles.extend(replacements.iter().map(Vec::as_slice));
+        let scores = model.window_log_probs(&before, &middles, &after);
+        let written_score = scores[0];
+        for ((candidate, replacement), with) in
+            candidates.iter().zip(&replacements).zip(&scores[1..])
+        {
+            let gain = with - written_score;
             let score = f64::from(gain)
                 - decoding.penalty
                 - decoding.breadth_weight * (candidate.breadth as f64).log10();
             if score > 0.0 && best.as_ref().is_none_or(|b| score > b.0) {
-                let lift = gain - model.frequency_gain(&[&word], &replacement);
+                let lift = gain - model.frequency_gain(&[&word], replacement);
                 if f64::from(lift) >= decoding.min_lift {
                     best = Some((score, gain, lift, candidate.clone()));
                 }

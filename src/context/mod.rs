@@ -79,6 +79,20 @@ pub trait LanguageModel: Send + Sync + std::fmt::Debug {
     /// How many words before a word its probability depends on.
     fn context_words(&self) -> usize;
 
+    /// [`LanguageModel::log_prob`] of each window `before` + middle +
+    /// `after`, from the middle on: the candidates for one word share
+    /// their neighbours, which a model may then look up once.
+    fn window_log_probs(&self, before: &[&str], middles: &[&[&str]], after: &[&str]) -> Vec<f32> {
+        middles
+            .iter()
+            .map(|middle| {
+                let window: Vec<&str> =
+                    before.iter().chain(*middle).chain(after).copied().collect();
+                self.log_prob(&window, before.len())
+            })
+            .collect()
+    }
+
     /// What replacing `span` by `replacement` between `before` and `after`
     /// is worth, in log10 units: the log-probability of the window with
     /// the replacement minus that with the span. The window reaches as

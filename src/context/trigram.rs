@@ -134,10 +134,10 @@ impl TrigramModel {
         // quicker than a walk of the map. Nothing is built up front, so a
         // run that measures a few edits pays for a few look-ups.
         const REMEMBERED: usize = 1 << 16;
-        type Memory = (usize, std::collections::HashMap<Box<str>, Option<u32>>);
+        type Memory = (usize, rustc_hash::FxHashMap<Box<str>, Option<u32>>);
         thread_local! {
             static MEMORY: std::cell::RefCell<Memory> =
-                std::cell::RefCell::new((0, std::collections::HashMap::new()));
+                std::cell::RefCell::new((0, rustc_hash::FxHashMap::default()));
         }
         let owner = self as *const TrigramModel as usize;
         MEMORY.with(|memory| {
@@ -171,8 +171,8 @@ impl TrigramModel {
         // per thread, under the n-gram's numbers packed in 63 bits.
         const REMEMBERED: usize = 1 << 18;
         thread_local! {
-            static MEMORY: std::cell::RefCell<(usize, std::collections::HashMap<u64, u16>)> =
-                std::cell::RefCell::new((0, std::collections::HashMap::new()));
+            static MEMORY: std::cell::RefCell<(usize, rustc_hash::FxHashMap<u64, u16>)> =
+                std::cell::RefCell::new((0, rustc_hash::FxHashMap::default()));
         }
         let packed = (ids.iter().all(|&id| id < 1 << 21)).then(|| {
             ids.iter()
@@ -253,6 +253,28 @@ impl LanguageModel for TrigramModel {
 
     fn context_words(&self) -> usize {
         2
+    }
+
+    fn window_log_probs(&self, before: &[&str], middles: &[&[&str]], after: &[&str]) -> Vec<f32> {
+        let mut buf = Vec::with_capacity(16);
+        let before: Vec<Option<u32>> = before[before.len().saturating_sub(2)..]
+            .iter()
+            .map(|w| self.id(w))
+            .collect();
+        let after: Vec<Option<u32>> = after.iter().map(|w| self.id(w)).collect();
+        let mut ids: Vec<Option<u32>> = Vec::with_capacity(before.len() + after.len() + 4);
+        middles
+            .iter()
+            .map(|middle| {
+                ids.clear();
+                ids.extend_from_slice(&before);
+                ids.extend(middle.iter().map(|w| self.id(w)));
+                ids.extend_from_slice(&after);
+                (before.len()..ids.len())
+                    .map(|i| self.conditional(&ids[..i], ids[i], &mut buf))
+                    .sum()
+            })
+            .collect()
     }
 }
 

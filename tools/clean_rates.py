@@ -96,14 +96,17 @@ def run_short(despin, args, docs):
         capture_output=True,
     ).stdout.decode()
     words, hits = 0, []
-    for line, doc in zip(out.splitlines(), docs):
+    for line in out.splitlines():
         rec = json.loads(line)
         info = rec.get("despin", {})
         words += info.get("words", 0)
+        # Offsets point into the record as written: the repaired text.
+        text = rec.get("text", "").encode()
         for f in info.get("findings", []):
             if f.get("applied"):
                 f = dict(f)
-                f["context"] = doc[max(0, f["start"] - 60) : f["end"] + 60].replace("\n", " ")
+                around = text[max(0, f["byte_start"] - 60) : f["byte_end"] + 60]
+                f["context"] = around.decode(errors="replace").replace("\n", " ")
                 hits.append(f)
     return words, hits
 
@@ -142,7 +145,7 @@ def main():
             table[(corpus, "short", split)][0] += words
             table[(corpus, "short", split)][1] += len(hits)
             for h in hits:
-                hit_lines.append(f"{name} short {split}: {h['found']!r} -> {h['replacement']!r} [{h['source']}, {h['level']}] ...{h['context']}...")
+                hit_lines.append(f"{name} short {split}: {h['found']!r} -> {h['replacement']!r} [{h['dictionary']}, {h['level']}] ...{h['context']}...")
     print(f"{'corpus':<12} {'cut':<6} {'split':<9} {'words':>9} {'edits':>6} {'per 100k':>9}")
     totals = defaultdict(lambda: [0, 0])
     for (corpus, cut, split), (words, edits) in sorted(table.items()):

@@ -138,7 +138,8 @@ fn settings_groups(
         let start = if path.as_os_str() == "-" {
             cwd.clone()
         } else {
-            let absolute = cwd.join(path);
+            // Components drop the "." of `despin .` from the name shown.
+            let absolute: std::path::PathBuf = cwd.join(path).components().collect();
             if absolute.is_dir() {
                 absolute
             } else {

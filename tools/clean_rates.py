@@ -101,7 +101,7 @@ def run_short(despin, args, docs):
         info = rec.get("despin", {})
         words += info.get("words", 0)
         # Offsets point into the record as written: the repaired text.
-        text = rec.get("text", "").encode()
+        text = rec.get("text", "").encode(errors="surrogatepass")
         for f in info.get("findings", []):
             if f.get("applied"):
                 f = dict(f)

@@ -116,7 +116,8 @@ impl Skip {
         let relative = path.strip_prefix(dir).unwrap_or(path);
         self.exclude.is_match(relative)
             || self.exclude.is_match(path)
-            || file_id(path).is_some_and(|id| self.dictionaries.contains(&id))
+            || (!self.dictionaries.is_empty()
+                && file_id(path).is_some_and(|id| self.dictionaries.contains(&id)))
             || is_dictionary(path)
     }
 }

@@ -446,25 +446,9 @@ struct OutputFile {
 
 impl OutputFile {
     fn create(target: &std::path::Path) -> Result<OutputFile> {
-        let dir = target
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or_else(|| ".".as_ref());
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".despin-{}-", std::process::id()))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .with_context(|| {
-                format!(
-                    "{}: cannot create a temporary file in {}",
-                    target.display(),
-                    dir.display()
-                )
-            })?;
-        mode::hold(&temp, &target.display().to_string())?;
         Ok(OutputFile {
             target: target.to_path_buf(),
-            temp,
+            temp: mode::temporary_beside(target, &target.display().to_string())?,
         })
     }
 

@@ -28,19 +28,7 @@ impl Mode for Check {
         repairer: &'a Repairer,
         out: &'a mut dyn Write,
     ) -> Result<Box<dyn Sink + 'a>> {
-        Ok(Box::new(CheckSink {
-            mode: self,
-            repairer,
-            layout: None,
-            path: input.display(),
-            out,
-            offset: 0,
-            line: 1,
-            column: 0,
-            words: 0,
-            deep: None,
-            outcome: Outcome::default(),
-        }))
+        Ok(Box::new(self.sink(input, None, repairer, out)))
     }
 
     fn takes_extracted(&self) -> Result<(), &'static str> {
@@ -54,10 +42,31 @@ impl Mode for Check {
         repairer: &'a Repairer,
         out: &'a mut dyn Write,
     ) -> Result<Box<dyn Sink + 'a>> {
-        let sink = CheckSink {
+        // Text that keeps its own lines (UTF-16) is located by line.
+        let layout = (!layout.places.is_empty()).then_some(layout);
+        Ok(Box::new(self.sink(input, layout, repairer, out)))
+    }
+
+    /// A finding that is only reported (`--level`) is worth a look, not a
+    /// failure: the exit status says whether the repair would change the
+    /// input, so a pre-commit hook passes prose that despin leaves alone.
+    fn found(&self, outcome: &Outcome) -> bool {
+        outcome.changed
+    }
+}
+
+impl Check {
+    fn sink<'a>(
+        &'a self,
+        input: &'a Input,
+        layout: Option<&'a Layout>,
+        repairer: &'a Repairer,
+        out: &'a mut dyn Write,
+    ) -> CheckSink<'a> {
+        CheckSink {
             mode: self,
             repairer,
-            layout: (!layout.places.is_empty()).then_some(layout),
+            layout,
             path: input.display(),
             out,
             offset: 0,
@@ -66,15 +75,7 @@ impl Mode for Check {
             words: 0,
             deep: None,
             outcome: Outcome::default(),
-        };
-        Ok(Box::new(sink))
-    }
-
-    /// A finding that is only reported (`--level`) is worth a look, not a
-    /// failure: the exit status says whether the repair would change the
-    /// input, so a pre-commit hook passes prose that despin leaves alone.
-    fn found(&self, outcome: &Outcome) -> bool {
-        outcome.changed
+        }
     }
 }
 

@@ -130,19 +130,7 @@ struct InPlaceSink {
 impl InPlaceSink {
     fn temp(&mut self) -> Result<&mut BufWriter<NamedTempFile>> {
         if self.temp.is_none() {
-            let dir = self.target.parent().unwrap_or_else(|| ".".as_ref());
-            let file = tempfile::Builder::new()
-                .prefix(&format!(".despin-{}-", std::process::id()))
-                .suffix(".tmp")
-                .tempfile_in(dir)
-                .with_context(|| {
-                    format!(
-                        "{}: cannot create a temporary file in {}",
-                        self.display,
-                        dir.display()
-                    )
-                })?;
-            super::hold(&file, &self.display)?;
+            let file = super::temporary_beside(&self.target, &self.display)?;
             let mut writer = BufWriter::with_capacity(1 << 20, file);
             writer
                 .write_all(&self.pending)

@@ -197,17 +197,20 @@ fn annotate<'a>(
     words: usize,
     repairer: &'a Repairer,
 ) -> Annotation<'a> {
-    let mut shift: isize = 0;
+    // Where the repaired text stands at byte `last` of `text`: its byte
+    // offset and 0-based character column, advanced edit by edit.
+    let (mut last, mut at, mut column) = (0, 0, 0);
     let mut findings = Vec::with_capacity(edits.len());
     for edit in edits {
         let found = &text[edit.range.clone()];
-        let start = (edit.range.start as isize + shift) as usize;
-        let written = if edit.applied {
-            edit.replacement.len()
+        let between = &text[last..edit.range.start];
+        at += between.len();
+        column += between.chars().count();
+        let shown = if edit.applied {
+            edit.replacement.as_str()
         } else {
-            found.len()
+            found
         };
-        let column = repaired_column(text, edits, edit.range.start);
         let reason = crate::cli::reason::describe(&edit.origin, edit.fit, found, |_| line);
         findings.push(Finding::new(
             path,
@@ -215,12 +218,12 @@ fn annotate<'a>(
             found,
             repairer,
             reason,
-            (line, column),
-            start as u64..(start + written) as u64,
+            (line, column as u64 + 1),
+            at as u64..(at + shown.len()) as u64,
         ));
-        if edit.applied {
-            shift += edit.replacement.len() as isize - found.len() as isize;
-        }
+        at += shown.len();
+        column += shown.chars().count();
+        last = edit.range.end;
     }
     let spin_score = crate::cli::report::spin_score(findings.len(), words);
     Annotation {
@@ -228,18 +231,6 @@ fn annotate<'a>(
         words,
         spin_score,
     }
-}
-
-/// The 1-based character column, in the repaired text, of the place that
-/// is byte `at` of `text` before the applied `edits` (sorted) before it.
-fn repaired_column(text: &str, edits: &[Edit], at: usize) -> u64 {
-    let mut column = 0;
-    let mut last = 0;
-    for edit in edits.iter().filter(|e| e.applied && e.range.end <= at) {
-        column += text[last..edit.range.start].chars().count() + edit.replacement.chars().count();
-        last = edit.range.end;
-    }
-    (column + text[last..at].chars().count() + 1) as u64
 }
 
 /// A line without its ending (`\n` or `\r\n`), and the ending.

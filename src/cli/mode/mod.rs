@@ -209,11 +209,24 @@ pub fn rewritable(path: &std::path::Path) -> Result<std::path::PathBuf> {
 
 pub fn replace_atomically(target: &std::path::Path, display: &str, bytes: &[u8]) -> Result<()> {
     use anyhow::Context;
+    let mut file = temporary_beside(target, display)?;
+    file.write_all(bytes)
+        .with_context(|| format!("{display}: cannot write"))?;
+    persist(file, target, display)
+}
+
+/// A new temporary file in `target`'s directory, named so that a later
+/// run's sweep finds it (`.despin-PID-XXXXXX.tmp`), and locked ([`hold`]).
+pub fn temporary_beside(
+    target: &std::path::Path,
+    display: &str,
+) -> Result<tempfile::NamedTempFile> {
+    use anyhow::Context;
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or_else(|| ".".as_ref());
-    let mut file = tempfile::Builder::new()
+    let file = tempfile::Builder::new()
         .prefix(&format!(".despin-{}-", std::process::id()))
         .suffix(".tmp")
         .tempfile_in(dir)
@@ -224,9 +237,7 @@ pub fn replace_atomically(target: &std::path::Path, display: &str, bytes: &[u8])
             )
         })?;
     hold(&file, display)?;
-    file.write_all(bytes)
-        .with_context(|| format!("{display}: cannot write"))?;
-    persist(file, target, display)
+    Ok(file)
 }
 
 /// Locks a temporary file for as long as it is open, so that another run's

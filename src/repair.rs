@@ -615,8 +615,10 @@ impl Repairer {
             segments,
             &taken,
             decoding,
+            // Every proposal is wanted when they are reported.
+            !spun || self.options.report_unapplied(Level::Context),
         );
-        let pass = spun && proposals.pass(decoding);
+        let pass = spun && !proposals.stopped_early && proposals.pass(decoding);
         let gate_milli = (proposals.rate() * 1000.0).round() as u32;
         let mut added = false;
         for mut edit in proposals.edits {

@@ -54,12 +54,14 @@ pub struct NameRules {
 /// Words of 64 bits in the cue filter.
 const CUE_WORDS: usize = 64;
 
-/// A small sorted list of lower-case words, searched without hashing.
+/// A small sorted list of lower-case words.
 ///
 /// The pass asks these lists about many words that are not in them, so a
 /// bit per (first byte, length) answers most questions before any search.
 struct WordList {
     words: Vec<&'static str>,
+    /// The same words, for membership.
+    set: rustc_hash::FxHashSet<&'static str>,
     shapes: [u32; 256],
 }
 
@@ -67,6 +69,7 @@ impl Default for WordList {
     fn default() -> WordList {
         WordList {
             words: Vec::new(),
+            set: rustc_hash::FxHashSet::default(),
             shapes: [0; 256],
         }
     }
@@ -83,11 +86,12 @@ impl WordList {
             self.shapes[first] |= length;
         }
         self.words.push(word);
+        self.set.insert(word);
     }
 
     fn contains(&self, word: &str) -> bool {
         WordList::shape(word).is_some_and(|(first, length)| self.shapes[first] & length != 0)
-            && self.words.binary_search(&word).is_ok()
+            && self.set.contains(word)
     }
 
     fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
@@ -266,8 +270,9 @@ fn starts_sentence(text: &str, start: usize) -> bool {
 /// Finds name and organisation repairs in a tokenized document.
 pub(crate) fn find_name_edits(segments: &[Segment<'_>], rules: &NameRules) -> Vec<Edit> {
     let runs = capitalized_runs(segments);
-    let mut edits = person_edits(segments, &runs, rules);
-    edits.extend(organisation_edits(segments, &runs, rules));
+    let mut headings = HeadingLines::default();
+    let mut edits = person_edits(segments, &runs, rules, &mut headings);
+    edits.extend(organisation_edits(segments, &runs, rules, &mut headings));
     edits
 }
 
@@ -424,8 +429,8 @@ fn person_edits<'a>(
     segments: &[Segment<'a>],
     runs: &[(usize, usize, usize)],
     rules: &NameRules,
+    headings: &mut HeadingLines,
 ) -> Vec<Edit> {
-    let mut headings = HeadingLines::default();
     // Each segment's first word among all the document's words.
     let mut base = Vec::with_capacity(segments.len());
     let mut words = 0;
@@ -514,11 +519,26 @@ fn person_edits<'a>(
             .or_default() += 1;
     }
     // Links between the forms in name positions and the forms used alone.
+    // A link needs a thesaurus root on one side, which most names are not:
+    // asking that of each form once spares the pair test of nearly every
+    // pair, each a probable cache miss in a large filter.
+    fn with_roots<'f>(
+        rules: &NameRules,
+        forms: impl Iterator<Item = &'f String>,
+    ) -> Vec<(&'f str, bool)> {
+        forms
+            .map(|f| (f.as_str(), rules.roots.contains(f)))
+            .collect()
+    }
     let mut linked: HashMap<&str, Vec<&str>> = HashMap::new();
-    for form in occurrences.keys() {
-        for name in alone.keys() {
-            if rules.synonyms(form, name) {
-                linked.entry(form.as_str()).or_default().push(name.as_str());
+    let names = with_roots(rules, alone.keys());
+    for (form, form_is_root) in with_roots(rules, occurrences.keys()) {
+        for &(name, name_is_root) in &names {
+            if form != name
+                && (form_is_root && rules.lists(form, name)
+                    || name_is_root && rules.lists(name, form))
+            {
+                linked.entry(form).or_default().push(name);
             }
         }
     }
@@ -659,16 +679,24 @@ impl HeadingLines {
                 let from = segment.tokens.partition_point(|t| t.start < start);
                 let to = segment.tokens.partition_point(|t| t.start < end);
                 let ws = Words { segment };
-                let (mut content, mut capitals) = (0, 0);
-                for word in ws.range(from, to) {
+                // Three in four content words capitalised: at least three
+                // capitals per word in lower case. Prose lines fail a few
+                // words in, long before their end.
+                let (mut capitals, mut lower) = (0, 0);
+                for (i, word) in ws.range(from, to).enumerate() {
+                    if capitals + (to - from - i) < 3 * lower {
+                        return false;
+                    }
                     if rules.function.contains(&word.lower()) {
                         continue;
                     }
-                    content += 1;
-                    capitals +=
-                        usize::from(word.text.chars().next().is_some_and(char::is_uppercase));
+                    if word.text.chars().next().is_some_and(char::is_uppercase) {
+                        capitals += 1;
+                    } else {
+                        lower += 1;
+                    }
                 }
-                content > 0 && capitals * 4 >= content * 3
+                capitals > 0 && capitals >= 3 * lower
             })
     }
 }
@@ -702,22 +730,18 @@ fn organisation_edits(
     segments: &[Segment<'_>],
     runs: &[(usize, usize, usize)],
     rules: &NameRules,
+    headings: &mut HeadingLines,
 ) -> Vec<Edit> {
     // Found edits, with the last word in lower case when only one head is
     // close: such an edit is likely unless the document also uses the word
     // in lower case (an ordinary word there, so perhaps an ordinary name
     // ending too). That is settled below, in one scan for all of them.
     let mut found: Vec<(Edit, Option<String>)> = Vec::new();
-    let mut headings = HeadingLines::default();
     for &(s, first, last) in runs {
         let ws = Words {
             segment: &segments[s],
         };
         if last == first || !after_the(&segments[s], first) {
-            continue;
-        }
-        // In a heading every word is capitalised, names or not.
-        if headings.contains(rules, &segments[s], first) {
             continue;
         }
         let word = ws.at(last);
@@ -732,6 +756,10 @@ fn organisation_edits(
         let Some(&head) = heads.first() else {
             continue;
         };
+        // In a heading every word is capitalised, names or not.
+        if headings.contains(rules, &segments[s], first) {
+            continue;
+        }
         // An organisation's name has a proper word ("Stimson"), unlike a
         // common phrase that happens to be capitalised ("Shared Task").
         if ws.range(first, last).all(|w| rules.is_common(&w.lower())) {

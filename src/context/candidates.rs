@@ -4,6 +4,7 @@
 
 use fst::{IntoStreamer, Map, Set, Streamer};
 
+use crate::context::memory::Memory;
 use crate::context::LanguageModel;
 
 /// How a word is inflected, as far as carrying it over needs.
@@ -79,32 +80,23 @@ impl Thesaurus {
         word: &str,
         model: &dyn LanguageModel,
     ) -> std::rc::Rc<Vec<Candidate>> {
-        use rustc_hash::FxHashMap as HashMap;
         use std::cell::RefCell;
         use std::rc::Rc;
-        /// Words remembered per thread before the memory is emptied: a
-        /// word's candidates take about a kilobyte, so this bounds the
-        /// memory per thread at some 16 MB.
-        const REMEMBERED: usize = 1 << 14;
-        /// The owner's address, and each word's candidates.
-        type Memory = (usize, HashMap<String, Rc<Vec<Candidate>>>);
+        /// Words remembered per thread: a word's candidates take about a
+        /// kilobyte, so this bounds the memory per thread at some 8 MB.
+        const REMEMBERED: usize = 1 << 13;
         thread_local! {
-            static MEMORY: RefCell<Memory> = RefCell::new((0, HashMap::default()));
+            static MEMORY: RefCell<Memory<String, Rc<Vec<Candidate>>>> =
+                RefCell::new(Memory::new(REMEMBERED / 2));
         }
         // Whose candidates are remembered: the model's address.
         let owner = model as *const dyn LanguageModel as *const u8 as usize;
         MEMORY.with(|memory| {
-            let mut memory = memory.borrow_mut();
-            if memory.0 != owner || memory.1.len() >= REMEMBERED {
-                memory.0 = owner;
-                memory.1.clear();
-            }
-            if let Some(found) = memory.1.get(word) {
-                return Rc::clone(found);
-            }
-            let found = Rc::new(self.candidates(word, model));
-            memory.1.insert(word.to_string(), Rc::clone(&found));
-            found
+            memory
+                .borrow_mut()
+                .get_or_insert_with(owner, word, str::to_string, || {
+                    Rc::new(self.candidates(word, model))
+                })
         })
     }
 

@@ -9,6 +9,7 @@
 pub mod candidates;
 pub mod decode;
 pub mod deep;
+mod memory;
 #[cfg(feature = "deep")]
 pub mod neural;
 pub mod sentence;

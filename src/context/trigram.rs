@@ -16,6 +16,7 @@ use std::io::BufRead;
 
 use fst::{Map, MapBuilder};
 
+use crate::context::memory::Memory;
 use crate::context::LanguageModel;
 use crate::dictionary::source::LineError;
 
@@ -134,24 +135,18 @@ impl TrigramModel {
         // quicker than a walk of the map. Nothing is built up front, so a
         // run that measures a few edits pays for a few look-ups.
         const REMEMBERED: usize = 1 << 16;
-        type Memory = (usize, rustc_hash::FxHashMap<Box<str>, Option<u32>>);
         thread_local! {
-            static MEMORY: std::cell::RefCell<Memory> =
-                std::cell::RefCell::new((0, rustc_hash::FxHashMap::default()));
+            static MEMORY: std::cell::RefCell<Memory<Box<str>, Option<u32>>> =
+                std::cell::RefCell::new(Memory::new(REMEMBERED / 2));
         }
         let owner = self as *const TrigramModel as usize;
         MEMORY.with(|memory| {
-            let mut memory = memory.borrow_mut();
-            if memory.0 != owner || memory.1.len() >= REMEMBERED {
-                memory.0 = owner;
-                memory.1.clear();
-            }
-            if let Some(&id) = memory.1.get(word) {
-                return id;
-            }
-            let id = self.vocabulary.get(word).map(|id| id as u32);
-            memory.1.insert(word.into(), id);
-            id
+            memory.borrow_mut().get_or_insert_with(
+                owner,
+                word,
+                |w: &str| Box::from(w),
+                || self.vocabulary.get(word).map(|id| id as u32),
+            )
         })
     }
 
@@ -171,8 +166,8 @@ impl TrigramModel {
         // per thread, under the n-gram's numbers packed in 63 bits.
         const REMEMBERED: usize = 1 << 18;
         thread_local! {
-            static MEMORY: std::cell::RefCell<(usize, rustc_hash::FxHashMap<u64, u16>)> =
-                std::cell::RefCell::new((0, rustc_hash::FxHashMap::default()));
+            static MEMORY: std::cell::RefCell<Memory<u64, u16>> =
+                std::cell::RefCell::new(Memory::new(REMEMBERED / 2));
         }
         let packed = (ids.iter().all(|&id| id < 1 << 21)).then(|| {
             ids.iter()
@@ -189,15 +184,12 @@ impl TrigramModel {
         // 0xffff marks an absent n-gram: stored values use 16 bits, and
         // the top one never holds both bytes at their maximum.
         let value = MEMORY.with(|memory| {
-            let mut memory = memory.borrow_mut();
-            if memory.0 != owner || memory.1.len() >= REMEMBERED {
-                memory.0 = owner;
-                memory.1.clear();
-            }
-            *memory
-                .1
-                .entry(packed)
-                .or_insert_with(|| lookup(buf).map_or(u16::MAX, |v| v as u16))
+            memory.borrow_mut().get_or_insert_with(
+                owner,
+                &packed,
+                |k| *k,
+                || lookup(buf).map_or(u16::MAX, |v| v as u16),
+            )
         });
         (value != u16::MAX).then(|| unpack(u64::from(value)))
     }

@@ -103,40 +103,41 @@ impl Thesaurus {
     /// The possible originals of `word` (normalised), known to `model`,
     /// at most [`CANDIDATES_PER_WORD`], the most probable first.
     pub fn candidates(&self, word: &str, model: &dyn LanguageModel) -> Vec<Candidate> {
-        let mut found: Vec<(f32, Candidate)> = Vec::new();
+        // Each form with its prior and root. A word is listed by up to
+        // hundreds of roots, and only the twelve most probable forms are
+        // kept: a root's breadth is read for those alone, and a form seen
+        // twice is dropped after sorting (the first stays, as the sort is
+        // stable and both copies have the same prior).
+        let mut found: Vec<(f32, String, String)> = Vec::new();
         let mut roots = Vec::new();
         for (base, inflection) in bases(word) {
             roots.clear();
             self.roots(&base, &mut roots);
-            for root in &roots {
+            for root in roots.drain(..) {
                 if inflection != Inflection::Base && root.contains(' ') {
                     continue;
                 }
-                let form = inflect(root, inflection);
-                if form == word
-                    || found.iter().any(|(_, c)| c.word == form)
-                    || !form.split(' ').all(|w| model.knows(w))
-                {
+                let form = inflect(&root, inflection);
+                if form == word {
                     continue;
                 }
                 let words: Vec<&str> = form.split(' ').collect();
-                let prior = model.log_prob(&words, 0);
-                let breadth = self.breadth.get(root).unwrap_or(1).max(1);
-                found.push((
-                    prior,
-                    Candidate {
-                        word: form,
-                        root: root.clone(),
-                        breadth,
-                    },
-                ));
+                let Some(prior) = model.known_log_prob(&words) else {
+                    continue;
+                };
+                found.push((prior, form, root));
             }
         }
-        found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.word.cmp(&b.1.word)));
+        found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        found.dedup_by(|later, first| later.1 == first.1);
         found
             .into_iter()
             .take(CANDIDATES_PER_WORD)
-            .map(|(_, c)| c)
+            .map(|(_, word, root)| Candidate {
+                breadth: self.breadth.get(&root).unwrap_or(1).max(1),
+                word,
+                root,
+            })
             .collect()
     }
 }

@@ -80,6 +80,15 @@ pub trait LanguageModel: Send + Sync + std::fmt::Debug {
     /// How many words before a word its probability depends on.
     fn context_words(&self) -> usize;
 
+    /// [`LanguageModel::log_prob`] of `words` from the first, if the model
+    /// knows every one of them.
+    fn known_log_prob(&self, words: &[&str]) -> Option<f32> {
+        words
+            .iter()
+            .all(|w| self.knows(w))
+            .then(|| self.log_prob(words, 0))
+    }
+
     /// [`LanguageModel::log_prob`] of each window `before` + middle +
     /// `after`, from the middle on: the candidates for one word share
     /// their neighbours, which a model may then look up once.

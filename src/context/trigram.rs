@@ -247,6 +247,20 @@ impl LanguageModel for TrigramModel {
         2
     }
 
+    fn known_log_prob(&self, words: &[&str]) -> Option<f32> {
+        let mut buf = Vec::with_capacity(16);
+        let ids = words
+            .iter()
+            .map(|w| self.id(w))
+            .collect::<Option<Vec<u32>>>()?;
+        let ids: Vec<Option<u32>> = ids.into_iter().map(Some).collect();
+        Some(
+            (0..ids.len())
+                .map(|i| self.conditional(&ids[..i], ids[i], &mut buf))
+                .sum(),
+        )
+    }
+
     fn window_log_probs(&self, before: &[&str], middles: &[&[&str]], after: &[&str]) -> Vec<f32> {
         let mut buf = Vec::with_capacity(16);
         let before: Vec<Option<u32>> = before[before.len().saturating_sub(2)..]

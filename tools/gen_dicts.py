@@ -29,15 +29,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WORD = re.compile(r"[^\W_]+(?:['\u2019\u02bc][^\W_]+)*", re.UNICODE)
 LEVELS = ["sure", "likely", "suggest"]
 
-# Never-spun text used as evidence that a phrase is ordinary English. The
-# remaining clean files are held out so the clean-text measurement stays
-# honest (see tools/README.md).
+# Never-spun text used as evidence that a phrase is ordinary English: these
+# files whole, and of the other files of EVIDENCE_HALVES the first half,
+# which is the dev part of tools/clean_rates.py. The rest is held out so the
+# clean-text measurement stays honest (see tools/README.md). Brown and the
+# web text are for measurement only (their terms), so they are no evidence.
 EVIDENCE_FILES = [
     "science/acl_anthology_abstracts_1974_2015.txt",
     "science/ncbi_disease_corpus_pubmed_abstracts.txt",
     "science/arsenic_groundwater_wos_abstracts_to_2014.txt",
 ]
 EVIDENCE_STATE_UNION_BEFORE = 1990
+EVIDENCE_HALVES = ["science", "state_union"]
 
 
 def words(text):
@@ -47,6 +50,13 @@ def words(text):
 
 def key(phrase):
     return " ".join(words(phrase))
+
+
+def first_half(text):
+    """The text up to the line break nearest its middle: the dev part of a
+    clean file, as tools/clean_rates.py cuts it."""
+    cut = text.find("\n", len(text) // 2)
+    return text if cut < 0 else text[: cut + 1]
 
 
 def demote(level, steps=1):
@@ -81,10 +91,20 @@ class Evidence:
             with open(path, encoding="utf-8", errors="replace") as f:
                 self.clean_texts.append(f.read())
         su = os.path.join(data, "clean", "state_union")
+        whole = set(EVIDENCE_FILES)
         for name in sorted(os.listdir(su)):
             if name[:4].isdigit() and int(name[:4]) < EVIDENCE_STATE_UNION_BEFORE:
+                whole.add("state_union/" + name)
                 with open(os.path.join(su, name), encoding="utf-8", errors="replace") as f:
                     self.clean_texts.append(f.read())
+        clean = os.path.join(data, "clean")
+        for corpus in EVIDENCE_HALVES:
+            for name in sorted(os.listdir(os.path.join(clean, corpus))):
+                rel = corpus + "/" + name
+                if rel in whole or not name.endswith(".txt") or name.startswith("README"):
+                    continue
+                with open(os.path.join(clean, rel), encoding="utf-8", errors="replace") as f:
+                    self.clean_texts.append(first_half(f.read()))
         self._clean_counts = None
 
     def clean_counts(self, keys):
@@ -437,8 +457,9 @@ def apply_evidence(rows, evidence, demoted):
     counts = evidence.clean_counts(key(r["spun"]) for r in rows)
     for r in rows:
         k = key(r["spun"])
-        reason = evidence.established(k)
-        if counts.get(k):
+        established = evidence.established(k)
+        reason = established
+        if counts.get(k) and not established:
             reason = "occurs %d times in never-spun text" % counts[k]
         if r.get("curated") and r["level"] == "likely":
             # A curated `likely` row already says "sometimes clean English";
@@ -457,10 +478,10 @@ def apply_evidence(rows, evidence, demoted):
         if reason and r["level"] != "suggest":
             # Established phrases are at most suggestions; a phrase merely
             # seen in clean text drops one level.
-            steps = 2 if not counts.get(k) else 1
+            steps = 2 if established else 1
             r["level"] = demote(r["level"], steps)
             r["why"] += "; demoted: " + reason
-            demoted[reason.split(" ")[0] if counts.get(k) else reason] += 1
+            demoted[reason if established else reason.split(" ")[0]] += 1
 
 
 def dedupe(rows):

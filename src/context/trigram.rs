@@ -194,6 +194,14 @@ impl TrigramModel {
         (value != u16::MAX).then(|| unpack(u64::from(value)))
     }
 
+    /// The log10 probability of `ids[from..]`, each word given the words
+    /// before it.
+    fn sum_from(&self, ids: &[Option<u32>], from: usize, buf: &mut Vec<u8>) -> f32 {
+        (from..ids.len())
+            .map(|i| self.conditional(&ids[..i], ids[i], buf))
+            .sum()
+    }
+
     /// log10 P(word | context), with the context's last two words at most,
     /// backing off to shorter contexts as the ARPA format prescribes. An
     /// unknown word in the context ends it.
@@ -235,12 +243,9 @@ impl LanguageModel for TrigramModel {
     }
 
     fn log_prob(&self, words: &[&str], from: usize) -> f32 {
-        let mut buf = Vec::with_capacity(16);
         let first = from.saturating_sub(2);
         let ids: Vec<Option<u32>> = words[first..].iter().map(|w| self.id(w)).collect();
-        (from - first..ids.len())
-            .map(|i| self.conditional(&ids[..i], ids[i], &mut buf))
-            .sum()
+        self.sum_from(&ids, from - first, &mut Vec::with_capacity(16))
     }
 
     fn context_words(&self) -> usize {
@@ -248,17 +253,8 @@ impl LanguageModel for TrigramModel {
     }
 
     fn known_log_prob(&self, words: &[&str]) -> Option<f32> {
-        let mut buf = Vec::with_capacity(16);
-        let ids = words
-            .iter()
-            .map(|w| self.id(w))
-            .collect::<Option<Vec<u32>>>()?;
-        let ids: Vec<Option<u32>> = ids.into_iter().map(Some).collect();
-        Some(
-            (0..ids.len())
-                .map(|i| self.conditional(&ids[..i], ids[i], &mut buf))
-                .sum(),
-        )
+        let ids: Vec<Option<u32>> = words.iter().map(|w| self.id(w)).collect();
+        (!ids.contains(&None)).then(|| self.sum_from(&ids, 0, &mut Vec::with_capacity(16)))
     }
 
     fn window_log_probs(&self, before: &[&str], middles: &[&[&str]], after: &[&str]) -> Vec<f32> {
@@ -276,9 +272,7 @@ impl LanguageModel for TrigramModel {
                 ids.extend_from_slice(&before);
                 ids.extend(middle.iter().map(|w| self.id(w)));
                 ids.extend_from_slice(&after);
-                (before.len()..ids.len())
-                    .map(|i| self.conditional(&ids[..i], ids[i], &mut buf))
-                    .sum()
+                self.sum_from(&ids, before.len(), &mut buf)
             })
             .collect()
     }

@@ -207,7 +207,15 @@ impl NameRules {
 
     /// Whether a spinner could turn one word into the other.
     fn synonyms(&self, a: &str, b: &str) -> bool {
-        a != b && (self.lists(a, b) || self.lists(b, a))
+        self.synonyms_of((a, self.roots.contains(a)), (b, self.roots.contains(b)))
+    }
+
+    /// [`NameRules::synonyms`] of two words, each with whether it is a
+    /// thesaurus root: every link has a root on its left, so a pair of
+    /// non-roots (most names) needs no pair test, and a caller that asks
+    /// about many pairs tests each word once.
+    fn synonyms_of(&self, (a, a_root): (&str, bool), (b, b_root): (&str, bool)) -> bool {
+        a != b && (a_root && self.lists(a, b) || b_root && self.lists(b, a))
     }
 }
 
@@ -519,9 +527,9 @@ fn person_edits<'a>(
             .or_default() += 1;
     }
     // Links between the forms in name positions and the forms used alone.
-    // A link needs a thesaurus root on one side, which most names are not:
-    // asking that of each form once spares the pair test of nearly every
-    // pair, each a probable cache miss in a large filter.
+    // Whether each form is a thesaurus root, asked once: most names are
+    // not, which spares the pair test (a probable cache miss in a large
+    // filter) of nearly every pair.
     fn with_roots<'f>(
         rules: &NameRules,
         forms: impl Iterator<Item = &'f String>,
@@ -534,10 +542,7 @@ fn person_edits<'a>(
     let names = with_roots(rules, alone.keys());
     for (form, form_is_root) in with_roots(rules, occurrences.keys()) {
         for &(name, name_is_root) in &names {
-            if form != name
-                && (form_is_root && rules.lists(form, name)
-                    || name_is_root && rules.lists(name, form))
-            {
+            if rules.synonyms_of((form, form_is_root), (name, name_is_root)) {
                 linked.entry(form).or_default().push(name);
             }
         }

@@ -120,6 +120,30 @@ pub struct Entry<'a> {
     pub(crate) more: bool,
 }
 
+/// How far around a match a dictionary's entries read: the most words in
+/// a key, and the widest `near:` distance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Reach {
+    pub(crate) key_words: usize,
+    pub(crate) near: usize,
+}
+
+impl Reach {
+    pub(crate) fn max(self, other: Reach) -> Reach {
+        Reach {
+            key_words: self.key_words.max(other.key_words),
+            near: self.near.max(other.near),
+        }
+    }
+}
+
+/// The reach of every embedded dictionary, which a test checks, so that a
+/// repairer over them need not read them all to know it.
+const EMBEDDED_REACH: Reach = Reach {
+    key_words: 9,
+    near: 20,
+};
+
 /// A compiled dictionary, read in place.
 #[derive(Clone)]
 pub struct Dictionary {
@@ -186,6 +210,35 @@ impl Dictionary {
             fst,
         };
         Ok(dictionary)
+    }
+
+    /// How far around a match its entries read.
+    pub(crate) fn reach(&self) -> Reach {
+        let embedded = crate::embedded::DICTIONARIES
+            .iter()
+            .any(|&(_, bytes)| std::ptr::eq(bytes.as_ptr(), self.data.as_ref().as_ptr()));
+        if embedded {
+            EMBEDDED_REACH
+        } else {
+            self.measured_reach()
+        }
+    }
+
+    /// [`Dictionary::reach`], read from every key and condition.
+    fn measured_reach(&self) -> Reach {
+        let mut reach = Reach::default();
+        for (key, first) in self.keys() {
+            reach.key_words = reach
+                .key_words
+                .max(crate::text::tokenize::tokens(&key).count());
+            let conditions = self.entries_from(first).filter_map(|(_, e)| e.condition);
+            for clause in conditions.flat_map(|c| parse_condition(c).unwrap_or_default()) {
+                if let ClauseKind::Near(distance) = clause.kind {
+                    reach.near = reach.near.max(distance as usize);
+                }
+            }
+        }
+        reach
     }
 
     /// Checks the phrase index against its checksum, reading every byte:
@@ -339,6 +392,29 @@ impl<'a> Iterator for EntriesFrom<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_embedded_dictionaries_reach_no_further_than_said() {
+        for dictionary in Dictionary::defaults() {
+            let measured = dictionary.measured_reach();
+            assert_eq!(dictionary.reach(), EMBEDDED_REACH);
+            assert_eq!(
+                measured.max(EMBEDDED_REACH),
+                EMBEDDED_REACH,
+                "{}",
+                dictionary.name()
+            );
+        }
+        let tsv = b"one two three four five six seven eight nine ten eleven\tx\tsure\tnear:y~40\n";
+        let user = Dictionary::from_tsv("user", "user.tsv", tsv).unwrap();
+        assert_eq!(
+            user.reach(),
+            Reach {
+                key_words: 11,
+                near: 40
+            }
+        );
+    }
 
     #[test]
     fn embedded_dictionaries_are_valid() {

@@ -5,6 +5,7 @@
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::dictionary::{parse_condition, Clause, ClauseKind};
 use crate::find::matcher::Candidate;
@@ -18,6 +19,9 @@ pub(crate) struct ConditionCache<'s, 'a> {
     segments: &'s [Segment<'a>],
     parsed: RefCell<HashMap<String, Vec<Clause>>>,
     present: RefCell<HashMap<String, bool>>,
+    /// Who asked about each phrase: the byte offset of an entry's match,
+    /// or `None` for the guesser, which asks about the whole document.
+    askers: RefCell<HashMap<String, Vec<Option<usize>>>>,
     /// A bit per hashed word of the document, built once more than
     /// [`DIRECT_WORD_SCANS`] phrases were asked about, so that most later
     /// phrases are ruled out without a scan.
@@ -46,10 +50,39 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
             segments,
             parsed: RefCell::new(HashMap::new()),
             present: RefCell::new(HashMap::new()),
+            askers: RefCell::new(HashMap::new()),
             words: OnceCell::new(),
             ngrams: OnceCell::new(),
             scans: Cell::new(0),
         }
+    }
+
+    /// The phrases whose presence in the document has been asked about.
+    pub(crate) fn asked(&self) -> Vec<Asked> {
+        let present = self.present.borrow();
+        let askers = self.askers.borrow();
+        askers
+            .iter()
+            .map(|(phrase, askers)| Asked {
+                phrase: phrase.clone(),
+                present: present[phrase],
+                askers: askers.clone(),
+            })
+            .collect()
+    }
+
+    /// [`ConditionCache::contains`], remembering who asked.
+    fn asked_by(&self, phrase: &str, asker: Option<usize>) -> bool {
+        let found = self.contains(phrase);
+        let mut askers = self.askers.borrow_mut();
+        match askers.get_mut(phrase) {
+            Some(list) if list.last() == Some(&asker) => {}
+            Some(list) => list.push(asker),
+            None => {
+                askers.insert(phrase.to_string(), vec![asker]);
+            }
+        }
+        found
     }
 
     /// Whether every clause of `expression` holds for a match in `segment`.
@@ -69,10 +102,11 @@ impl<'s, 'a> ConditionCache<'s, 'a> {
         }
         let parsed = self.parsed.borrow();
         let clauses = &parsed[expression];
+        let asker = Some(segment.offset + candidate.start);
         !clauses.is_empty()
             && clauses.iter().all(|clause| match clause.kind {
-                ClauseKind::Requires => clause.phrases.iter().any(|p| self.contains(p)),
-                ClauseKind::Unless => !clause.phrases.iter().any(|p| self.contains(p)),
+                ClauseKind::Requires => clause.phrases.iter().any(|p| self.asked_by(p, asker)),
+                ClauseKind::Unless => !clause.phrases.iter().any(|p| self.asked_by(p, asker)),
                 ClauseKind::Near(distance) => clause
                     .phrases
                     .iter()
@@ -191,7 +225,7 @@ const MAX_NGRAM: usize = 4;
 
 impl crate::guess::Document for ConditionCache<'_, '_> {
     fn contains(&self, phrase: &str) -> bool {
-        ConditionCache::contains(self, phrase)
+        self.asked_by(phrase, None)
     }
 
     fn may_contain_pair(&self, first: &str, second: &str) -> bool {
@@ -214,6 +248,28 @@ fn near(segment: &Segment<'_>, candidate: &Candidate, phrase: &str, distance: us
     (from..=to)
         .filter(|&t| t + words.len() <= candidate.first_token || t > candidate.last_token)
         .any(|t| phrase_at(segment, t, &words))
+}
+
+/// A phrase that conditions looked for in a document.
+#[derive(Clone, Debug)]
+pub(crate) struct Asked {
+    pub(crate) phrase: String,
+    /// Whether the document has it.
+    pub(crate) present: bool,
+    /// [`ConditionCache`]'s askers of it, in the order they asked.
+    pub(crate) askers: Vec<Option<usize>>,
+}
+
+/// Whether a normalised phrase occurs in `segment` on a word that
+/// overlaps the bytes `span`, or on both sides of it where it is empty.
+pub(crate) fn occurs_over(segment: &Segment<'_>, phrase: &str, span: Range<usize>) -> bool {
+    let words: Vec<&str> = phrase.split(' ').collect();
+    let first = segment.tokens.partition_point(|t| t.end <= span.start);
+    let last = segment
+        .tokens
+        .partition_point(|t| t.start < span.end.max(span.start + 1));
+    (first.saturating_sub(words.len().saturating_sub(1))..last)
+        .any(|start| phrase_at(segment, start, &words))
 }
 
 /// Whether the words of a normalised phrase occur at token `start`.

@@ -16,6 +16,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::edit::{Edit, Origin};
@@ -275,13 +276,30 @@ fn starts_sentence(text: &str, start: usize) -> bool {
     true
 }
 
+/// What the name pass found in a document.
+pub(crate) struct NameFindings {
+    pub(crate) edits: Vec<Edit>,
+    /// Of the person repairs the evidence chose but the story did not
+    /// support, the fewest words by which one missed: a repair that shifts
+    /// words by fewer than `closest_miss - STORY_WORDS` makes none of them
+    /// (`usize::MAX` when there is none).
+    pub(crate) closest_miss: usize,
+    /// The heading test's memory of the document's lines, for later
+    /// questions about the same document.
+    pub(crate) headings: HeadingLines,
+}
+
 /// Finds name and organisation repairs in a tokenized document.
-pub(crate) fn find_name_edits(segments: &[Segment<'_>], rules: &NameRules) -> Vec<Edit> {
+pub(crate) fn find_name_edits(segments: &[Segment<'_>], rules: &NameRules) -> NameFindings {
     let runs = capitalized_runs(segments);
     let mut headings = HeadingLines::default();
-    let mut edits = person_edits(segments, &runs, rules, &mut headings);
+    let (mut edits, closest_miss) = person_edits(segments, &runs, rules, &mut headings);
     edits.extend(organisation_edits(segments, &runs, rules, &mut headings));
-    edits
+    NameFindings {
+        edits,
+        closest_miss,
+        headings,
+    }
 }
 
 /// The words of one segment, built on demand: the name rules look only at
@@ -323,31 +341,147 @@ impl<'s, 'a> Words<'s, 'a> {
 fn capitalized_runs(segments: &[Segment<'_>]) -> Vec<(usize, usize, usize)> {
     let mut runs = Vec::new();
     for (s, segment) in segments.iter().enumerate() {
-        let capitalized = |t: usize| {
-            is_capitalized(&segment.text[segment.tokens[t].start..segment.tokens[t].stem_end])
-        };
-        // Only tokens that start with a capital (or a non-ASCII letter) can
-        // be capitalised; the indexer listed them.
-        let mut candidates = segment.capitals.iter().copied().peekable();
-        while let Some(first) = candidates.next() {
-            if !capitalized(first) {
-                continue;
-            }
-            let mut last = first;
-            while candidates.peek() == Some(&(last + 1))
-                && segment.gaps[last] == Gap::Space
-                && !segment.text[segment.tokens[last].end..segment.tokens[last + 1].start]
-                    .contains('\n')
-                && !segment.tokens[last].has_possessive()
-                && capitalized(last + 1)
-            {
-                candidates.next();
-                last += 1;
-            }
+        runs_from(segment, &segment.capitals, |first, last| {
             runs.push((s, first, last));
-        }
+            true
+        });
     }
     runs
+}
+
+/// Calls `each(first, last)` for the runs of capitalised words of
+/// `segment` that start among `capitals` (a tail of the segment's list
+/// whose first token does not follow another listed token), in order,
+/// until it returns false.
+fn runs_from(
+    segment: &Segment<'_>,
+    capitals: &[usize],
+    mut each: impl FnMut(usize, usize) -> bool,
+) {
+    let capitalized = |t: usize| {
+        is_capitalized(&segment.text[segment.tokens[t].start..segment.tokens[t].stem_end])
+    };
+    // Only tokens that start with a capital (or a non-ASCII letter) can
+    // be capitalised; the indexer listed them.
+    let mut candidates = capitals.iter().copied().peekable();
+    while let Some(first) = candidates.next() {
+        if !capitalized(first) {
+            continue;
+        }
+        let mut last = first;
+        while candidates.peek() == Some(&(last + 1))
+            && segment.gaps[last] == Gap::Space
+            && !segment.text[segment.tokens[last].end..segment.tokens[last + 1].start]
+                .contains('\n')
+            && !segment.tokens[last].has_possessive()
+            && capitalized(last + 1)
+        {
+            candidates.next();
+            last += 1;
+        }
+        if !each(first, last) {
+            return;
+        }
+    }
+}
+
+/// What a run of capitalised words is to the person pass, short of where
+/// it stands in the document: the facts its repairs are decided from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// A form used alone in a name position ("Sun said").
+    Alone(String),
+    /// A person's name of two or three words, by its last word, and
+    /// whether it has a cue of its own.
+    Full { last: String, cued: bool },
+}
+
+/// The roles of the runs of `segment` that have a word among `tokens`,
+/// in order, where `heading(token)` says whether the line of a token is
+/// a heading. With `open_ends`, the segment is a window of a longer text,
+/// and a run that reaches either end of it may go on: then `None`.
+pub(crate) fn person_roles(
+    rules: &NameRules,
+    segment: &Segment<'_>,
+    tokens: Range<usize>,
+    open_ends: bool,
+    mut heading: impl FnMut(usize) -> bool,
+) -> Option<Vec<Role>> {
+    let capitals = &segment.capitals;
+    // A run that reaches into `tokens` from before starts in the block of
+    // listed tokens that holds its first one: back to that block's start,
+    // where the whole list's runs start too.
+    let mut from = capitals.partition_point(|&c| c < tokens.start);
+    while from > 0 && from < capitals.len() && capitals[from - 1] + 1 == capitals[from] {
+        from -= 1;
+    }
+    let ws = Words { segment };
+    let mut roles = Vec::new();
+    let mut open = false;
+    runs_from(segment, &capitals[from..], |first, last| {
+        if first >= tokens.end {
+            return false;
+        }
+        if last < tokens.start {
+            return true;
+        }
+        if open_ends && (first == 0 || last + 1 == segment.tokens.len()) {
+            open = true;
+            return false;
+        }
+        if first == last {
+            if used_alone(rules, segment, first) && !heading(first) {
+                roles.push(Role::Alone(ws.at(first).lower().into_owned()));
+            }
+        } else if full_name(rules, segment, first, last) && !heading(first) {
+            roles.push(Role::Full {
+                last: ws.at(last).lower().into_owned(),
+                cued: cued_full_name(rules, ws, first, last),
+            });
+        }
+        true
+    });
+    (!open).then_some(roles)
+}
+
+/// Whether the one-word run at `first` is a form used alone in a name
+/// position: after a title or before a speech verb ("analyst Sun", "Sun
+/// said"). The heading test, which costs most, is left to the caller.
+fn used_alone(rules: &NameRules, segment: &Segment<'_>, first: usize) -> bool {
+    let ws = Words { segment };
+    // Most capitalised words have no cue beside them, which the
+    // indexer's hashes tell at once.
+    let hashes = &segment.hashes;
+    if !(first > 0 && rules.may_be_cue(hashes[first - 1].stem)
+        || first + 1 < hashes.len() && rules.may_be_cue(hashes[first + 1].stem))
+    {
+        return false;
+    }
+    let word = ws.at(first);
+    if word.sentence_start {
+        return false;
+    }
+    let before_word = first.checked_sub(1).map(|b| ws.at(b));
+    let before = before_word.as_ref().map(|b| b.lower());
+    let before = before.as_deref();
+    let spoken = ws
+        .get(first + 1)
+        .is_some_and(|next| rules.speech.contains(&next.lower()))
+        && segment.gaps[first] == Gap::Space
+        && !before.is_some_and(is_determiner);
+    let titled = before_word.is_some_and(|b| !b.possessive)
+        && segment.gaps[first - 1] == Gap::Space
+        && before.is_some_and(|b| rules.titles.contains(b));
+    (spoken || titled) && rules.can_be_name(&word.lower()) && !in_headline(rules, ws, first, first)
+}
+
+/// Whether the run `first..=last` reads as a person's name in full; the
+/// heading test is left to the caller.
+fn full_name(rules: &NameRules, segment: &Segment<'_>, first: usize, last: usize) -> bool {
+    let ws = Words { segment };
+    let run: Vec<Word<'_>> = ws.range(first, last + 1).collect();
+    person_like(rules, &run, first.checked_sub(1).map(|b| ws.at(b)))
+        && !in_headline(rules, ws, first, last)
 }
 
 /// Whether the words around a run are capitalised too, as in a headline or
@@ -438,7 +572,8 @@ fn person_edits<'a>(
     runs: &[(usize, usize, usize)],
     rules: &NameRules,
     headings: &mut HeadingLines,
-) -> Vec<Edit> {
+) -> (Vec<Edit>, usize) {
+    let none = || (Vec::new(), usize::MAX);
     // Each segment's first word among all the document's words.
     let mut base = Vec::with_capacity(segments.len());
     let mut words = 0;
@@ -452,37 +587,10 @@ fn person_edits<'a>(
     // Every word in a name position: alone, or the last word of a name of
     // two or more words ("Yun Sunshine").
     let mut positions: Vec<Mention<'a>> = Vec::new();
-    for &(s, first, last) in runs.iter().filter(|&&(_, first, last)| first == last) {
+    for &(s, first, _) in runs.iter().filter(|&&(_, first, last)| first == last) {
         let segment = &segments[s];
-        let ws = Words { segment };
-        // A form used alone follows a title or comes before a speech
-        // verb; most capitalised words have neither.
-        let hashes = &segment.hashes;
-        if !(first > 0 && rules.may_be_cue(hashes[first - 1].stem)
-            || first + 1 < hashes.len() && rules.may_be_cue(hashes[first + 1].stem))
-        {
-            continue;
-        }
-        let word = ws.at(first);
-        if word.sentence_start {
-            continue;
-        }
-        let before_word = first.checked_sub(1).map(|b| ws.at(b));
-        let before = before_word.as_ref().map(|b| b.lower());
-        let before = before.as_deref();
-        let spoken = ws
-            .get(first + 1)
-            .is_some_and(|next| rules.speech.contains(&next.lower()))
-            && segment.gaps[first] == Gap::Space
-            && !before.is_some_and(is_determiner);
-        let titled = before_word.is_some_and(|b| !b.possessive)
-            && segment.gaps[first - 1] == Gap::Space
-            && before.is_some_and(|b| rules.titles.contains(b));
-        if (spoken || titled)
-            && rules.can_be_name(&word.lower())
-            && !in_headline(rules, ws, first, last)
-            && !headings.contains(rules, segment, first)
-        {
+        if used_alone(rules, segment, first) && !headings.contains(rules, segment, first) {
+            let word = Words { segment }.at(first);
             let mention = Mention {
                 word,
                 at: base[s] + first,
@@ -497,20 +605,16 @@ fn person_edits<'a>(
     // Without a form used alone there is nothing to restore: the longer
     // names are looked at only then.
     if alone.is_empty() {
-        return Vec::new();
+        return none();
     }
     // Full names whose last word is a name form, and those of them that
     // have a cue: the co-references.
     let mut full_names: Vec<(String, usize)> = Vec::new();
     for &(s, first, last) in runs.iter().filter(|&&(_, first, last)| first != last) {
         let segment = &segments[s];
-        let ws = Words { segment };
-        let run: Vec<Word<'a>> = ws.range(first, last + 1).collect();
-        if person_like(rules, &run, first.checked_sub(1).map(|b| ws.at(b)))
-            && !in_headline(rules, ws, first, last)
-            && !headings.contains(rules, segment, first)
-        {
-            let last_word = run[run.len() - 1];
+        if full_name(rules, segment, first, last) && !headings.contains(rules, segment, first) {
+            let ws = Words { segment };
+            let last_word = ws.at(last);
             positions.push(Mention {
                 word: last_word,
                 at: base[s] + last,
@@ -548,30 +652,42 @@ fn person_edits<'a>(
         }
     }
     if linked.is_empty() {
-        return Vec::new();
+        return none();
     }
     let originals = choose_originals(rules, &occurrences, &alone, &linked);
-    positions
+    let mut closest_miss = usize::MAX;
+    let edits = positions
         .into_iter()
         .filter_map(|mention| {
             let form = mention.word.lower();
             let &name = originals.get(form.as_ref())?;
+            let named_by =
+                |last: &str| last == name || last == form.as_ref() || rules.synonyms(last, name);
             // The nearest use of the original alone, in the same story.
             // Both lists are in document order, so the story is a slice.
             let uses = &alone[name];
             let evidence = uses[in_story(uses, |e| e.at, mention.at)]
                 .iter()
-                .min_by_key(|e| e.at.abs_diff(mention.at))?;
+                .min_by_key(|e| e.at.abs_diff(mention.at));
             // The story names the person in full, with the original, this
             // variant or another variant of the original as surname.
             let named = full_names[in_story(&full_names, |(_, at)| *at, mention.at)]
                 .iter()
-                .any(|(last, _)| {
-                    last == name || last == form.as_ref() || rules.synonyms(last, name)
-                });
-            if !named {
+                .any(|(last, _)| named_by(last));
+            let Some(evidence) = evidence.filter(|_| named) else {
+                // How far the story would have to reach for this repair.
+                let apart = |at: usize| at.abs_diff(mention.at);
+                let used = uses.iter().map(|e| apart(e.at)).min();
+                let full = full_names
+                    .iter()
+                    .filter(|(last, _)| named_by(last))
+                    .map(|&(_, at)| apart(at))
+                    .min();
+                if let (Some(used), Some(full)) = (used, full) {
+                    closest_miss = closest_miss.min(used.max(full));
+                }
                 return None;
-            }
+            };
             Some(Edit {
                 range: mention.word.offset..mention.word.offset + mention.word.text.len(),
                 replacement: evidence.word.text.to_string(),
@@ -584,7 +700,8 @@ fn person_edits<'a>(
                 fit: None,
             })
         })
-        .collect()
+        .collect();
+    (edits, closest_miss)
 }
 
 /// The original chosen for each linked form, where the evidence decides:
@@ -659,7 +776,7 @@ fn cued_full_name(rules: &NameRules, ws: Words<'_, '_>, first: usize, last: usiz
 /// content words are capitalised ("Save Page As", "Release Notes",
 /// "Contents"). Remembered per line, since a line may hold many runs.
 #[derive(Default)]
-struct HeadingLines {
+pub(crate) struct HeadingLines {
     known: HashMap<(usize, usize), bool>,
     /// Each segment's line breaks, found once: searching back from every
     /// word for its line's start made a long line quadratic.
@@ -667,7 +784,13 @@ struct HeadingLines {
 }
 
 impl HeadingLines {
-    fn contains(&mut self, rules: &NameRules, segment: &Segment<'_>, token: usize) -> bool {
+    /// Whether the line of `segment` that holds `token` is a heading.
+    pub(crate) fn contains(
+        &mut self,
+        rules: &NameRules,
+        segment: &Segment<'_>,
+        token: usize,
+    ) -> bool {
         let at = segment.tokens[token].start;
         let bytes = segment.text.as_bytes();
         let breaks = self
@@ -684,25 +807,86 @@ impl HeadingLines {
                 let from = segment.tokens.partition_point(|t| t.start < start);
                 let to = segment.tokens.partition_point(|t| t.start < end);
                 let ws = Words { segment };
-                // Three in four content words capitalised: at least three
-                // capitals per word in lower case. Prose lines fail a few
-                // words in, long before their end.
-                let (mut capitals, mut lower) = (0, 0);
+                // Prose lines fail a few words in, long before their end:
+                // even if every word left were a capital, there would be
+                // too few.
+                let mut case = LineCase::default();
                 for (i, word) in ws.range(from, to).enumerate() {
-                    if capitals + (to - from - i) < 3 * lower {
+                    if case.capitals + ((to - from - i) as isize) < 3 * case.lower {
                         return false;
                     }
-                    if rules.function.contains(&word.lower()) {
-                        continue;
-                    }
-                    if word.text.chars().next().is_some_and(char::is_uppercase) {
-                        capitals += 1;
-                    } else {
-                        lower += 1;
-                    }
+                    case.count(rules, word);
                 }
-                capitals > 0 && capitals >= 3 * lower
+                case.is_heading()
             })
+    }
+}
+
+/// How many of a line's content words are capitalised and how many are in
+/// lower case, as the heading test counts them. Signed, so that the
+/// counts of a changed stretch can be taken off and added.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LineCase {
+    pub(crate) capitals: isize,
+    pub(crate) lower: isize,
+}
+
+impl LineCase {
+    /// The counts of the tokens `tokens` of `segment`.
+    pub(crate) fn of(rules: &NameRules, segment: &Segment<'_>, tokens: Range<usize>) -> LineCase {
+        let mut case = LineCase::default();
+        for word in (Words { segment }).range(tokens.start, tokens.end) {
+            case.count(rules, word);
+        }
+        case
+    }
+
+    /// Whether the line of `tokens` is a heading, and whether it would be
+    /// with `change` added to its counts. Most lines are prose by far, which
+    /// a few words tell for both.
+    pub(crate) fn headings_with(
+        rules: &NameRules,
+        segment: &Segment<'_>,
+        tokens: Range<usize>,
+        change: LineCase,
+    ) -> (bool, bool) {
+        let mut case = LineCase::default();
+        let words = tokens.len();
+        for (i, word) in (Words { segment })
+            .range(tokens.start, tokens.end)
+            .enumerate()
+        {
+            // Even if every word left were a capital, and the change added
+            // only capitals, neither could reach three capitals per word in
+            // lower case.
+            let capitals = case.capitals + (words - i) as isize + change.capitals.max(0);
+            if capitals < 3 * (case.lower + change.lower.min(0)) {
+                return (false, false);
+            }
+            case.count(rules, word);
+        }
+        let changed = LineCase {
+            capitals: case.capitals + change.capitals,
+            lower: case.lower + change.lower,
+        };
+        (case.is_heading(), changed.is_heading())
+    }
+
+    fn count(&mut self, rules: &NameRules, word: Word<'_>) {
+        if rules.function.contains(&word.lower()) {
+            return;
+        }
+        if word.text.chars().next().is_some_and(char::is_uppercase) {
+            self.capitals += 1;
+        } else {
+            self.lower += 1;
+        }
+    }
+
+    /// Three in four content words capitalised: at least three capitals
+    /// per word in lower case ("Save Page As", "Release Notes").
+    pub(crate) fn is_heading(self) -> bool {
+        self.capitals > 0 && self.capitals >= 3 * self.lower
     }
 }
 

@@ -23,4 +23,4 @@ pub use format::SOURCE_DOCUMENT;
 pub use model::{GuessModel, LearnedSwap};
 pub use score::DEFAULT_THRESHOLD;
 pub(crate) use score::{guess_threshold, Prior};
-pub(crate) use window::{find_guesses, Document};
+pub(crate) use window::{find_guesses, Document, DOCUMENT_EVIDENCE_MAX_WORDS};

@@ -11,15 +11,17 @@ use std::sync::Arc;
 
 use crate::context::candidates::Thesaurus;
 use crate::context::{Bars, Decoding, Deep, LanguageModel, SentenceScorer};
-use crate::dictionary::{Dictionary, Entry};
+use crate::dictionary::{Dictionary, Entry, Reach};
 use crate::edit::{self, Edit, EntryRef, Origin};
-use crate::find::condition::ConditionCache;
+use crate::find::condition::{Asked, ConditionCache};
 use crate::find::matcher::{find_candidates, Candidate, FirstWords};
-use crate::find::names::{find_name_edits, NameRules};
+use crate::find::names::{find_name_edits, HeadingLines, NameRules};
 use crate::find::replacement::{build_replacement, case_fits, with_repeats};
 use crate::guess::{find_guesses, guess_threshold, GuessModel, Prior};
 use crate::level::Level;
 pub(crate) use crate::text::segment::Segment;
+
+mod settle;
 
 /// What a [`Repairer`] applies and reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -154,6 +156,18 @@ impl Repair {
     }
 }
 
+/// What a scan learnt on the way that decides whether its repairs could
+/// make others ([`settle::settled`]).
+struct ScanFacts {
+    /// The phrases whose presence in the document a condition asked
+    /// about.
+    asked: Vec<Asked>,
+    /// [`crate::find::names::NameFindings::closest_miss`].
+    closest_name_miss: usize,
+    /// What the name pass learnt of the document's lines.
+    headings: HeadingLines,
+}
+
 /// The edits found in one input, and how many words it has.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Scan {
@@ -195,6 +209,8 @@ pub struct Repairer {
     language_model: Option<Arc<dyn LanguageModel>>,
     /// The scorer of `--deep`, if one was given.
     sentence_scorer: Option<Arc<dyn SentenceScorer>>,
+    /// How far around a match the dictionaries' entries read.
+    reach: Reach,
 }
 
 /// The guesser's model: the embedded one, or one read at run time.
@@ -226,8 +242,13 @@ impl Default for Repairer {
 impl Repairer {
     /// A repairer over `dictionaries`; earlier ones win ties.
     pub fn new(dictionaries: Vec<Dictionary>, options: Options) -> Repairer {
+        let reach = dictionaries
+            .iter()
+            .map(Dictionary::reach)
+            .fold(Reach::default(), Reach::max);
         Repairer {
             first_words: FirstWords::new(&dictionaries),
+            reach,
             dictionaries,
             options,
             guess_model: ModelRef::Embedded,
@@ -374,16 +395,30 @@ impl Repairer {
     /// The ranges may overlap and come in any order.
     pub fn scan_protected(&self, input: &[u8], protected: &[Range<usize>]) -> Scan {
         let protected = merged(protected, input.len());
-        let mut scan = self.scan_once(input, &protected, true);
-        for _ in 1..MAX_SCANS {
+        let segments = segments_outside(input, &protected);
+        let (mut scan, mut facts) = self.scan_once(&segments, true);
+        for round in 1..MAX_SCANS {
             if !scan.edits.iter().any(|e| e.applied) {
                 break;
             }
+            // Most repairs make no other, which the words around them
+            // show; a debug build rescans anyway, to prove the test right.
+            let settled = round == 1 && settle::settled(self, &segments, &scan, &mut facts);
+            if settled && !cfg!(debug_assertions) {
+                break;
+            }
             let text = edit::applied(input, &scan.edits);
+            let again_segments = segments_outside(&text, &shifted(&protected, &scan.edits));
             // The sentence scorer reads a document once: it is slow, and
             // what it restored is judged by the rules on the rescan.
-            let again = self.scan_once(&text, &shifted(&protected, &scan.edits), false);
-            if !again.edits.iter().any(|e| e.applied) {
+            let (again, _) = self.scan_once(&again_segments, false);
+            let repaired_again = again.edits.iter().any(|e| e.applied);
+            debug_assert!(
+                !(settled && repaired_again),
+                "a settled document was repaired again: {:?}",
+                again.edits.iter().filter(|e| e.applied).collect::<Vec<_>>()
+            );
+            if !repaired_again {
                 break;
             }
             scan.edits = edit::compose(input, std::mem::take(&mut scan.edits), &again.edits);
@@ -392,14 +427,13 @@ impl Repairer {
         scan
     }
 
-    /// One scan of `input`, as the document it is, outside `protected`
-    /// (sorted, disjoint ranges); the sentence scorer reads it if `deep`.
-    fn scan_once(&self, input: &[u8], protected: &[Range<usize>], deep: bool) -> Scan {
-        let segments = segments_outside(input, protected);
-        let conditions = ConditionCache::new(&segments);
+    /// One scan of the document made of `segments`; the sentence scorer
+    /// reads it if `deep`.
+    fn scan_once(&self, segments: &[Segment<'_>], deep: bool) -> (Scan, ScanFacts) {
+        let conditions = ConditionCache::new(segments);
         let mut candidates = Vec::new();
         let mut edits = Vec::new();
-        for segment in &segments {
+        for segment in segments {
             candidates.clear();
             self.candidates_in(segment, &mut candidates);
             for candidate in &candidates {
@@ -408,8 +442,13 @@ impl Repairer {
                 }
             }
         }
+        let mut closest_name_miss = usize::MAX;
+        let mut headings = HeadingLines::default();
         if self.options.names {
-            for mut edit in find_name_edits(&segments, NameRules::embedded()) {
+            let names = find_name_edits(segments, NameRules::embedded());
+            closest_name_miss = names.closest_miss;
+            headings = names.headings;
+            for mut edit in names.edits {
                 if self.options.reports(edit.level) {
                     edit.applied = self.options.applies(edit.level);
                     edits.push(edit);
@@ -432,7 +471,7 @@ impl Repairer {
                     kept.push(edit);
                 }
             }
-            crate::context::measure(model, &segments, &mut vetted);
+            crate::context::measure(model, segments, &mut vetted);
             for mut edit in vetted {
                 edit.applied &= fits(&edit, bars);
                 kept.push(edit);
@@ -500,10 +539,10 @@ impl Repairer {
                 known_spin: sure > 0,
                 spun,
             };
-            let guesses = find_guesses(&self.guess_model, &segments, &edits, &conditions, &prior);
+            let guesses = find_guesses(&self.guess_model, segments, &edits, &conditions, &prior);
             if !guesses.is_empty() {
                 for mut guess in guesses {
-                    if self.repairs_again(&segments, &guess, promoted) {
+                    if self.repairs_again(segments, &guess, promoted) {
                         continue;
                     }
                     let score = match &guess.origin {
@@ -512,7 +551,7 @@ impl Repairer {
                     };
                     guess.applied = self.options.apply.is_some() && score >= threshold;
                     if let (Some(model), Some(bars)) = (model, self.options.context) {
-                        crate::context::measure(model, &segments, std::slice::from_mut(&mut guess));
+                        crate::context::measure(model, segments, std::slice::from_mut(&mut guess));
                         guess.applied &= fits(&guess, bars);
                     }
                     edits.push(guess);
@@ -524,11 +563,11 @@ impl Repairer {
         let verdict = match (model, scorer, self.options.decoding) {
             // The rescan of a deep document keeps to the rules.
             (Some(model), Some((settings, scorer)), _) => {
-                deep.then(|| self.deepen(scorer, model, &segments, &mut edits, &settings, promoted))
+                deep.then(|| self.deepen(scorer, model, segments, &mut edits, &settings, promoted))
             }
             (Some(model), None, Some(decoding)) => {
                 let spun = decoding.evidence.holds(sure, words);
-                self.decode(model, &segments, &mut edits, &decoding, spun, promoted);
+                self.decode(model, segments, &mut edits, &decoding, spun, promoted);
                 None
             }
             _ => None,
@@ -536,12 +575,18 @@ impl Repairer {
         // Likely edits were kept for a possible promotion; below the report
         // floor they are only wanted when applied.
         edits.retain(|e| e.applied || self.options.report_unapplied(e.level));
-        Scan {
+        let facts = ScanFacts {
+            asked: conditions.asked(),
+            closest_name_miss,
+            headings,
+        };
+        let scan = Scan {
             edits,
             words,
             promoted,
             deep: verdict,
-        }
+        };
+        (scan, facts)
     }
 
     /// `--deep`: the sentence scorer judges the document, and in one it

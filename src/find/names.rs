@@ -287,18 +287,67 @@ pub(crate) struct NameFindings {
     /// The heading test's memory of the document's lines, for later
     /// questions about the same document.
     pub(crate) headings: HeadingLines,
+    pub(crate) people: PersonForms,
+}
+
+/// The forms the person pass found in a document.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PersonForms {
+    /// Forms used alone in a name position.
+    pub(crate) alone: Vec<String>,
+    /// Every form in a name position, when the pass got as far as
+    /// collecting them (it stops where nothing is used alone).
+    pub(crate) positions: Option<Vec<String>>,
+    /// Whether any form in a name position is a synonym of one used alone.
+    pub(crate) linked: bool,
+}
+
+impl PersonForms {
+    /// Whether the forms of `added` roles, joined to these, could link a
+    /// form in a name position to a form used alone, where none was.
+    pub(crate) fn could_link(&self, rules: &NameRules, added: &[Role]) -> bool {
+        if self.linked {
+            return true;
+        }
+        let mut alone: Vec<&str> = self.alone.iter().map(String::as_str).collect();
+        let mut new_positions = Vec::new();
+        let mut new_alone = Vec::new();
+        for role in added {
+            match role {
+                Role::Alone(form) => {
+                    new_alone.push(form.as_str());
+                    new_positions.push(form.as_str());
+                }
+                Role::Full { last, .. } => new_positions.push(last.as_str()),
+            }
+        }
+        // The positions the pass did not collect could link to a new form
+        // used alone.
+        let Some(positions) = &self.positions else {
+            return !new_alone.is_empty();
+        };
+        alone.extend(&new_alone);
+        let old_positions = positions.iter().map(String::as_str);
+        new_positions
+            .iter()
+            .any(|&form| alone.iter().any(|&name| rules.synonyms(form, name)))
+            || old_positions
+                .into_iter()
+                .any(|form| new_alone.iter().any(|&name| rules.synonyms(form, name)))
+    }
 }
 
 /// Finds name and organisation repairs in a tokenized document.
 pub(crate) fn find_name_edits(segments: &[Segment<'_>], rules: &NameRules) -> NameFindings {
     let runs = capitalized_runs(segments);
     let mut headings = HeadingLines::default();
-    let (mut edits, closest_miss) = person_edits(segments, &runs, rules, &mut headings);
+    let (mut edits, closest_miss, people) = person_edits(segments, &runs, rules, &mut headings);
     edits.extend(organisation_edits(segments, &runs, rules, &mut headings));
     NameFindings {
         edits,
         closest_miss,
         headings,
+        people,
     }
 }
 
@@ -572,8 +621,8 @@ fn person_edits<'a>(
     runs: &[(usize, usize, usize)],
     rules: &NameRules,
     headings: &mut HeadingLines,
-) -> (Vec<Edit>, usize) {
-    let none = || (Vec::new(), usize::MAX);
+) -> (Vec<Edit>, usize, PersonForms) {
+    let none = |forms: PersonForms| (Vec::new(), usize::MAX, forms);
     // Each segment's first word among all the document's words.
     let mut base = Vec::with_capacity(segments.len());
     let mut words = 0;
@@ -605,7 +654,7 @@ fn person_edits<'a>(
     // Without a form used alone there is nothing to restore: the longer
     // names are looked at only then.
     if alone.is_empty() {
-        return none();
+        return none(PersonForms::default());
     }
     // Full names whose last word is a name form, and those of them that
     // have a cue: the co-references.
@@ -651,8 +700,13 @@ fn person_edits<'a>(
             }
         }
     }
+    let forms = PersonForms {
+        alone: alone.keys().cloned().collect(),
+        positions: Some(occurrences.keys().cloned().collect()),
+        linked: !linked.is_empty(),
+    };
     if linked.is_empty() {
-        return none();
+        return none(forms);
     }
     let originals = choose_originals(rules, &occurrences, &alone, &linked);
     let mut closest_miss = usize::MAX;
@@ -701,7 +755,7 @@ fn person_edits<'a>(
             })
         })
         .collect();
-    (edits, closest_miss)
+    (edits, closest_miss, forms)
 }
 
 /// The original chosen for each linked form, where the evidence decides:

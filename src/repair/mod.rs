@@ -15,7 +15,7 @@ use crate::dictionary::{Dictionary, Entry, Reach};
 use crate::edit::{self, Edit, EntryRef, Origin};
 use crate::find::condition::{Asked, ConditionCache};
 use crate::find::matcher::{find_candidates, Candidate, FirstWords};
-use crate::find::names::{find_name_edits, HeadingLines, NameRules};
+use crate::find::names::{find_name_edits, HeadingLines, NameRules, PersonForms};
 use crate::find::replacement::{build_replacement, case_fits, with_repeats};
 use crate::guess::{find_guesses, guess_threshold, GuessModel, Prior};
 use crate::level::Level;
@@ -166,6 +166,8 @@ struct ScanFacts {
     closest_name_miss: usize,
     /// What the name pass learnt of the document's lines.
     headings: HeadingLines,
+    /// The forms the person pass found.
+    people: PersonForms,
 }
 
 /// The edits found in one input, and how many words it has.
@@ -444,10 +446,12 @@ impl Repairer {
         }
         let mut closest_name_miss = usize::MAX;
         let mut headings = HeadingLines::default();
+        let mut people = PersonForms::default();
         if self.options.names {
             let names = find_name_edits(segments, NameRules::embedded());
             closest_name_miss = names.closest_miss;
             headings = names.headings;
+            people = names.people;
             for mut edit in names.edits {
                 if self.options.reports(edit.level) {
                     edit.applied = self.options.applies(edit.level);
@@ -579,6 +583,7 @@ impl Repairer {
             asked: conditions.asked(),
             closest_name_miss,
             headings,
+            people,
         };
         let scan = Scan {
             edits,

@@ -22,7 +22,9 @@ use super::{Repairer, Scan, ScanFacts, Segment, SpinEvidence};
 use crate::edit::{Edit, Origin};
 use crate::find::condition::occurs_over;
 use crate::find::matcher::Candidate;
-use crate::find::names::{person_roles, HeadingLines, LineCase, NameRules, STORY_WORDS};
+use crate::find::names::{
+    person_roles, HeadingLines, LineCase, NameRules, PersonForms, STORY_WORDS,
+};
 use crate::find::replacement::{build_replacement, case_fits};
 use crate::guess::{find_guesses, guess_threshold, Document, Prior, DOCUMENT_EVIDENCE_MAX_WORDS};
 use crate::level::Level;
@@ -107,11 +109,10 @@ pub(super) fn settled(
         if options.names
             && !names_unchanged(
                 rules,
-                &mut facts.headings,
+                (&mut facts.headings, &facts.people),
                 segment,
                 region,
-                &before,
-                &after,
+                (&before, &after),
                 &written,
             )
         {
@@ -317,11 +318,10 @@ fn may_be_sure(repairer: &Repairer, segment: &Segment<'_>, candidate: &Candidate
 /// same heading status for the lines they are on.
 fn names_unchanged(
     rules: &NameRules,
-    headings: &mut HeadingLines,
+    (headings, people): (&mut HeadingLines, &PersonForms),
     segment: &Segment<'_>,
     region: &Region<'_>,
-    before: &Segment<'_>,
-    after: &Segment<'_>,
+    (before, after): (&Segment<'_>, &Segment<'_>),
     written: &Written,
 ) -> bool {
     let tokens = &segment.tokens;
@@ -344,7 +344,8 @@ fn names_unchanged(
     let after_lines: Vec<usize> = memchr::memchr_iter(b'\n', written.text.as_bytes()).collect();
     let line_of = |breaks: &[usize], at: usize| breaks.partition_point(|&b| b < at);
     // A line with repairs stays a heading or prose: its counts, with the
-    // region's part of it swapped for the repaired part, say the same.
+    // words of its repairs swapped for what they wrote, say the same. Only
+    // the tokens over the repairs differ; the others cancel out.
     let mut checked = Vec::new();
     for replaced in &written.replaced {
         let line = line_of(&before_lines, replaced.start);
@@ -352,17 +353,23 @@ fn names_unchanged(
             continue;
         }
         checked.push(line);
-        let part = |breaks: &[usize], len: usize| {
-            line.checked_sub(1).map_or(0, |i| breaks[i] + 1)
-                ..breaks.get(line).copied().unwrap_or(len)
+        let case_over = |segment: &Segment<'_>, breaks: &[usize], spans: &[Range<usize>]| {
+            let mut case = LineCase::default();
+            let mut counted = 0;
+            for span in spans.iter().filter(|s| line_of(breaks, s.start) == line) {
+                let from = segment.tokens.partition_point(|t| t.end <= span.start);
+                let to = segment
+                    .tokens
+                    .partition_point(|t| t.start < span.end.max(span.start + 1));
+                let over = LineCase::of(rules, segment, from.max(counted)..to.max(counted));
+                counted = counted.max(to);
+                case.capitals += over.capitals;
+                case.lower += over.lower;
+            }
+            case
         };
-        let case_of = |segment: &Segment<'_>, part: Range<usize>| {
-            let tokens = segment.tokens.partition_point(|t| t.start < part.start)
-                ..segment.tokens.partition_point(|t| t.start < part.end);
-            LineCase::of(rules, segment, tokens)
-        };
-        let old = case_of(before, part(&before_lines, region_text.len()));
-        let new = case_of(after, part(&after_lines, written.text.len()));
+        let old = case_over(before, &before_lines, &written.replaced);
+        let new = case_over(after, &after_lines, &written.spans);
         let change = LineCase {
             capitals: new.capitals - old.capitals,
             lower: new.lower - old.lower,
@@ -397,7 +404,20 @@ fn names_unchanged(
     let was = person_roles(rules, segment, near, false, |t| {
         headings.contains(rules, segment, t)
     });
-    !unknown_line && was.is_some() && was == is
+    let (Some(was), Some(is), false) = (was, is, unknown_line) else {
+        return false;
+    };
+    // Roles that the repairs made matter only where they could link two
+    // forms; ones they took away only where links exist already.
+    let mut added = is;
+    for role in &was {
+        if let Some(i) = added.iter().position(|r| r == role) {
+            added.remove(i);
+        } else if people.linked {
+            return false;
+        }
+    }
+    added.is_empty() || !people.could_link(rules, &added)
 }
 
 /// A long document as the guesser sees it: by its length alone, since it

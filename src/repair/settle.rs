@@ -569,6 +569,16 @@ mod tests {
     }
 
     #[test]
+    fn a_repair_that_writes_a_name_with_nothing_to_link_it_to_settles() {
+        // The repair writes a new full name, but no form of the document
+        // is used alone as a name, so the person pass has nothing to do.
+        let repairer = user("alpha beta\tZorblat Quintus\tsure\n");
+        let text = document(25_000, &[(4_998, "alpha beta")]);
+        assert!(settles(&repairer, &text));
+        assert!(repaired(&repairer, &text).contains("Zorblat Quintus"));
+    }
+
+    #[test]
     fn a_repair_that_brings_a_name_into_its_story_is_rescanned() {
         // Between the full name and the short form, a repair takes out two
         // words: at some distances that brings them into one story.

@@ -61,6 +61,13 @@ pub(super) fn settled(
     let Some(regions) = regions(segments, scan, around) else {
         return false;
     };
+    // Where the regions cover much of the document (spin in every
+    // sentence), reading them costs about what the rescan does.
+    let read: usize = regions.iter().map(|r| r.bytes.len()).sum();
+    let total: usize = segments.iter().map(|s| s.text.len()).sum();
+    if read * 4 > total {
+        return false;
+    }
     let rules = NameRules::embedded();
     let mut candidates = Vec::new();
     // Bytes and words the repairs before a region added.
@@ -346,35 +353,39 @@ fn names_unchanged(
     // A line with repairs stays a heading or prose: its counts, with the
     // words of its repairs swapped for what they wrote, say the same. Only
     // the tokens over the repairs differ; the others cancel out.
-    let mut checked = Vec::new();
-    for replaced in &written.replaced {
-        let line = line_of(&before_lines, replaced.start);
-        if checked.contains(&line) {
-            continue;
+    // The repairs are in order, so those of one line come together, at the
+    // same line number before and after (no repair writes a line break).
+    let count_over = |segment: &Segment<'_>, spans: &[Range<usize>]| {
+        let mut case = LineCase::default();
+        let mut counted = 0;
+        for span in spans {
+            let from = segment.tokens.partition_point(|t| t.end <= span.start);
+            let to = segment
+                .tokens
+                .partition_point(|t| t.start < span.end.max(span.start + 1));
+            let over = LineCase::of(rules, segment, from.max(counted)..to.max(counted));
+            counted = counted.max(to);
+            case.capitals += over.capitals;
+            case.lower += over.lower;
         }
-        checked.push(line);
-        let case_over = |segment: &Segment<'_>, breaks: &[usize], spans: &[Range<usize>]| {
-            let mut case = LineCase::default();
-            let mut counted = 0;
-            for span in spans.iter().filter(|s| line_of(breaks, s.start) == line) {
-                let from = segment.tokens.partition_point(|t| t.end <= span.start);
-                let to = segment
-                    .tokens
-                    .partition_point(|t| t.start < span.end.max(span.start + 1));
-                let over = LineCase::of(rules, segment, from.max(counted)..to.max(counted));
-                counted = counted.max(to);
-                case.capitals += over.capitals;
-                case.lower += over.lower;
-            }
-            case
-        };
-        let old = case_over(before, &before_lines, &written.replaced);
-        let new = case_over(after, &after_lines, &written.spans);
+        case
+    };
+    let mut first = 0;
+    while first < written.replaced.len() {
+        let line = line_of(&before_lines, written.replaced[first].start);
+        let mut end = first + 1;
+        while end < written.replaced.len()
+            && line_of(&before_lines, written.replaced[end].start) == line
+        {
+            end += 1;
+        }
+        let old = count_over(before, &written.replaced[first..end]);
+        let new = count_over(after, &written.spans[first..end]);
         let change = LineCase {
             capitals: new.capitals - old.capitals,
             lower: new.lower - old.lower,
         };
-        let at = region.bytes.start + replaced.start;
+        let at = region.bytes.start + written.replaced[first].start;
         let bytes = segment.text.as_bytes();
         let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |b| b + 1);
         let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |b| at + b);
@@ -384,6 +395,7 @@ fn names_unchanged(
         if was != is {
             return false;
         }
+        first = end;
     }
     // The repaired region's lines are the segment's, each a heading just
     // when it was: found by its number in the region.

@@ -860,18 +860,7 @@ impl HeadingLines {
             .or_insert_with(|| {
                 let from = segment.tokens.partition_point(|t| t.start < start);
                 let to = segment.tokens.partition_point(|t| t.start < end);
-                let ws = Words { segment };
-                // Prose lines fail a few words in, long before their end:
-                // even if every word left were a capital, there would be
-                // too few.
-                let mut case = LineCase::default();
-                for (i, word) in ws.range(from, to).enumerate() {
-                    if case.capitals + ((to - from - i) as isize) < 3 * case.lower {
-                        return false;
-                    }
-                    case.count(rules, word);
-                }
-                case.is_heading()
+                LineCase::headings_with(rules, segment, from..to, LineCase::default()).0
             })
     }
 }

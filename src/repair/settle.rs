@@ -18,7 +18,7 @@
 
 use std::ops::Range;
 
-use super::{Repairer, Scan, ScanFacts, Segment, SpinEvidence};
+use super::{Repairer, Scan, ScanFacts, Segment};
 use crate::edit::{Edit, Origin};
 use crate::find::condition::occurs_over;
 use crate::find::matcher::Candidate;
@@ -50,8 +50,13 @@ pub(super) fn settled(
     let options = &repairer.options;
     // By default a `likely` entry, a guess or a decoded word is applied
     // only where `sure` findings show spin, and the rescan has none left
-    // unless it makes them; another setting needs the rescan.
-    if !options.applies(Level::Sure) || options.applies(Level::Likely) {
+    // unless it makes them; another setting needs the rescan. A short
+    // document's own phrases are the guesser's evidence, and it is cheap
+    // to rescan.
+    if !options.applies(Level::Sure)
+        || options.applies(Level::Likely)
+        || scan.words <= DOCUMENT_EVIDENCE_MAX_WORDS
+    {
         return false;
     }
     // The name pass reads four words beyond a run that reaches within
@@ -70,13 +75,25 @@ pub(super) fn settled(
     }
     let rules = NameRules::embedded();
     let mut candidates = Vec::new();
+    // Guesses that a document without `sure` findings would apply. The
+    // guesser reads a long document by its length alone, the same before
+    // and after the repairs while both are long (checked below).
+    let guesses = options.guess.map(|base| {
+        let threshold = guess_threshold(base, 0, false);
+        let prior = Prior {
+            threshold,
+            floor: threshold,
+            known_spin: false,
+            spun: false,
+        };
+        (prior, LongDocument { words: scan.words })
+    });
     // Bytes and words the repairs before a region added.
     let mut shift = 0isize;
     let mut words_added = 0isize;
     // Words moved by the repairs, either way: how far a mention's story
     // can shift.
     let mut moved = 0usize;
-    let mut repaired_texts = Vec::with_capacity(regions.len());
     // The asked phrases (by index) whose answer the repairs may change.
     let mut flipped = Vec::new();
     for region in &regions {
@@ -125,8 +142,21 @@ pub(super) fn settled(
         {
             return false;
         }
-        drop(after);
-        repaired_texts.push(written.text);
+        if let Some((prior, document)) = &guesses {
+            let found = find_guesses(
+                &repairer.guess_model,
+                std::slice::from_ref(&after),
+                &[],
+                document,
+                prior,
+            );
+            if found
+                .iter()
+                .any(|g| matches!(&g.origin, Origin::Guess(r) if r.score() >= prior.threshold))
+            {
+                return false;
+            }
+        }
     }
     // Such a phrase matters to the entries that asked about it, unless
     // each of them lies in a region, where its match was read again whole.
@@ -150,14 +180,12 @@ pub(super) fn settled(
         return false;
     }
     let words = (scan.words as isize + words_added).max(0) as usize;
-    // A short document's own phrases are the guesser's evidence, and it is
-    // cheap to rescan.
     if words <= DOCUMENT_EVIDENCE_MAX_WORDS {
         return false;
     }
-    let default_rule = SpinEvidence::default();
-    if options.promote.unwrap_or(default_rule).holds(0, words)
-        || default_rule.holds(0, words)
+    // The rule that promotes and that sets the guess threshold, and the
+    // decoding gate's, with no `sure` finding.
+    if options.promote.unwrap_or_default().holds(0, words)
         || options.decoding.is_some_and(|d| d.evidence.holds(0, words))
     {
         return false;
@@ -165,26 +193,6 @@ pub(super) fn settled(
     // A person repair that a shift of the stories could bring in.
     if options.names && facts.closest_name_miss <= STORY_WORDS.saturating_add(moved) {
         return false;
-    }
-    if let Some(base) = options.guess {
-        let threshold = guess_threshold(base, 0, false);
-        let prior = Prior {
-            threshold,
-            floor: threshold,
-            known_spin: false,
-            spun: false,
-        };
-        let document = LongDocument { words };
-        for text in &repaired_texts {
-            let after = [Segment::new(0, text)];
-            let guesses = find_guesses(&repairer.guess_model, &after, &[], &document, &prior);
-            if guesses
-                .iter()
-                .any(|g| matches!(&g.origin, Origin::Guess(r) if r.score() >= threshold))
-            {
-                return false;
-            }
-        }
     }
     true
 }
@@ -352,8 +360,8 @@ fn names_unchanged(
     let line_of = |breaks: &[usize], at: usize| breaks.partition_point(|&b| b < at);
     // A line with repairs stays a heading or prose: its counts, with the
     // words of its repairs swapped for what they wrote, say the same. Only
-    // the tokens over the repairs differ; the others cancel out.
-    // The repairs are in order, so those of one line come together, at the
+    // the tokens over the repairs differ; the others cancel out. The
+    // repairs are in order, so those of one line come together, at the
     // same line number before and after (no repair writes a line break).
     let count_over = |segment: &Segment<'_>, spans: &[Range<usize>]| {
         let mut case = LineCase::default();
